@@ -1,0 +1,49 @@
+import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { newId } from '@/lib/ids';
+import { users } from './auth';
+
+export const roleEnum = pgEnum('org_role', ['owner', 'admin', 'developer', 'viewer', 'billing']);
+
+export const orgs = pgTable('orgs', {
+  id: text('id').primaryKey().$defaultFn(() => newId()),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  personal: boolean('personal').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: roleEnum('role').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index('memberships_user_idx').on(t.userId)],
+);
+
+/** Invitation by link: only the SHA-256 of the token is stored; single use, expiring. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId()),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    role: roleEnum('role').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    acceptedBy: text('accepted_by').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('invitations_token_hash_idx').on(t.tokenHash), index('invitations_org_idx').on(t.orgId)],
+);

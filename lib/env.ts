@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Console configuration, parsed once and lazily (so `next build` never needs it).
+ * Every variable here is documented in the README's configuration table.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  WARREN_DATA_DIR: z.string().default('.warren'),
+  WARREN_PUBLIC_URL: z.string().url().optional(),
+  AUTH_SECRET: z.string().min(16).optional(),
+  AUTH_GITHUB_ID: z.string().optional(),
+  AUTH_GITHUB_SECRET: z.string().optional(),
+  AUTH_GOOGLE_ID: z.string().optional(),
+  AUTH_GOOGLE_SECRET: z.string().optional(),
+  WARREN_ADMIN_EMAIL: z.string().email().optional(),
+  WARREN_ADMIN_PASSWORD: z.string().min(8).optional(),
+  WARREN_RUNNER_URL: z.string().optional(),
+  WARREN_RUNNER_TOKEN: z.string().optional(),
+  WARREN_PREVIEW_DOMAIN: z.string().default('preview.localhost'),
+  WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string; publicUrl: string };
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid Warren configuration:\n${lines}`);
+  }
+  const e = parsed.data;
+  cached = {
+    ...e,
+    dataDir: path.resolve(e.WARREN_DATA_DIR),
+    publicUrl: e.WARREN_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+  };
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

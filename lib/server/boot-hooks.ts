@@ -1,0 +1,4 @@
+import type { BootHook } from './boot';
+
+// Order matters: the first admin exists before anything serves; the runner before sandboxes.
+export const bootHooks: BootHook[] = [];

@@ -1,0 +1,51 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// One fresh data dir per run, set once in the main process so workers inherit the same value.
+process.env.WARREN_E2E_DIR ??= `/tmp/warren-e2e-${Date.now().toString(36)}`;
+const port = Number(process.env.WARREN_E2E_PORT ?? 3100);
+export const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? 'list' : [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium; never a downloaded browser.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: {
+    // The production build with the embedded database and runner, exactly as a newcomer gets it.
+    command: 'npx tsx server.ts',
+    url: `${baseURL}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      WARREN_DATA_DIR: process.env.WARREN_E2E_DIR,
+      WARREN_ADMIN_EMAIL: 'admin@warren.test',
+      WARREN_ADMIN_PASSWORD: 'admin-password-e2e',
+      WARREN_LOG_LEVEL: 'warn',
+    },
+  },
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what Warren needs on a Debian 12 host, idempotently: Debian packages that are
+# missing, npm packages from the committed lockfile, and the small C helpers of the runner.
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, Postgres)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node_major=20
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt "$need_node_major" ]; then
+  echo "Warren needs Node.js >= $need_node_major (found: $(node -v 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+# Debian packages: name of a command each provides -> package.
+declare -A pkgs=(
+  [runc]=runc [slirp4netns]=slirp4netns [socat]=socat [tini]=tini [newuidmap]=uidmap
+  [cc]=gcc [mkfs.ext4]=e2fsprogs [nsenter]=util-linux [make]=make
+)
+if [ "${1:-}" = "--test" ]; then
+  pkgs[chromium]=chromium
+  pkgs[pg_ctlcluster]=postgresql
+fi
+missing=()
+for cmd in "${!pkgs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${pkgs[$cmd]}")
+done
+[ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (npm ci is not usable here: the registry lacks some platform-only optionals).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+# The runner's native helpers (in-sandbox agent, host mount helper).
+if [ -f runner/native/Makefile ]; then
+  make -s -C runner/native
+fi

@@ -1,0 +1,50 @@
+/**
+ * Warren's console process: Next's request handler inside a plain Node HTTP server, so that
+ * this process also owns WebSocket upgrades (terminals) and the preview proxy (by Host header).
+ * It prepares the data dir and secrets, opens and migrates the database, creates the first
+ * admin, starts the embedded runner when none is configured, then serves.
+ */
+import http from 'node:http';
+import next from 'next';
+import { bootConsole } from '@/lib/server/boot';
+import { handleUpgrade, routeHttp } from '@/lib/server/routes';
+
+async function main() {
+  const dev = process.env.NODE_ENV !== 'production';
+  const boot = await bootConsole();
+  const app = next({ dev, hostname: boot.host, port: boot.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer((req, res) => {
+    if (routeHttp(req, res)) return;
+    handle(req, res);
+  });
+  // Next adds its own upgrade listener for /_next/hmr in dev; ours only claims our paths.
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/_next/')) return;
+    if (!handleUpgrade(req, socket, head)) socket.destroy();
+  });
+
+  server.listen(boot.port, boot.host, () => {
+    boot.log.info({ url: boot.publicUrl }, `Warren console ready on ${boot.publicUrl}`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    boot.log.info({ signal }, 'shutting down');
+    server.close();
+    server.closeAllConnections();
+    await boot.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
