@@ -1,0 +1,90 @@
+import { ZodError, type z } from 'zod';
+import { type Permission, can } from '@/lib/auth/permissions';
+import { resolveOrgScope, resolveUserScope } from '@/lib/auth/resolve-scope';
+import type { OrgScope, UserScope } from '@/lib/auth/scope';
+import { AppError, forbidden } from '@/lib/errors';
+import { logger } from '@/lib/logger';
+
+/**
+ * Route handlers are thin adapters: parse → resolve scope → service → response. These wrappers
+ * do the scope and the error mapping so each handler body is only the middle part.
+ */
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+type Handler<S> = (args: { req: Request; scope: S; params: Record<string, string> }) => Promise<Response>;
+
+export function withOrg(permission: Permission, handler: Handler<OrgScope>) {
+  return async (req: Request, ctx: RouteContext) =>
+    run(async () => {
+      const scope = await resolveOrgScope(req);
+      if (!can(scope.role, permission)) throw forbidden(`Your role (${scope.role}) cannot do this: needs ${permission}`);
+      return handler({ req, scope, params: await flatParams(ctx) });
+    });
+}
+
+export function withUser(handler: Handler<UserScope>) {
+  return async (req: Request, ctx: RouteContext) =>
+    run(async () => handler({ req, scope: await resolveUserScope(req), params: await flatParams(ctx) }));
+}
+
+export function withPlatformAdmin(handler: Handler<UserScope>) {
+  return withUser(async (args) => {
+    if (!args.scope.isPlatformAdmin) throw new AppError('not_found', 'Not found');
+    return handler(args);
+  });
+}
+
+/** Unauthenticated routes (sign-up, health) still get the same error mapping. */
+export function withPublic(handler: (args: { req: Request; params: Record<string, string> }) => Promise<Response>) {
+  return async (req: Request, ctx: RouteContext) => run(async () => handler({ req, params: await flatParams(ctx) }));
+}
+
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** Reads and validates a JSON body: malformed JSON, a wrong shape, unknown fields (use strict
+ * schemas) and bodies over the limit all become 4xx errors before any service runs. */
+export async function parseJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_JSON_BYTES): Promise<z.infer<T>> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
+  let body: unknown;
+  try {
+    body = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError('bad_request', 'Request body is not valid JSON');
+  }
+  return schema.parse(body);
+}
+
+export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
+  return schema.parse(Object.fromEntries(new URL(req.url).searchParams));
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    return Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: err.status });
+  }
+  if (err instanceof ZodError) {
+    const first = err.issues[0];
+    const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+    return Response.json(
+      { error: { code: 'validation_failed', message: `${where}${first?.message ?? 'invalid input'}`, issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } },
+      { status: 400 },
+    );
+  }
+  logger.error({ err }, 'unhandled error in route handler');
+  return Response.json({ error: { code: 'internal', message: 'Something went wrong on our side' } }, { status: 500 });
+}
+
+async function run(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = ctx?.params ? await ctx.params : {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
+}

@@ -1,0 +1,59 @@
+/**
+ * The single role → permission table. Every route handler and page asks `can(role, permission)`;
+ * nothing else in the code base compares role names.
+ */
+export const ROLES = ['owner', 'admin', 'developer', 'viewer', 'billing'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'org:read',
+  'org:update',
+  'org:delete',
+  'members:read',
+  'members:invite',
+  'members:update',
+  'members:remove',
+  'api_keys:read',
+  'api_keys:write',
+  'audit:read',
+  'sandboxes:read',
+  'sandboxes:write',
+  'sandboxes:delete',
+  'secrets:read',
+  'secrets:write',
+  'usage:read',
+  'billing:read',
+  'billing:write',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEWER: Permission[] = ['org:read', 'members:read', 'sandboxes:read', 'usage:read'];
+const DEVELOPER: Permission[] = [...VIEWER, 'sandboxes:write', 'api_keys:read', 'api_keys:write', 'secrets:read', 'secrets:write'];
+const ADMIN: Permission[] = [
+  ...DEVELOPER,
+  'org:update',
+  'members:invite',
+  'members:update',
+  'members:remove',
+  'audit:read',
+  'sandboxes:delete',
+  'billing:read',
+];
+
+const TABLE: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(PERMISSIONS),
+  admin: new Set(ADMIN),
+  developer: new Set(DEVELOPER),
+  viewer: new Set(VIEWER),
+  billing: new Set(['org:read', 'members:read', 'usage:read', 'billing:read', 'billing:write']),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return TABLE[role].has(permission);
+}
+
+/** A role may only grant roles at or below its own rank (an admin cannot mint owners). */
+const RANK: Record<Role, number> = { owner: 4, admin: 3, developer: 2, billing: 1, viewer: 1 };
+export function canGrant(granter: Role, granted: Role): boolean {
+  return granter === 'owner' || (RANK[granter] >= RANK[granted] && granted !== 'owner');
+}
