@@ -1,4 +1,5 @@
+import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
 import type { BootHook } from './boot';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [];
+export const bootHooks: BootHook[] = [ensureFirstAdmin];

@@ -1,0 +1,113 @@
+import { and, asc, count, eq, ne } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import type { Role } from '@/lib/auth/permissions';
+import type { OrgScope, UserScope } from '@/lib/auth/scope';
+import { actorFromScope, actorFromUser, recordAudit } from '@/lib/audit/audit';
+import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
+import { displayName, slug as slugSchema } from '@/lib/schemas/common';
+import { createOrgRow, type OrgRow, slugTaken } from './create';
+import { slugify } from './slug-rules';
+
+const { orgs, memberships } = schema;
+
+export type OrgView = { id: string; slug: string; name: string; personal: boolean; createdAt: string };
+export const toOrgView = (o: OrgRow): OrgView => ({
+  id: o.id,
+  slug: o.slug,
+  name: o.name,
+  personal: o.personal,
+  createdAt: o.createdAt.toISOString(),
+});
+
+/** The orgs a person belongs to, with their role in each; personal org first, then by name. */
+export async function listOrgsForUser(userId: string): Promise<Array<OrgView & { role: Role }>> {
+  const db = await getDb();
+  const rows = await db
+    .select({ org: orgs, role: memberships.role })
+    .from(memberships)
+    .innerJoin(orgs, eq(orgs.id, memberships.orgId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(orgs.name), asc(orgs.slug));
+  return rows
+    .map((r) => ({ ...toOrgView(r.org), role: r.role }))
+    .sort((a, b) => Number(b.personal) - Number(a.personal));
+}
+
+/** Any signed-in person may create an org; they become its owner. */
+export async function createOrg(user: UserScope, input: { name: string; slug?: string }): Promise<OrgView> {
+  const name = displayName().parse(input.name);
+  const slug = input.slug === undefined ? undefined : slugSchema.parse(input.slug);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const org = await createOrgRow(tx, { name, slug, slugBase: slugify(name) });
+    await tx.insert(memberships).values({ orgId: org.id, userId: user.userId, role: 'owner' });
+    await recordAudit(actorFromUser(user, org.id), 'org.create', { type: 'org', id: org.id }, { slug: org.slug, name }, tx);
+    return toOrgView(org);
+  });
+}
+
+export async function getOrg(scope: OrgScope): Promise<OrgView> {
+  const db = await getDb();
+  const [org] = await db.select().from(orgs).where(eq(orgs.id, scope.orgId));
+  if (!org) throw notFound('Organization');
+  return toOrgView(org);
+}
+
+export async function updateOrg(scope: OrgScope, input: { name?: string; slug?: string }): Promise<OrgView> {
+  const patch: { name?: string; slug?: string } = {};
+  if (input.name !== undefined) patch.name = displayName().parse(input.name);
+  if (input.slug !== undefined) patch.slug = slugSchema.parse(input.slug);
+  if (!patch.name && !patch.slug) throw badRequest('Nothing to change: send a name or a slug');
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(orgs).where(eq(orgs.id, scope.orgId)).for('update');
+    if (!before) throw notFound('Organization');
+    if (patch.slug && patch.slug !== before.slug) {
+      const [clash] = await tx.select({ id: orgs.id }).from(orgs).where(and(eq(orgs.slug, patch.slug), ne(orgs.id, scope.orgId)));
+      if (clash) throw slugTaken();
+    }
+    const [after] = await tx.update(orgs).set(patch).where(eq(orgs.id, scope.orgId)).returning();
+    const changes = Object.fromEntries(
+      Object.entries(patch)
+        .filter(([k, v]) => before[k as keyof typeof patch] !== v)
+        .map(([k, v]) => [k, { from: before[k as keyof typeof patch], to: v }]),
+    );
+    await recordAudit(scope, 'org.update', { type: 'org', id: scope.orgId }, changes, tx);
+    return toOrgView(after!);
+  });
+}
+
+/**
+ * Deletes the org and (by cascade) everything it owns. The caller types the slug to confirm.
+ * A person may not delete the only org they belong to: the console always has an org to land
+ * in; they create another first. (API-key callers have no such constraint.)
+ * The audit event is platform-wide (org_id null) since the org's own log goes with it.
+ */
+export async function deleteOrg(scope: OrgScope, input: { confirm: string }): Promise<{ slug: string }> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [org] = await tx.select().from(orgs).where(eq(orgs.id, scope.orgId)).for('update');
+    if (!org) throw notFound('Organization');
+    if (input.confirm !== org.slug) throw badRequest(`To confirm, type the organization's URL name: ${org.slug}`);
+    if (scope.actor.type === 'user') {
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: count() })
+        .from(memberships)
+        .where(and(eq(memberships.userId, scope.actor.userId), ne(memberships.orgId, org.id)));
+      if (n === 0) throw conflict('This is your only organization. Create another one before deleting it.');
+    }
+    await tx.delete(orgs).where(eq(orgs.id, org.id));
+    const actor = { ...actorFromScope(scope), orgId: null };
+    await recordAudit(actor, 'org.delete', { type: 'org', id: org.id }, { slug: org.slug, name: org.name }, tx);
+    return { slug: org.slug };
+  });
+}
+
+/** Used by the platform admin tools (no org scope): an org by slug or a clear 404. */
+export async function getOrgBySlug(slug: string): Promise<OrgRow> {
+  const db = await getDb();
+  const [org] = await db.select().from(orgs).where(eq(orgs.slug, slug.trim().toLowerCase()));
+  if (!org) throw new AppError('not_found', `Organization "${slug}" not found`);
+  return org;
+}
+

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { ROLES } from '@/lib/auth/permissions';
+import { RESERVED_SLUGS, SLUG_RE } from '@/lib/orgs/slug-rules';
+
+/**
+ * Field schemas shared by request bodies and the services (the CLI calls services directly,
+ * so services re-validate with these too).
+ *
+ * Display names use a conservative character set: letters, digits, spaces and a little
+ * punctuation. Angle brackets, quotes other than the apostrophe, semicolons, slashes and
+ * control characters are refused with a 400, so markup- or SQL-looking input never gets stored
+ * (React escapes on output anyway and queries are parameterised; this is defence in depth).
+ */
+export const NAME_RE = /^[\p{L}\p{N}\p{M}][\p{L}\p{N}\p{M} .,'’&()_+!@#-]*$/u;
+export const NAME_HINT = "Use letters, digits, spaces and . , ' & ( ) _ + ! @ # - only";
+
+export const displayName = (max = 100) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Enter a name')
+    .max(max, `At most ${max} characters`)
+    .regex(NAME_RE, NAME_HINT);
+
+export const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(SLUG_RE, 'Use 3–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit')
+  .refine((s) => !RESERVED_SLUGS.has(s), 'That name is reserved; pick another');
+
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid e-mail address'));
+export const password = z.string().min(8, 'At least 8 characters').max(200, 'At most 200 characters');
+export const role = z.enum(ROLES);
+
+/** Query-string pagination: limit 1–100, opaque cursor. */
+export const pageQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});

@@ -1,0 +1,101 @@
+import { and, asc, count, desc, eq, gt, lt } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { AppError } from '@/lib/errors';
+
+const { authAttempts } = schema;
+
+/**
+ * Attempt counting on the auth_attempts table (shared by every console process, survives
+ * restarts). Keys look like `signin:email:a@b.c`, `signin:ip:1.2.3.4`, `signup:ip:1.2.3.4`.
+ */
+type Rule = { key: string; max: number; windowMs: number; failuresOnly: boolean };
+export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };
+
+async function evaluate(rule: Rule, now = Date.now()): Promise<LimitResult> {
+  const db = await getDb();
+  let since = new Date(now - rule.windowMs);
+  if (rule.failuresOnly) {
+    // A successful sign-in wipes the slate: only failures after the last success count.
+    const [ok] = await db
+      .select({ at: authAttempts.createdAt })
+      .from(authAttempts)
+      .where(and(eq(authAttempts.key, rule.key), eq(authAttempts.succeeded, true), gt(authAttempts.createdAt, since)))
+      .orderBy(desc(authAttempts.createdAt))
+      .limit(1);
+    if (ok) since = ok.at;
+  }
+  const where = and(
+    eq(authAttempts.key, rule.key),
+    gt(authAttempts.createdAt, since),
+    rule.failuresOnly ? eq(authAttempts.succeeded, false) : undefined,
+  );
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(authAttempts).where(where);
+  if (n < rule.max) return { allowed: true };
+  // The window frees up when the oldest attempt that still counts ages out.
+  const [oldest] = await db.select({ at: authAttempts.createdAt }).from(authAttempts).where(where).orderBy(asc(authAttempts.createdAt)).limit(1);
+  const retryAfterSeconds = Math.max(1, Math.ceil(((oldest?.at.getTime() ?? now) + rule.windowMs - now) / 1000));
+  return { allowed: false, retryAfterSeconds, message: '' };
+}
+
+async function record(key: string, succeeded: boolean) {
+  const db = await getDb();
+  await db.insert(authAttempts).values({ key, succeeded });
+  // Opportunistic clean-up keeps the table small without a scheduler.
+  if (Math.random() < 0.01) await db.delete(authAttempts).where(lt(authAttempts.createdAt, new Date(Date.now() - 86_400_000)));
+}
+
+const WINDOW = 15 * 60_000;
+const emailKey = (email: string) => `signin:email:${email.trim().toLowerCase()}`;
+const ipKey = (ip: string) => `signin:ip:${ip}`;
+
+function waitText(seconds: number) {
+  const minutes = Math.ceil(seconds / 60);
+  return seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** ≥5 failed sign-ins for an e-mail, or ≥20 from one address, within 15 minutes: wait. */
+export async function signInLimit(email: string, ip: string | null): Promise<LimitResult> {
+  const rules: Rule[] = [{ key: emailKey(email), max: 5, windowMs: WINDOW, failuresOnly: true }];
+  if (ip) rules.push({ key: ipKey(ip), max: 20, windowMs: WINDOW, failuresOnly: true });
+  for (const rule of rules) {
+    const r = await evaluate(rule);
+    if (!r.allowed) {
+      return { ...r, message: `Too many failed sign-in attempts. Try again in ${waitText(r.retryAfterSeconds)}.` };
+    }
+  }
+  return { allowed: true };
+}
+
+export async function checkSignInAllowed(email: string, ip: string | null): Promise<void> {
+  const r = await signInLimit(email, ip);
+  if (!r.allowed) throw new AppError('rate_limited', r.message, { retryAfterSeconds: r.retryAfterSeconds });
+}
+
+export async function recordSignInAttempt(email: string, ip: string | null, succeeded: boolean): Promise<void> {
+  await record(emailKey(email), succeeded);
+  if (ip) await record(ipKey(ip), succeeded);
+}
+
+/** Sign-ups: at most 10 accounts per client address per hour. */
+export async function checkSignUpAllowed(ip: string | null): Promise<void> {
+  if (!ip) return;
+  const r = await evaluate({ key: `signup:ip:${ip}`, max: 10, windowMs: 3_600_000, failuresOnly: false });
+  if (!r.allowed) {
+    throw new AppError('rate_limited', `Too many sign-ups from your network. Try again in ${waitText(r.retryAfterSeconds)}.`, {
+      retryAfterSeconds: r.retryAfterSeconds,
+    });
+  }
+}
+
+export const recordSignUp = (ip: string | null) => (ip ? record(`signup:ip:${ip}`, true) : Promise.resolve());
+
+/**
+ * The client address. server.ts should set x-real-ip from the socket (and drop any value the
+ * client sent); behind a reverse proxy, that proxy sets x-forwarded-for.
+ */
+export function clientIp(req: Request): string | null {
+  const real = req.headers.get('x-real-ip')?.trim();
+  if (real) return real;
+  const fwd = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return fwd || null;
+}
