@@ -90,12 +90,10 @@ export async function checkSignUpAllowed(ip: string | null): Promise<void> {
 export const recordSignUp = (ip: string | null) => (ip ? record(`signup:ip:${ip}`, true) : Promise.resolve());
 
 /**
- * The client address. server.ts should set x-real-ip from the socket (and drop any value the
- * client sent); behind a reverse proxy, that proxy sets x-forwarded-for.
+ * The client address: Next's server sets x-forwarded-for from the socket when no proxy did;
+ * behind a proxy the left-most entry is the client. (Same rule as lib/auth/sign-in-guard.ts.)
  */
 export function clientIp(req: Request): string | null {
-  const real = req.headers.get('x-real-ip')?.trim();
-  if (real) return real;
   const fwd = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return fwd || null;
+  return fwd || req.headers.get('x-real-ip')?.trim() || null;
 }
