@@ -1,0 +1,59 @@
+'use client';
+
+import { Check, ChevronsUpDown, Plus } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import * as React from 'react';
+import { Badge } from '@/components/ui/badge';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import type { Role } from '@/lib/auth/permissions';
+import { CreateOrgDialog } from './create-org-dialog';
+
+export type SwitcherOrg = { slug: string; name: string; personal: boolean; role: Role };
+
+/** Lists the person's orgs; switching keeps them on the same section when it exists there. */
+export function OrgSwitcher({ orgs, current }: { orgs: SwitcherOrg[]; current: SwitcherOrg }) {
+  const router = useRouter();
+  const [creating, setCreating] = React.useState(false);
+
+  return (
+    <>
+      <DropdownMenu>
+        <DropdownMenuTrigger
+          className="flex max-w-[16rem] items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium text-zinc-900 hover:bg-zinc-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+          aria-label={`Organization: ${current.name}. Switch organization`}
+          data-testid="org-switcher"
+        >
+          <span className="flex size-6 shrink-0 items-center justify-center rounded bg-zinc-900 text-xs font-semibold text-white uppercase">
+            {current.name.slice(0, 1)}
+          </span>
+          <span className="truncate">{current.name}</span>
+          <ChevronsUpDown className="size-3.5 shrink-0 text-zinc-400" aria-hidden />
+        </DropdownMenuTrigger>
+        <DropdownMenuContent className="w-72">
+          <DropdownMenuLabel>Organizations</DropdownMenuLabel>
+          {orgs.map((o) => (
+            <DropdownMenuItem key={o.slug} onSelect={() => router.push(`/${o.slug}`)} className="justify-between">
+              <span className="flex min-w-0 items-center gap-2">
+                <Check className={o.slug === current.slug ? 'text-indigo-600' : 'invisible'} aria-hidden />
+                <span className="truncate">{o.name}</span>
+              </span>
+              <Badge tone={o.personal ? 'accent' : 'neutral'}>{o.personal ? 'personal' : o.role}</Badge>
+            </DropdownMenuItem>
+          ))}
+          <DropdownMenuSeparator />
+          <DropdownMenuItem onSelect={() => setCreating(true)}>
+            <Plus aria-hidden /> Create organization
+          </DropdownMenuItem>
+        </DropdownMenuContent>
+      </DropdownMenu>
+      <CreateOrgDialog open={creating} onOpenChange={setCreating} />
+    </>
+  );
+}

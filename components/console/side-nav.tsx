@@ -1,0 +1,35 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cn } from '@/components/ui/cn';
+import { useOrg } from '@/lib/client/org-context';
+import { NAV_ITEMS } from './nav-items';
+
+export function SideNav() {
+  const { org, can } = useOrg();
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Console" className="grid gap-0.5">
+      {NAV_ITEMS.filter((item) => can(item.permission)).map((item) => {
+        const href = `/${org.slug}/${item.segment}`;
+        const active = pathname === href || pathname.startsWith(`${href}/`);
+        const Icon = item.icon;
+        return (
+          <Link
+            key={item.segment}
+            href={href}
+            aria-current={active ? 'page' : undefined}
+            className={cn(
+              'flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900',
+              active && 'bg-zinc-100 text-zinc-900',
+            )}
+          >
+            <Icon className={cn('size-4 text-zinc-400', active && 'text-indigo-600')} aria-hidden />
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

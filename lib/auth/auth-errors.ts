@@ -1,0 +1,33 @@
+import { CredentialsSignin } from 'next-auth';
+
+/**
+ * Sign-in failures the form can tell apart. The code travels to the browser, so it says only
+ * "wrong e-mail or password" and never which of the two was wrong.
+ */
+export class InvalidCredentials extends CredentialsSignin {
+  code = 'invalid_credentials';
+}
+
+export class TooManyAttempts extends CredentialsSignin {
+  code = 'rate_limited';
+  /** The limiter's sentence, with how long to wait; shown as is by the sign-in form. */
+  constructor(readonly waitMessage?: string) {
+    super(waitMessage);
+  }
+}
+
+const MESSAGES: Record<string, string> = {
+  invalid_credentials: 'Wrong e-mail or password.',
+  rate_limited: 'Too many sign-in attempts. Wait a few minutes, then try again.',
+  // Auth.js error types that reach /sign-in?error=… after an OAuth round trip.
+  OAuthAccountNotLinked:
+    'An account with this e-mail already exists. Sign in with your password, the way you signed up.',
+  AccessDenied: 'Access was denied.',
+  Configuration: 'Sign-in is misconfigured on this server. Ask your administrator.',
+  Verification: 'The sign-in link is no longer valid.',
+};
+
+export function signInErrorMessage(codeOrType: string | undefined | null): string | null {
+  if (!codeOrType) return null;
+  return MESSAGES[codeOrType] ?? 'Could not sign you in. Try again.';
+}

@@ -1,0 +1,96 @@
+import { DrizzleAdapter } from '@auth/drizzle-adapter';
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import GitHub from 'next-auth/providers/github';
+import Google from 'next-auth/providers/google';
+import { z } from 'zod';
+import { getDb, schema } from '@/db';
+import { logger } from '@/lib/logger';
+import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
+import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
+import { InvalidCredentials } from './auth-errors';
+import { clientIp, guardSignIn } from './sign-in-guard';
+
+/**
+ * Auth.js for the console. Sessions are JWTs (Credentials requires it) signed with AUTH_SECRET,
+ * which the console's boot keeps in the data dir, so a restart keeps everyone signed in.
+ * The adapter is only there for OAuth: it stores linked accounts and creates OAuth users.
+ */
+const CredentialsInput = z.object({
+  email: z.string().trim().toLowerCase().min(3).max(254),
+  password: z.string().min(1).max(200),
+});
+
+/** Which OAuth buttons to show: a provider is on only when both of its variables are set. */
+export function oauthProviders(): Array<{ id: 'github' | 'google'; name: string }> {
+  const out: Array<{ id: 'github' | 'google'; name: string }> = [];
+  if (process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET) out.push({ id: 'github', name: 'GitHub' });
+  if (process.env.AUTH_GOOGLE_ID && process.env.AUTH_GOOGLE_SECRET) out.push({ id: 'google', name: 'Google' });
+  return out;
+}
+
+async function authorize(credentials: Partial<Record<string, unknown>>, request: Request) {
+  const parsed = CredentialsInput.safeParse(credentials);
+  if (!parsed.success) throw new InvalidCredentials();
+  const { email, password } = parsed.data;
+  return guardSignIn(email, clientIp(request), async () => {
+    const user = await findUserByEmail(email);
+    if (!user) {
+      await burnPasswordCheck(password);
+      return null;
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) return null;
+    return { id: user.id, email: user.email, name: user.name };
+  });
+}
+
+async function config(): Promise<NextAuthConfig> {
+  const db = await getDb();
+  const providers: NextAuthConfig['providers'] = [
+    Credentials({ credentials: { email: {}, password: {} }, authorize }),
+  ];
+  const oauth = oauthProviders().map((p) => p.id);
+  if (oauth.includes('github')) providers.push(GitHub);
+  if (oauth.includes('google')) providers.push(Google);
+
+  return {
+    adapter: DrizzleAdapter(db, {
+      usersTable: schema.users,
+      accountsTable: schema.accounts,
+      sessionsTable: schema.sessions,
+      verificationTokensTable: schema.verificationTokens,
+    }),
+    session: { strategy: 'jwt' },
+    trustHost: true,
+    providers,
+    pages: { signIn: '/sign-in', signOut: '/sign-out', error: '/sign-in' },
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub && session.user) session.user.id = token.sub;
+        return session;
+      },
+    },
+    events: {
+      // OAuth sign-ups come through the adapter, not /api/signup: give them their personal org too.
+      async createUser({ user }) {
+        if (user.id) await ensurePersonalOrg(user.id);
+      },
+    },
+    logger: {
+      // A wrong password is not a server error; everything else is logged.
+      error(err) {
+        if (err instanceof CredentialsSignin || (err as { type?: string }).type === 'CredentialsSignin') return;
+        logger.error({ err }, 'auth error');
+      },
+      warn(code) {
+        logger.warn({ code }, 'auth warning');
+      },
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(config);
