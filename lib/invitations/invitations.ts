@@ -130,14 +130,14 @@ export async function acceptInvitation(
     if (!row) throw invalidLink();
     const err = unusable(row.i);
     if (err) throw err;
-    if (row.i.email && row.i.email !== user.email.toLowerCase()) {
-      throw forbidden(`This invitation is for ${row.i.email}. Sign in with that account to accept it.`);
-    }
     const [existing] = await tx
       .select({ role: memberships.role })
       .from(memberships)
       .where(and(eq(memberships.orgId, row.i.orgId), eq(memberships.userId, user.userId)));
     if (existing) return { org: row.org, role: existing.role, alreadyMember: true };
+    if (row.i.email && row.i.email !== user.email.toLowerCase()) {
+      throw forbidden(`This invitation is for ${row.i.email}. Sign in with that account to accept it.`);
+    }
 
     const now = new Date();
     const [claimed] = await tx
