@@ -1,0 +1,436 @@
+import { spawn as spawnChild } from 'node:child_process';
+import net from 'node:net';
+import { Duplex, Readable } from 'node:stream';
+import { Channel } from './channel';
+import { AgentConnectionError, AgentLimitError, decodeErr } from './errors';
+import { type FsEntry, decodeEntry } from './entry';
+import { AgentProcess, type ExitInfo, decodeExit } from './process';
+import { FsTag, Frame, SpawnTag, type Tlv, encodeTlvs, i32 } from './protocol';
+
+export { AgentConnectionError, AgentFsError, AgentLimitError } from './errors';
+export type { FsEntry } from './entry';
+export { AgentProcess, type ExitInfo } from './process';
+
+/** Ids inside the sandbox a request runs as (the agent switches to them before acting). */
+export type Who = { uid: number; gid: number };
+
+export type ExecOptions = {
+  argv: string[];
+  /** The complete environment (nothing is inherited). */
+  env?: Record<string, string>;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  stdin?: Buffer | string;
+  timeoutMs?: number;
+  /** Per stream; beyond it output is read and dropped and `truncated` is set. Default 10 MiB. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+};
+
+export type ExecResult = {
+  exitCode: number;
+  signal: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  truncated: boolean;
+  timedOut: boolean;
+  durationMs: number;
+};
+
+export type SpawnOptions = {
+  argv: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  pty?: { cols: number; rows: number };
+  /** Keep running when the connection drops; re-attach via procs/<pid>.sock. */
+  detach?: boolean;
+  /** Ring buffer replayed on attach (detached only). Default 256 KiB, max 4 MiB. */
+  ringBytes?: number;
+};
+
+export type WriteOptions = { mode?: number; parents?: boolean; exclusive?: boolean; maxBytes?: number };
+
+const SIGKILL = 9;
+const KILL_GRACE_MS = 2000;
+const DATA_CHUNK = 256 * 1024;
+
+function spawnTlvs(o: SpawnOptions): Tlv[] {
+  if (o.argv.length === 0) throw new TypeError('argv must not be empty');
+  const t: Tlv[] = o.argv.map((a) => [SpawnTag.ARGV, a] as Tlv);
+  for (const [k, v] of Object.entries(o.env ?? {})) t.push([SpawnTag.ENV, `${k}=${v}`]);
+  if (o.cwd !== undefined) t.push([SpawnTag.CWD, o.cwd]);
+  if (o.uid !== undefined) t.push([SpawnTag.UID, String(o.uid)]);
+  if (o.gid !== undefined) t.push([SpawnTag.GID, String(o.gid)]);
+  if (o.pty) t.push([SpawnTag.PTY, `${o.pty.cols},${o.pty.rows}`]);
+  if (o.detach) t.push([SpawnTag.DETACH, '1']);
+  if (o.ringBytes !== undefined) t.push([SpawnTag.RING, String(o.ringBytes)]);
+  return t;
+}
+
+function fsTlvs(path: string, who?: Who, extra: Tlv[] = []): Tlv[] {
+  const t: Tlv[] = [[FsTag.PATH, path]];
+  if (who) t.push([FsTag.UID, String(who.uid)], [FsTag.GID, String(who.gid)]);
+  return t.concat(extra);
+}
+
+/** Adapts a child process's stdio to a Duplex; its stderr becomes the error when it fails. */
+function childDuplex(bin: string, args: string[]): Duplex {
+  const child = spawnChild(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 8192) stderr += c.toString();
+  });
+  const dup = new Duplex({
+    read() {
+      child.stdout.resume();
+    },
+    write(chunk, _enc, cb) {
+      child.stdin.write(chunk, () => cb()); // EPIPE surfaces as the child's exit, not here
+    },
+    final(cb) {
+      child.stdin.end();
+      cb();
+    },
+    destroy(err, cb) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      cb(err);
+    },
+  });
+  child.stdin.on('error', () => {});
+  child.stdout.on('data', (c: Buffer) => {
+    if (!dup.push(c)) child.stdout.pause();
+  });
+  child.on('error', (err) => dup.destroy(err));
+  child.on('close', (code, sig) => {
+    if (code === 0) dup.push(null);
+    else dup.destroy(new Error(stderr.trim() || `warren-agent exited with ${code ?? sig}`));
+  });
+  return dup;
+}
+
+export class AgentClient {
+  constructor(private readonly connect: () => Duplex | Promise<Duplex>) {}
+
+  /** The agent of a running sandbox, through its bind-mounted socket. */
+  static forSocket(path: string): AgentClient {
+    return new AgentClient(() => net.createConnection(path));
+  }
+
+  /**
+   * A one-shot agent on the host, chrooted into rootDir (a stopped sandbox's mounted rootfs or a
+   * snapshot). With uidBase, request ids are the sandbox's and are shifted into its host range.
+   */
+  static forOnce(agentBinary: string, rootDir: string, opts: { uidBase?: number; count?: number } = {}): AgentClient {
+    const args = ['once', '--root', rootDir];
+    if (opts.uidBase !== undefined) args.push('--uid-base', String(opts.uidBase));
+    if (opts.count !== undefined) args.push('--count', String(opts.count));
+    return new AgentClient(() => childDuplex(agentBinary, args));
+  }
+
+  private async open(type: number, tlvs: Tlv[]): Promise<Channel> {
+    const ch = new Channel(await this.connect());
+    ch.send(type, encodeTlvs(tlvs));
+    return ch;
+  }
+
+  /** Runs a command to completion, collecting bounded output. */
+  async exec(o: ExecOptions): Promise<ExecResult> {
+    const started = performance.now();
+    const max = o.maxOutputBytes ?? 10 * 1024 * 1024;
+    if (o.signal?.aborted) throw o.signal.reason;
+    const ch = await this.open(Frame.SPAWN, spawnTlvs(o));
+    if (o.stdin !== undefined) {
+      let buf = typeof o.stdin === 'string' ? Buffer.from(o.stdin) : o.stdin;
+      while (buf.length > 0) {
+        ch.send(Frame.STDIN, buf.subarray(0, DATA_CHUNK));
+        buf = buf.subarray(DATA_CHUNK);
+      }
+    }
+    ch.send(Frame.STDIN_EOF); // a command reading stdin sees EOF instead of hanging
+
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let outLen = 0;
+      let errLen = 0;
+      let truncated = false;
+      let timedOut = false;
+      let exit: ExitInfo | null = null;
+      let timer: NodeJS.Timeout | undefined;
+      let grace: NodeJS.Timeout | undefined;
+
+      const cleanup = () => {
+        clearTimeout(timer);
+        clearTimeout(grace);
+        o.signal?.removeEventListener('abort', onAbort);
+      };
+      const finish = () => {
+        cleanup();
+        resolve({
+          exitCode: exit?.exitCode ?? -1,
+          signal: exit?.signal ?? (timedOut ? SIGKILL : 0),
+          stdout: Buffer.concat(out, outLen),
+          stderr: Buffer.concat(err, errLen),
+          truncated,
+          timedOut,
+          durationMs: performance.now() - started,
+        });
+      };
+      const onAbort = () => {
+        cleanup();
+        ch.destroy(); // the agent kills the process group when its client goes away
+        reject(o.signal?.reason ?? new Error('aborted'));
+      };
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      if (o.timeoutMs !== undefined && o.timeoutMs > 0) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          ch.send(Frame.SIGNAL, i32(SIGKILL));
+          // If the agent cannot even deliver EXIT (e.g. stdin backlog), give up on the connection.
+          grace = setTimeout(() => {
+            ch.destroy();
+          }, KILL_GRACE_MS);
+        }, o.timeoutMs);
+      }
+
+      ch.on('frame', (type: number, payload: Buffer) => {
+        if (type === Frame.STDOUT || type === Frame.STDERR) {
+          const isOut = type === Frame.STDOUT;
+          const have = isOut ? outLen : errLen;
+          const room = max - have;
+          if (room < payload.length) truncated = true;
+          if (room > 0) {
+            const part = room < payload.length ? payload.subarray(0, room) : payload;
+            if (isOut) {
+              out.push(part);
+              outLen += part.length;
+            } else {
+              err.push(part);
+              errLen += part.length;
+            }
+          }
+        } else if (type === Frame.EXIT) {
+          exit = decodeExit(payload);
+          ch.destroy();
+        } else if (type === Frame.ERR) {
+          cleanup();
+          ch.destroy();
+          reject(decodeErr(payload));
+        }
+      });
+      ch.on('done', (e: Error | null) => {
+        if (exit || timedOut) finish();
+        else {
+          cleanup();
+          reject(e ?? new AgentConnectionError('agent closed the connection before the command exited'));
+        }
+      });
+    });
+  }
+
+  /** Starts a process and resolves once the agent reports its pid. */
+  async spawn(o: SpawnOptions): Promise<AgentProcess> {
+    return this.started(await this.open(Frame.SPAWN, spawnTlvs(o)));
+  }
+
+  /** Re-attaches to a detached process: its ring buffer is replayed, then live output follows. */
+  async attach(procSocketPath: string): Promise<AgentProcess> {
+    const ch = new Channel(net.createConnection(procSocketPath));
+    ch.send(Frame.ATTACH);
+    return this.started(ch);
+  }
+
+  private started(ch: Channel): Promise<AgentProcess> {
+    return new Promise((resolve, reject) => {
+      const onFrame = (type: number, payload: Buffer) => {
+        off();
+        if (type === Frame.STARTED && payload.length === 4) resolve(new AgentProcess(payload.readUInt32BE(0), ch));
+        else {
+          ch.destroy();
+          reject(
+            type === Frame.ERR
+              ? decodeErr(payload)
+              : new AgentConnectionError(`unexpected frame 0x${type.toString(16)}`),
+          );
+        }
+      };
+      const onDone = (e: Error | null) => {
+        off();
+        reject(e ?? new AgentConnectionError('agent closed the connection before the process started'));
+      };
+      const off = () => {
+        ch.off('frame', onFrame);
+        ch.off('done', onDone);
+      };
+      ch.on('frame', onFrame);
+      ch.on('done', onDone);
+    });
+  }
+
+  /**
+   * Sends one file request and resolves on OK; `onFrame` sees ENTRY/DATA frames. ERR rejects with
+   * AgentFsError.
+   */
+  private fsCall(ch: Channel, onFrame?: (type: number, payload: Buffer) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      ch.on('frame', (type: number, payload: Buffer) => {
+        if (settled) return;
+        if (type === Frame.OK) {
+          settled = true;
+          ch.destroy();
+          resolve();
+        } else if (type === Frame.ERR) {
+          settled = true;
+          ch.destroy();
+          reject(decodeErr(payload));
+        } else onFrame?.(type, payload);
+      });
+      ch.on('done', (e: Error | null) => {
+        if (settled) return;
+        settled = true;
+        reject(e ?? new AgentConnectionError('agent closed the connection before answering'));
+      });
+    });
+  }
+
+  async list(path: string, who?: Who): Promise<FsEntry[]> {
+    const entries: FsEntry[] = [];
+    const ch = await this.open(Frame.FS_LIST, fsTlvs(path, who));
+    await this.fsCall(ch, (type, payload) => {
+      if (type === Frame.ENTRY) entries.push(decodeEntry(payload));
+    });
+    return entries;
+  }
+
+  async stat(path: string, who?: Who): Promise<FsEntry> {
+    let entry: FsEntry | undefined;
+    const ch = await this.open(Frame.FS_STAT, fsTlvs(path, who));
+    await this.fsCall(ch, (type, payload) => {
+      if (type === Frame.ENTRY) entry = decodeEntry(payload);
+    });
+    if (!entry) throw new AgentConnectionError('agent sent no entry for stat');
+    return entry;
+  }
+
+  /** Resolves once the file is open (first DATA or OK), so ENOENT/EACCES reject here. */
+  async readStream(path: string, who?: Who): Promise<Readable> {
+    const ch = await this.open(Frame.FS_READ, fsTlvs(path, who));
+    return new Promise((resolve, reject) => {
+      let opened = false;
+      const stream = new Readable({
+        read() {
+          ch.resume();
+        },
+        destroy(err, cb) {
+          ch.destroy();
+          cb(err);
+        },
+      });
+      const open = () => {
+        if (!opened) {
+          opened = true;
+          resolve(stream);
+        }
+      };
+      ch.on('frame', (type: number, payload: Buffer) => {
+        if (type === Frame.DATA) {
+          open();
+          if (!stream.push(payload)) ch.pause();
+        } else if (type === Frame.OK) {
+          open();
+          stream.push(null);
+          ch.destroy();
+        } else if (type === Frame.ERR) {
+          const e = decodeErr(payload);
+          if (opened) stream.destroy(e);
+          else {
+            opened = true;
+            ch.destroy();
+            reject(e);
+          }
+        }
+      });
+      ch.on('done', (e: Error | null) => {
+        if (!opened) {
+          opened = true;
+          reject(e ?? new AgentConnectionError('agent closed the connection before answering'));
+        } else if (!stream.readableEnded && !stream.destroyed) {
+          // Ended without OK: the reader must not mistake a cut-off file for a whole one.
+          if (!stream.readableEnded) stream.destroy(e ?? new AgentConnectionError('file read cut off'));
+        }
+      });
+    });
+  }
+
+  async readFile(path: string, who?: Who): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of await this.readStream(path, who)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Atomic write (temp file + rename). */
+  async write(path: string, data: Buffer | string | Readable, opts: WriteOptions = {}, who?: Who): Promise<void> {
+    let flags = '';
+    if (opts.parents) flags += 'p';
+    if (opts.exclusive) flags += 'x';
+    const extra: Tlv[] = [];
+    if (opts.mode !== undefined) extra.push([FsTag.MODE, (opts.mode & 0o7777).toString(8)]);
+    if (flags) extra.push([FsTag.FLAGS, flags]);
+    const ch = await this.open(Frame.FS_WRITE, fsTlvs(path, who, extra));
+    const result = this.fsCall(ch);
+    result.catch(() => {}); // observed below; avoid an unhandled rejection while still sending
+    const limit = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    let total = 0;
+    const source: AsyncIterable<Buffer | string> | Array<Buffer | string> =
+      typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    for await (const chunk of source) {
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      total += buf.length;
+      if (total > limit) {
+        ch.destroy(); // the agent sees the connection end before DATA_END and discards the temp file
+        if (!(typeof data === 'string' || Buffer.isBuffer(data))) data.destroy();
+        throw new AgentLimitError(limit);
+      }
+      while (buf.length > 0) {
+        const part = buf.subarray(0, DATA_CHUNK);
+        buf = buf.subarray(part.length);
+        if (ch.closed) return result; // the agent answered early (an error): report it
+        if (!ch.send(Frame.DATA, part)) await drainOrDone(ch);
+      }
+    }
+    ch.send(Frame.DATA_END);
+    return result;
+  }
+
+  async mkdir(path: string, opts: { parents?: boolean; mode?: number } = {}, who?: Who): Promise<void> {
+    const extra: Tlv[] = [];
+    if (opts.mode !== undefined) extra.push([FsTag.MODE, (opts.mode & 0o7777).toString(8)]);
+    if (opts.parents) extra.push([FsTag.FLAGS, 'p']);
+    await this.fsCall(await this.open(Frame.FS_MKDIR, fsTlvs(path, who, extra)));
+  }
+
+  async remove(path: string, opts: { recursive?: boolean } = {}, who?: Who): Promise<void> {
+    const extra: Tlv[] = opts.recursive ? [[FsTag.FLAGS, 'r']] : [];
+    await this.fsCall(await this.open(Frame.FS_REMOVE, fsTlvs(path, who, extra)));
+  }
+
+  async rename(from: string, to: string, who?: Who): Promise<void> {
+    await this.fsCall(await this.open(Frame.FS_RENAME, fsTlvs(from, who, [[FsTag.PATH2, to]])));
+  }
+}
+
+function drainOrDone(ch: Channel): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ch.stream.off('drain', done);
+      ch.off('done', done);
+      resolve();
+    };
+    ch.stream.once('drain', done);
+    ch.once('done', done);
+  });
+}
