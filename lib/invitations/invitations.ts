@@ -128,13 +128,14 @@ export async function acceptInvitation(
       .innerJoin(orgs, eq(orgs.id, invitations.orgId))
       .where(eq(invitations.tokenHash, hashToken(token)));
     if (!row) throw invalidLink();
-    const err = unusable(row.i);
-    if (err) throw err;
+    // A member clicking the link again (double submit, second tab) just gets their org back.
     const [existing] = await tx
       .select({ role: memberships.role })
       .from(memberships)
       .where(and(eq(memberships.orgId, row.i.orgId), eq(memberships.userId, user.userId)));
     if (existing) return { org: row.org, role: existing.role, alreadyMember: true };
+    const err = unusable(row.i);
+    if (err) throw err;
     if (row.i.email && row.i.email !== user.email.toLowerCase()) {
       throw forbidden(`This invitation is for ${row.i.email}. Sign in with that account to accept it.`);
     }
