@@ -1,0 +1,76 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Runner configuration (zod-parsed environment). Every variable is in the README's table. */
+const Schema = z.object({
+  WARREN_DATA_DIR: z.string().default('.warren'),
+  /** `unix:/path.sock`, `/path.sock` or `HOST:PORT` (loopback recommended). */
+  WARREN_RUNNER_LISTEN: z.string().optional(),
+  WARREN_RUNNER_TOKEN: z.string().min(16, 'WARREN_RUNNER_TOKEN must be at least 16 characters'),
+  /** OCI runtime binary: runc (default), crun, runsc or kata-runtime share the CLI. */
+  WARREN_RUNNER_RUNTIME: z.string().default('runc'),
+  /** Mount points, sockets and runtime state (tmpfs, traversable by sandbox uids). */
+  WARREN_RUNNER_RUN_DIR: z.string().optional(),
+  /** Size of the sparse ext4 volume holding layers and sandbox upper dirs. */
+  WARREN_RUNNER_DISK_GB: z.coerce.number().int().min(1).default(64),
+  WARREN_RUNNER_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(2),
+  WARREN_RUNNER_MAX_SANDBOXES: z.coerce.number().int().min(1).default(200),
+  WARREN_RUNNER_CPU_TOTAL: z.coerce.number().positive().optional(),
+  WARREN_RUNNER_MEMORY_MB_TOTAL: z.coerce.number().int().positive().optional(),
+  WARREN_RUNNER_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(100),
+  WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type RunnerConfig = {
+  dataDir: string;
+  runDir: string;
+  listen: { socketPath: string } | { host: string; port: number };
+  token: string;
+  runtime: string;
+  diskGb: number;
+  poolSize: number;
+  maxSandboxes: number;
+  cpuTotal: number;
+  memoryMbTotal: number;
+  maxUploadBytes: number;
+  logLevel: string;
+};
+
+export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): RunnerConfig {
+  const parsed = Schema.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`Invalid runner configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.WARREN_DATA_DIR, 'runner');
+  return {
+    dataDir,
+    // One run dir per data dir, so two runners on one host (tests, dev) never collide.
+    runDir: e.WARREN_RUNNER_RUN_DIR ?? `/run/warren/${shortHash(dataDir)}`,
+    listen: parseListen(e.WARREN_RUNNER_LISTEN ?? `unix:${path.join(dataDir, 'runner.sock')}`),
+    token: e.WARREN_RUNNER_TOKEN,
+    runtime: e.WARREN_RUNNER_RUNTIME,
+    diskGb: e.WARREN_RUNNER_DISK_GB,
+    poolSize: e.WARREN_RUNNER_POOL_SIZE,
+    maxSandboxes: e.WARREN_RUNNER_MAX_SANDBOXES,
+    cpuTotal: e.WARREN_RUNNER_CPU_TOTAL ?? os.cpus().length,
+    memoryMbTotal: e.WARREN_RUNNER_MEMORY_MB_TOTAL ?? Math.floor(os.totalmem() / 1024 / 1024),
+    maxUploadBytes: e.WARREN_RUNNER_MAX_UPLOAD_MB * 1024 * 1024,
+    logLevel: e.WARREN_LOG_LEVEL,
+  };
+}
+
+function parseListen(value: string): RunnerConfig['listen'] {
+  if (value.startsWith('unix:')) return { socketPath: path.resolve(value.slice(5)) };
+  if (value.startsWith('/')) return { socketPath: value };
+  const m = /^(.*):(\d+)$/.exec(value);
+  if (!m) throw new Error(`WARREN_RUNNER_LISTEN must be unix:/path or host:port, got ${value}`);
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+
+function shortHash(s: string): string {
+  let h = 2166136261;
+  for (const c of s) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h.toString(36);
+}

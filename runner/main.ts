@@ -1,0 +1,76 @@
+/**
+ * The Warren runner: one per host, as root. Owns this host's sandboxes through an OCI
+ * runtime and serves the runner API (HTTP + WebSocket, bearer token) on a unix socket or a
+ * loopback port. Stopping the runner never stops sandboxes: on the next start it adopts them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { createRunnerServer } from './api/server';
+import { loadRunnerConfig } from './env';
+import { findBinary, preflight } from './runtime/preflight';
+import { OciRuntime } from './runtime/runc';
+import { LocalSandboxManager } from './sandbox/local-manager';
+
+export const NATIVE_DIR = path.resolve(import.meta.dirname, 'native', 'build');
+
+async function main() {
+  const cfg = loadRunnerConfig();
+  const log = pino({ level: cfg.logLevel, base: { component: 'runner' }, timestamp: pino.stdTimeFunctions.isoTime });
+
+  const problems = preflight({ runtime: cfg.runtime, nativeDir: NATIVE_DIR });
+  if (problems.length) {
+    // One machine-readable line the console shows as-is, then exit: nothing half-works.
+    console.error(`WARREN_RUNNER_PREFLIGHT ${JSON.stringify(problems)}`);
+    for (const p of problems) log.error({ fix: p.fix }, p.what);
+    process.exit(3);
+  }
+
+  fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o711 });
+  const runtime = new OciRuntime(findBinary(cfg.runtime)!, path.join(cfg.runDir, 'runc'));
+  const manager = new LocalSandboxManager(
+    {
+      dirs: { dataDir: cfg.dataDir, runDir: cfg.runDir },
+      runtime,
+      nativeDir: NATIVE_DIR,
+      poolSize: cfg.poolSize,
+      maxSandboxes: cfg.maxSandboxes,
+      cpuTotal: cfg.cpuTotal,
+      memoryMbTotal: cfg.memoryMbTotal,
+    },
+    log,
+  );
+  await manager.init();
+
+  const server = createRunnerServer({ manager, token: cfg.token, log, maxUploadBytes: cfg.maxUploadBytes });
+  if ('socketPath' in cfg.listen) {
+    fs.rmSync(cfg.listen.socketPath, { force: true });
+    const socketPath = cfg.listen.socketPath;
+    server.listen(socketPath, () => {
+      fs.chmodSync(socketPath, 0o600);
+      log.info({ listen: `unix:${socketPath}` }, 'runner ready');
+    });
+  } else {
+    const { host, port } = cfg.listen;
+    server.listen(port, host, () => log.info({ listen: `${host}:${port}` }, 'runner ready'));
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'runner stopping; sandboxes keep running');
+    server.close();
+    server.closeAllConnections();
+    await manager.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`runner failed to start: ${err instanceof Error ? err.stack : err}`);
+  process.exit(1);
+});

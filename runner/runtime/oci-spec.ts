@@ -1,0 +1,85 @@
+import { seccompProfile } from './seccomp';
+
+/**
+ * The OCI runtime spec (config.json) of one sandbox: never privileged, own user namespace
+ * mapping sandbox root to an unprivileged host uid range, every other namespace private,
+ * Docker's default capabilities, no-new-privileges, masked /proc and /sys paths, seccomp,
+ * and cgroup limits. PID 1 is tini; its child is the Warren agent serving the runner.
+ */
+export type SpecInput = {
+  rootfs: string;
+  hostname: string;
+  uidBase: number;
+  uidCount: number;
+  cgroupsPath: string;
+  cpu: number;
+  memoryMb: number;
+  pids: number;
+  /** Host dir bind-mounted at /run/warren: the agent's socket lives there. */
+  agentDir: string;
+  /** Host dir holding the static agent binary, mounted read-only at /opt/warren. */
+  agentBinDir: string;
+  /** Id-mapped read-only mount of the host's /usr, bound at /usr. */
+  usrDir: string;
+  /** Cannot exceed the runner's own hard limit (the sandbox's user namespace cannot raise it). */
+  maxOpenFiles: number;
+};
+
+const CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+export const CPU_PERIOD_US = 100_000;
+
+export function buildSpec(s: SpecInput) {
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--socket', '/run/warren/agent.sock'],
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
+      cwd: '/',
+      capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
+      rlimits: [
+        { type: 'RLIMIT_NOFILE', hard: s.maxOpenFiles, soft: s.maxOpenFiles },
+        { type: 'RLIMIT_CORE', hard: 0, soft: 0 },
+      ],
+      noNewPrivileges: true,
+      oomScoreAdj: 500, // under memory pressure the host kills sandbox processes before the runner
+    },
+    root: { path: s.rootfs, readonly: false },
+    hostname: s.hostname,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+      { destination: '/usr', type: 'bind', source: s.usrDir, options: ['rbind', 'ro', 'nosuid', 'nodev'] },
+      { destination: '/opt/warren', type: 'bind', source: s.agentBinDir, options: ['bind', 'ro', 'nosuid', 'nodev'] },
+      { destination: '/run/warren', type: 'bind', source: s.agentDir, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+    ],
+    linux: {
+      uidMappings: [{ containerID: 0, hostID: s.uidBase, size: s.uidCount }],
+      gidMappings: [{ containerID: 0, hostID: s.uidBase, size: s.uidCount }],
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'user', 'cgroup'].map((type) => ({ type })),
+      cgroupsPath: s.cgroupsPath,
+      resources: {
+        devices: [{ allow: false, access: 'rwm' }],
+        memory: { limit: s.memoryMb * 1024 * 1024, swap: s.memoryMb * 1024 * 1024 },
+        cpu: { quota: Math.round(s.cpu * CPU_PERIOD_US), period: CPU_PERIOD_US },
+        pids: { limit: s.pids },
+      },
+      seccomp: seccompProfile(),
+      maskedPaths: [
+        '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+        '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+      ],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}

@@ -1,0 +1,376 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AgentClient } from '@/runner/agent/client';
+import { AppError, conflict, notFound } from '@/lib/errors';
+import { newId } from '@/lib/ids';
+import { cgroupUsage } from '../runtime/cgroups';
+import { createDisk, isMountPoint } from '../runtime/disk';
+import { mountRootfs, unmountRootfs } from '../runtime/mounts';
+import { startEgress } from '../runtime/network';
+import { CPU_PERIOD_US } from '../runtime/oci-spec';
+import type { OciRuntime } from '../runtime/runc';
+import { BASE_LAYER, ensureBaseLayer } from '../runtime/template';
+import { DEFAULT_RESOURCES, expiry, nowIso } from './defaults';
+import { KeyedLock } from './keyed-lock';
+import { boot, cgroupsPathFor, halt, type LifecycleDeps, pidsLimit, rootfsPlan } from './lifecycle';
+import { type RunnerDirs, runnerPaths, sandboxPaths, uidBaseForSlot } from './paths';
+import { readJsonDir, type SandboxRecord, SandboxTable, publicInfo } from './store';
+import type { Capacity, CreateSandboxInput, SandboxInfo, SandboxManager, SandboxMetrics, SnapshotInfo } from './types';
+import { SnapshotStore } from './snapshots';
+import { WarmPool } from './warm-pool';
+import { recoverSandboxes } from './recovery';
+import { startReaper } from './reaper';
+
+export type ManagerConfig = {
+  dirs: RunnerDirs;
+  runtime: OciRuntime;
+  nativeDir: string;
+  poolSize: number;
+  maxSandboxes: number;
+  cpuTotal: number;
+  memoryMbTotal: number;
+};
+
+/** The local runtime: sandboxes as runc containers on this host (see README: Architecture). */
+export class LocalSandboxManager implements SandboxManager {
+  readonly table: SandboxTable;
+  readonly deps: LifecycleDeps;
+  readonly lock = new KeyedLock();
+  readonly snapshots: SnapshotStore;
+  readonly pool: WarmPool;
+  private agents = new Map<string, AgentClient>();
+  private offlineMounts = new Map<string, number>();
+  private stopReaper: (() => void) | undefined;
+  readonly paths: ReturnType<typeof runnerPaths>;
+
+  constructor(
+    readonly cfg: ManagerConfig,
+    readonly log: Logger,
+  ) {
+    this.paths = runnerPaths(cfg.dirs);
+    this.table = new SandboxTable((key) => sandboxPaths(cfg.dirs, key).record);
+    this.deps = {
+      dirs: cfg.dirs,
+      runtime: cfg.runtime,
+      mountHelper: path.join(cfg.nativeDir, 'warren-mount'),
+      agentBinDir: this.paths.binDir,
+      layerDir: (id) => path.join(this.paths.layersDir, id),
+    };
+    this.snapshots = new SnapshotStore(this);
+    this.pool = new WarmPool(this, cfg.poolSize);
+  }
+
+  async init(): Promise<void> {
+    const p = this.paths;
+    for (const dir of [p.sandboxesDir, p.snapshotsDir, p.binDir, p.sbRunDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+    fs.mkdirSync(p.layersDir, { recursive: true, mode: 0o700 });
+    for (const d of [this.cfg.dirs.runDir, path.dirname(this.cfg.dirs.runDir)]) fs.chmodSync(d, 0o711);
+    // The agent binary is copied next to the mount points so runc can bind it from a path the
+    // sandbox's host uid can traverse.
+    fs.copyFileSync(path.join(this.cfg.nativeDir, 'warren-agent'), path.join(p.binDir, 'warren-agent'));
+    fs.chmodSync(path.join(p.binDir, 'warren-agent'), 0o755);
+    ensureBaseLayer(p.layersDir);
+    this.table.load(readJsonDir<SandboxRecord>(p.sandboxesDir, 'sandbox.json'));
+    this.snapshots.load();
+    await recoverSandboxes(this);
+    this.stopReaper = startReaper(this);
+    void this.pool.fill();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopReaper?.();
+    await this.pool.stopFilling();
+    this.agents.clear();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  async create(input: CreateSandboxInput): Promise<SandboxInfo> {
+    const id = input.id ?? newId();
+    if (!/^[a-z0-9]{3,40}$/.test(id)) throw new AppError('validation_failed', 'Sandbox ids are 3–40 lowercase letters and digits');
+    if (this.table.all().some((r) => r.id === id)) throw conflict(`A sandbox with id ${id} already exists`);
+    const template = input.template ?? 'default';
+    if (template !== 'default') throw notFound(`Template ${template}`);
+    const layers = input.snapshotId ? this.snapshots.get(input.snapshotId).layers : [BASE_LAYER];
+    const resources = { ...DEFAULT_RESOURCES, ...input.resources };
+    if (this.table.visible().length >= this.cfg.maxSandboxes) {
+      throw new AppError('quota_exceeded', `This runner is full (${this.cfg.maxSandboxes} sandboxes)`);
+    }
+    const claimed = input.snapshotId ? undefined : await this.pool.claim(id, resources);
+    const rec = claimed ?? (await this.createCold(id, layers, resources, false));
+    return this.lock.run(rec.key, async () => {
+      Object.assign(rec, {
+        snapshotId: input.snapshotId ?? null,
+        template,
+        network: input.network ?? { mode: 'none' },
+        env: input.env ?? {},
+        metadata: input.metadata ?? {},
+        timeoutSec: input.timeoutSec ?? 0,
+        idleTimeoutSec: input.idleTimeoutSec ?? 0,
+        expiresAt: expiry(input.timeoutSec ?? 0),
+        lastActivityAt: nowIso(),
+        createdAt: nowIso(),
+      });
+      if (rec.network.mode === 'egress' && !rec.slirpPid) {
+        const p = sandboxPaths(this.cfg.dirs, rec.key);
+        rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') });
+      }
+      this.table.save(rec);
+      this.log.info({ sandbox: rec.id, pooled: Boolean(claimed) }, 'sandbox created');
+      return publicInfo(rec);
+    });
+  }
+
+  /** A brand-new container: record first (so a crash leaves a trace to clean), then disk, then boot. */
+  async createCold(id: string, layers: string[], resources: SandboxInfo['resources'], pooled: boolean): Promise<SandboxRecord> {
+    const key = `k${newId(15)}`;
+    const slot = this.table.freeSlot();
+    const rec: SandboxRecord = {
+      id, key, slot, uidBase: uidBaseForSlot(slot), layers, pooled, slirpPid: null,
+      state: 'creating', reason: null, template: 'default', snapshotId: null, resources,
+      network: { mode: 'none' }, env: {}, metadata: {}, createdAt: nowIso(), startedAt: null, stoppedAt: null,
+      expiresAt: null, timeoutSec: 0, idleTimeoutSec: 0, lastActivityAt: nowIso(),
+    };
+    this.table.save(rec);
+    try {
+      await createDisk(sandboxPaths(this.cfg.dirs, key).diskImage, resources.diskMb, rec.uidBase);
+      const { pid } = await boot(this.deps, rec);
+      this.initPid.set(key, pid);
+    } catch (err) {
+      await this.destroy(rec).catch(() => {});
+      throw new AppError('internal', `Could not start the sandbox: ${(err as Error).message}`);
+    }
+    Object.assign(rec, { state: 'running', startedAt: nowIso() });
+    this.table.save(rec);
+    return rec;
+  }
+
+  list(): SandboxInfo[] {
+    return this.table.visible().map(publicInfo);
+  }
+
+  get(id: string): SandboxInfo {
+    return publicInfo(this.table.get(id));
+  }
+
+  start(id: string): Promise<SandboxInfo> {
+    const rec = this.table.get(id);
+    return this.lock.run(rec.key, async () => {
+      if (rec.state === 'running') return publicInfo(rec);
+      if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
+      await this.waitOfflineMounts(rec.key);
+      const { pid, slirpPid } = await boot(this.deps, rec);
+      this.initPid.set(rec.key, pid);
+      Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
+      this.table.save(rec);
+      return publicInfo(rec);
+    });
+  }
+
+  stop(id: string, reason = 'requested'): Promise<SandboxInfo> {
+    const rec = this.table.get(id);
+    return this.lock.run(rec.key, async () => {
+      if (rec.state === 'stopped') return publicInfo(rec);
+      if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
+      this.dropAgent(rec.key);
+      await halt(this.deps, rec);
+      this.initPid.delete(rec.key);
+      Object.assign(rec, { state: 'stopped', reason, stoppedAt: nowIso(), expiresAt: null });
+      this.table.save(rec);
+      this.log.info({ sandbox: rec.id, reason }, 'sandbox stopped');
+      return publicInfo(rec);
+    });
+  }
+
+  pause(id: string): Promise<SandboxInfo> {
+    const rec = this.table.get(id);
+    return this.lock.run(rec.key, async () => {
+      if (rec.state === 'paused') return publicInfo(rec);
+      if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
+      await this.cfg.runtime.pause(rec.key);
+      rec.state = 'paused';
+      this.table.save(rec);
+      return publicInfo(rec);
+    });
+  }
+
+  resume(id: string): Promise<SandboxInfo> {
+    const rec = this.table.get(id);
+    return this.lock.run(rec.key, async () => {
+      if (rec.state === 'running') return publicInfo(rec);
+      if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
+      await this.cfg.runtime.resume(rec.key);
+      Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
+      this.table.save(rec);
+      return publicInfo(rec);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    const rec = this.table.get(id);
+    await this.lock.run(rec.key, () => this.destroy(rec));
+    this.log.info({ sandbox: id }, 'sandbox deleted');
+  }
+
+  /** Removes everything of a sandbox: container, mounts, network, cgroups, disk, record. */
+  async destroy(rec: SandboxRecord): Promise<void> {
+    if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
+    this.dropAgent(rec.key);
+    await halt(this.deps, rec);
+    this.initPid.delete(rec.key);
+    const p = sandboxPaths(this.cfg.dirs, rec.key);
+    if (await isMountPoint(p.diskMount)) throw new Error(`${p.diskMount} is still mounted; refusing to delete`);
+    fs.rmSync(p.home, { recursive: true, force: true });
+    fs.rmSync(p.run, { recursive: true, force: true });
+    this.table.forget(rec);
+  }
+
+  setTimeout(id: string, timeoutSec: number): SandboxInfo {
+    const rec = this.table.get(id);
+    if (rec.state === 'stopped' || rec.state === 'error') throw conflict(`Sandbox is ${rec.state}; start it before extending its timeout`);
+    Object.assign(rec, { timeoutSec, expiresAt: expiry(timeoutSec) });
+    this.table.save(rec);
+    return publicInfo(rec);
+  }
+
+  private lastPersisted = new Map<string, number>();
+  touch(id: string): void {
+    const rec = this.table.find(id);
+    if (!rec) return;
+    rec.lastActivityAt = nowIso();
+    // Activity is frequent; persisting it every few seconds is plenty for the idle timeout.
+    const last = this.lastPersisted.get(id) ?? 0;
+    if (Date.now() - last > 5000) {
+      this.lastPersisted.set(id, Date.now());
+      this.table.save(rec);
+    }
+  }
+
+  // ---- agents, files, ports ----------------------------------------------------------------
+
+  agent(id: string): AgentClient {
+    const rec = this.table.get(id);
+    if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; ${rec.state === 'paused' ? 'resume' : 'start'} it first`);
+    let a = this.agents.get(rec.key);
+    if (!a) {
+      a = AgentClient.forSocket(sandboxPaths(this.cfg.dirs, rec.key).agentSocket);
+      this.agents.set(rec.key, a);
+    }
+    return a;
+  }
+
+  private dropAgent(key: string) {
+    this.agents.delete(key);
+  }
+
+  agentDir(id: string): string {
+    return sandboxPaths(this.cfg.dirs, this.table.get(id).key).agentDir;
+  }
+
+  async filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }> {
+    const rec = this.table.get(id);
+    if (rec.state === 'running') return { agent: this.agent(id), release: async () => {} };
+    if (rec.state === 'paused') throw conflict('Sandbox is paused; resume it to use its files');
+    return this.lock.run(rec.key, async () => {
+      if (rec.state !== 'stopped') return { agent: this.agent(id), release: async () => {} };
+      // A stopped sandbox's files are reached through its rootfs mounted on the host, by a
+      // one-shot agent chrooted into it that acts as the sandbox's own (host-mapped) uid.
+      const plan = rootfsPlan(this.deps, rec);
+      const count = this.offlineMounts.get(rec.key) ?? 0;
+      if (count === 0 && !(await isMountPoint(plan.rootfs))) await mountRootfs(plan);
+      this.offlineMounts.set(rec.key, count + 1);
+      const agent = AgentClient.forOnce(path.join(this.paths.binDir, 'warren-agent'), plan.rootfs, { uidBase: rec.uidBase });
+      return {
+        agent,
+        release: async () => {
+          const left = (this.offlineMounts.get(rec.key) ?? 1) - 1;
+          this.offlineMounts.set(rec.key, left);
+          if (left === 0) {
+            this.offlineMounts.delete(rec.key);
+            await this.lock.run(rec.key, async () => {
+              if (rec.state === 'stopped' && !this.offlineMounts.has(rec.key)) await unmountRootfs(plan);
+            });
+          }
+        },
+      };
+    });
+  }
+
+  private async waitOfflineMounts(key: string) {
+    for (let i = 0; i < 600 && this.offlineMounts.has(key); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  netnsPath(id: string): string {
+    const rec = this.table.get(id);
+    if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; its ports answer only while it runs`);
+    const pid = this.initPid.get(rec.key);
+    if (!pid) throw new AppError('runner_unavailable', 'Sandbox process not found');
+    return `/proc/${pid}/ns/net`;
+  }
+
+  /** Host pid of each running container's init, refreshed on boot and recovery. */
+  readonly initPid = new Map<string, number>();
+
+  async metrics(id: string): Promise<SandboxMetrics> {
+    const rec = this.table.get(id);
+    const usage = rec.state === 'running' || rec.state === 'paused' ? cgroupUsage(cgroupsPathFor(rec.key)) : { cpuSeconds: 0, memoryBytes: 0, pids: 0 };
+    return { ...usage, diskBytes: await diskUsed(sandboxPaths(this.cfg.dirs, rec.key)) };
+  }
+
+  capacity(): Capacity {
+    const visible = this.table.visible();
+    const live = visible.filter((r) => r.state === 'running' || r.state === 'paused');
+    return {
+      sandboxes: visible.length,
+      running: live.length,
+      maxSandboxes: this.cfg.maxSandboxes,
+      cpuCommitted: live.reduce((s, r) => s + r.resources.cpu, 0),
+      cpuTotal: this.cfg.cpuTotal,
+      memoryMbCommitted: live.reduce((s, r) => s + r.resources.memoryMb, 0),
+      memoryMbTotal: this.cfg.memoryMbTotal,
+      diskMbCommitted: visible.reduce((s, r) => s + r.resources.diskMb, 0),
+      poolReady: this.pool.ready(),
+    };
+  }
+
+  async applyResources(rec: SandboxRecord, r: SandboxInfo['resources']) {
+    await this.cfg.runtime.update(rec.key, {
+      memoryBytes: r.memoryMb * 1024 * 1024,
+      cpuQuota: Math.round(r.cpu * CPU_PERIOD_US),
+      cpuPeriod: CPU_PERIOD_US,
+      pids: pidsLimit(r.memoryMb),
+    });
+    rec.resources = r;
+  }
+
+  // ---- snapshots (see snapshots.ts) ---------------------------------------------------------
+
+  createSnapshot(sandboxId: string, name?: string): Promise<SnapshotInfo> {
+    return this.snapshots.create(sandboxId, name);
+  }
+  listSnapshots(): SnapshotInfo[] {
+    return this.snapshots.list();
+  }
+  getSnapshot(id: string): SnapshotInfo {
+    return this.snapshots.info(id);
+  }
+  deleteSnapshot(id: string): Promise<void> {
+    return this.snapshots.delete(id);
+  }
+  snapshotFilesAgent(id: string) {
+    return this.snapshots.filesAgent(id);
+  }
+}
+
+async function diskUsed(p: ReturnType<typeof sandboxPaths>): Promise<number> {
+  try {
+    if (await isMountPoint(p.diskMount)) {
+      const s = fs.statfsSync(p.diskMount);
+      return (s.blocks - s.bfree) * s.bsize;
+    }
+    return fs.statSync(p.diskImage).blocks * 512;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { isMountPoint } from '../runtime/disk';
+import { unmountRootfs } from '../runtime/mounts';
+import { isSlirp, startEgress } from '../runtime/network';
+import { nowIso } from './defaults';
+import { rootfsPlan, waitForSocket } from './lifecycle';
+import type { LocalSandboxManager } from './local-manager';
+import { sandboxPaths } from './paths';
+
+/**
+ * At start-up the runner rediscovers its sandboxes from their records and the runtime's
+ * state, and never kills a live one: running containers are adopted as they are (their
+ * egress restarted if it died), containers that vanished (host reboot) become `stopped` with
+ * their files intact, and half-made creations are cleaned up and reported as `error`.
+ */
+export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
+  const known = new Set(m.table.all().map((r) => r.key));
+  for (const c of await m.cfg.runtime.list()) {
+    if (!known.has(c.id)) {
+      m.log.warn({ container: c.id }, 'removing a container without a record');
+      await m.cfg.runtime.kill(c.id);
+      await m.cfg.runtime.delete(c.id);
+    }
+  }
+
+  for (const rec of m.table.all()) {
+    const p = sandboxPaths(m.cfg.dirs, rec.key);
+    const state = await m.cfg.runtime.state(rec.key);
+    const alive = state && (state.status === 'running' || state.status === 'paused');
+
+    if (rec.state === 'creating') {
+      await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, 'could not clean a half-created sandbox'));
+      continue;
+    }
+
+    if (alive) {
+      m.initPid.set(rec.key, state.pid);
+      rec.state = state.status === 'paused' ? 'paused' : 'running';
+      if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
+      if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
+        rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') }).catch(() => null);
+      }
+      m.table.save(rec);
+      m.log.info({ sandbox: rec.id, state: rec.state }, 'adopted running sandbox');
+      continue;
+    }
+
+    if (state) await m.cfg.runtime.delete(rec.key);
+    if (rec.state !== 'stopped' && rec.state !== 'error') {
+      if (rec.pooled) {
+        await m.destroy(rec).catch(() => {});
+        continue;
+      }
+      Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: nowIso(), slirpPid: null, expiresAt: null });
+    }
+    if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    m.table.save(rec);
+  }
+}

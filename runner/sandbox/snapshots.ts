@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AgentClient } from '@/runner/agent/client';
+import { conflict, notFound } from '@/lib/errors';
+import { newId } from '@/lib/ids';
+import { isMountPoint, mountDisk, unmount } from '../runtime/disk';
+import { run } from '../runtime/exec-file';
+import { nowIso } from './defaults';
+import type { LocalSandboxManager } from './local-manager';
+import { sandboxPaths, UID_COUNT } from './paths';
+import { readJsonDir, type SnapshotRecord, writeJsonAtomic } from './store';
+import type { SnapshotInfo } from './types';
+
+/**
+ * A snapshot freezes a sandbox's writable layer into a shared read-only layer (its files
+ * copied once, ownership shifted back to canonical ids); forks and restores stack that layer
+ * under a fresh upper dir, so they start without copying anything.
+ */
+export class SnapshotStore {
+  private byId = new Map<string, SnapshotRecord>();
+  private browseMounts = new Map<string, number>();
+
+  constructor(private readonly m: LocalSandboxManager) {}
+
+  private file(id: string) {
+    return path.join(this.m.paths.snapshotsDir, `${id}.json`);
+  }
+
+  load() {
+    for (const s of readJsonDir<SnapshotRecord>(this.m.paths.snapshotsDir)) this.byId.set(s.id, s);
+  }
+
+  get(id: string): SnapshotRecord {
+    const s = this.byId.get(id);
+    if (!s) throw notFound('Snapshot');
+    return s;
+  }
+
+  info(id: string): SnapshotInfo {
+    const s = this.get(id);
+    return { ...strip(s), usedBy: this.usersOf(s.layers[0]!) };
+  }
+
+  list(): SnapshotInfo[] {
+    return [...this.byId.keys()].map((id) => this.info(id));
+  }
+
+  /** Sandboxes (and other snapshots) whose layer stacks include `layerId`. */
+  private usersOf(layerId: string): string[] {
+    const sandboxes = this.m.table.visible().filter((r) => r.layers.includes(layerId)).map((r) => r.id);
+    const snapshots = [...this.byId.values()].filter((s) => s.layers[0] !== layerId && s.layers.includes(layerId)).map((s) => `snapshot:${s.id}`);
+    return [...sandboxes, ...snapshots];
+  }
+
+  async create(sandboxId: string, name?: string): Promise<SnapshotInfo> {
+    const rec = this.m.table.get(sandboxId);
+    const id = newId();
+    const layerId = `snap-${id}`;
+    const layerDir = path.join(this.m.paths.layersDir, layerId);
+    const tmp = `${layerDir}.tmp`;
+    const p = sandboxPaths(this.m.cfg.dirs, rec.key);
+    const bytes = await this.m.lock.run(rec.key, async () => {
+      if (rec.state === 'creating' || rec.state === 'error') throw conflict(`Sandbox is ${rec.state}; it cannot be snapshotted`);
+      // Freeze a running sandbox while its upper dir is copied, so the snapshot is consistent.
+      const freeze = rec.state === 'running';
+      const wasMounted = await isMountPoint(p.diskMount);
+      if (freeze) await this.m.cfg.runtime.pause(rec.key);
+      try {
+        if (!wasMounted) await mountDisk(p.diskImage, p.diskMount);
+        fs.rmSync(tmp, { recursive: true, force: true });
+        const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);
+        fs.renameSync(tmp, layerDir);
+        return Number(out.trim()) || 0;
+      } finally {
+        if (freeze) await this.m.cfg.runtime.resume(rec.key);
+        if (!wasMounted) await unmount(p.diskMount);
+      }
+    });
+    const snap: SnapshotRecord = {
+      id,
+      name: name ?? null,
+      sandboxId: rec.id,
+      parentSnapshotId: rec.snapshotId,
+      template: rec.template,
+      sizeBytes: bytes,
+      createdAt: nowIso(),
+      layers: [layerId, ...rec.layers],
+    };
+    writeJsonAtomic(this.file(id), snap);
+    this.byId.set(id, snap);
+    return this.info(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const s = this.get(id);
+    const users = this.usersOf(s.layers[0]!);
+    if (users.length) throw conflict(`Snapshot is in use by ${users.join(', ')}; delete those first`);
+    if (this.browseMounts.has(id)) throw conflict('Snapshot files are being read; try again in a moment');
+    fs.rmSync(this.file(id), { force: true });
+    this.byId.delete(id);
+    fs.rmSync(path.join(this.m.paths.layersDir, s.layers[0]!), { recursive: true, force: true });
+  }
+
+  /** A read-only overlay of the snapshot's layers, read by a chrooted one-shot agent. */
+  async filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }> {
+    const s = this.get(id);
+    const mnt = path.join(this.m.cfg.dirs.runDir, 'snap', id);
+    const count = this.browseMounts.get(id) ?? 0;
+    this.browseMounts.set(id, count + 1);
+    if (count === 0 && !(await isMountPoint(mnt))) {
+      fs.mkdirSync(mnt, { recursive: true, mode: 0o711 });
+      const lower = s.layers.map((l) => path.join(this.m.paths.layersDir, l)).join(':');
+      await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${lower}`, mnt]);
+    }
+    return {
+      agent: AgentClient.forOnce(path.join(this.m.paths.binDir, 'warren-agent'), mnt),
+      release: async () => {
+        const left = (this.browseMounts.get(id) ?? 1) - 1;
+        if (left > 0) return void this.browseMounts.set(id, left);
+        this.browseMounts.delete(id);
+        await unmount(mnt);
+        fs.rmdirSync(mnt);
+      },
+    };
+  }
+}
+
+function strip(s: SnapshotRecord): Omit<SnapshotInfo, 'usedBy'> {
+  const { layers: _l, ...rest } = s;
+  return rest;
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { notFound } from '@/lib/errors';
+import type { SandboxInfo, SnapshotInfo } from './types';
+
+/** What the runner persists per sandbox: the public info plus how it is laid out on this host. */
+export type SandboxRecord = SandboxInfo & {
+  key: string;
+  slot: number;
+  uidBase: number;
+  /** Lower layer ids, topmost first (snapshot layers, then the template's). */
+  layers: string[];
+  /** A warm-pool sandbox not yet handed out. */
+  pooled: boolean;
+  slirpPid: number | null;
+};
+
+export type SnapshotRecord = Omit<SnapshotInfo, 'usedBy'> & { layers: string[] };
+
+/** JSON files written atomically (temp + rename): a crash leaves the old or the new version. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2));
+  fs.renameSync(tmp, file);
+}
+
+export function readJsonDir<T>(dir: string, fileInSubdir?: string): T[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: T[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const file = fileInSubdir ? path.join(dir, name, fileInSubdir) : path.join(dir, name);
+    if (!file.endsWith('.json') || !fs.existsSync(file)) continue;
+    try {
+      out.push(JSON.parse(fs.readFileSync(file, 'utf8')) as T);
+    } catch {
+      // a half-written temp file is never named *.json, so this is a corrupt record: skip it
+    }
+  }
+  return out;
+}
+
+export class SandboxTable {
+  private byId = new Map<string, SandboxRecord>();
+
+  constructor(private readonly recordPath: (key: string) => string) {}
+
+  load(records: SandboxRecord[]) {
+    for (const r of records) this.byId.set(r.id, r);
+  }
+
+  all(): SandboxRecord[] {
+    return [...this.byId.values()];
+  }
+
+  visible(): SandboxRecord[] {
+    return this.all().filter((r) => !r.pooled);
+  }
+
+  find(id: string): SandboxRecord | undefined {
+    const r = this.byId.get(id);
+    return r && !r.pooled ? r : undefined;
+  }
+
+  get(id: string): SandboxRecord {
+    const r = this.find(id);
+    if (!r) throw notFound('Sandbox');
+    return r;
+  }
+
+  save(r: SandboxRecord) {
+    this.byId.set(r.id, r);
+    writeJsonAtomic(this.recordPath(r.key), r);
+  }
+
+  rename(r: SandboxRecord, newId: string) {
+    this.byId.delete(r.id);
+    r.id = newId;
+    this.save(r);
+  }
+
+  forget(r: SandboxRecord) {
+    this.byId.delete(r.id);
+  }
+
+  freeSlot(): number {
+    const used = new Set(this.all().map((r) => r.slot));
+    let slot = 1;
+    while (used.has(slot)) slot++;
+    return slot;
+  }
+}
+
+export function publicInfo(r: SandboxRecord): SandboxInfo {
+  const { key: _k, slot: _s, uidBase: _u, layers: _l, pooled: _p, slirpPid: _sp, ...info } = r;
+  return info;
+}

@@ -1,0 +1,106 @@
+import type { AgentClient } from '@/runner/agent/client';
+
+/** What the runner knows about one sandbox; persisted as JSON under the runner's state dir. */
+export type SandboxState = 'creating' | 'running' | 'paused' | 'stopped' | 'error';
+export type NetworkPolicy = { mode: 'none' | 'egress'; allow?: string[] };
+
+export type SandboxResources = { cpu: number; memoryMb: number; diskMb: number };
+
+export type CreateSandboxInput = {
+  /** Chosen by the console (valid DNS label); generated when absent. */
+  id?: string;
+  template?: string;
+  snapshotId?: string;
+  resources?: Partial<SandboxResources>;
+  network?: NetworkPolicy;
+  env?: Record<string, string>;
+  /** Hard TTL from now; the runner stops the sandbox when it passes. 0 = none. */
+  timeoutSec?: number;
+  /** Stop after this long without exec/pty/file/port activity. 0 = never. */
+  idleTimeoutSec?: number;
+  metadata?: Record<string, string>;
+};
+
+export type SandboxInfo = {
+  id: string;
+  state: SandboxState;
+  /** Why it is stopped or in error (timeout, idle, oom, user, runner restart…). */
+  reason: string | null;
+  template: string;
+  snapshotId: string | null;
+  resources: SandboxResources;
+  network: NetworkPolicy;
+  env: Record<string, string>;
+  metadata: Record<string, string>;
+  createdAt: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  expiresAt: string | null;
+  timeoutSec: number;
+  idleTimeoutSec: number;
+  lastActivityAt: string;
+};
+
+export type SandboxMetrics = { cpuSeconds: number; memoryBytes: number; diskBytes: number; pids: number };
+
+export type SnapshotInfo = {
+  id: string;
+  name: string | null;
+  sandboxId: string;
+  /** The snapshot this one's sandbox was forked from, if any. */
+  parentSnapshotId: string | null;
+  template: string;
+  sizeBytes: number;
+  createdAt: string;
+  /** Sandboxes whose lower layers include this snapshot. */
+  usedBy: string[];
+};
+
+export type Capacity = {
+  sandboxes: number;
+  running: number;
+  maxSandboxes: number;
+  cpuCommitted: number;
+  cpuTotal: number;
+  memoryMbCommitted: number;
+  memoryMbTotal: number;
+  diskMbCommitted: number;
+  poolReady: number;
+};
+
+/** A user inside the sandbox, by name; `user` (uid 1000) unless asked otherwise. */
+export type SandboxUser = 'user' | 'root';
+export const USERS: Record<SandboxUser, { uid: number; gid: number; home: string }> = {
+  user: { uid: 1000, gid: 1000, home: '/home/user' },
+  root: { uid: 0, gid: 0, home: '/root' },
+};
+
+/** The narrow interface the runner's API layer uses; the local runc runtime implements it. */
+export interface SandboxManager {
+  create(input: CreateSandboxInput): Promise<SandboxInfo>;
+  list(): SandboxInfo[];
+  get(id: string): SandboxInfo;
+  start(id: string): Promise<SandboxInfo>;
+  stop(id: string, reason?: string): Promise<SandboxInfo>;
+  pause(id: string): Promise<SandboxInfo>;
+  resume(id: string): Promise<SandboxInfo>;
+  delete(id: string): Promise<void>;
+  setTimeout(id: string, timeoutSec: number): SandboxInfo;
+  /** Records activity (exec, pty input, files, port traffic) for the idle timeout. */
+  touch(id: string): void;
+  /** Agent of a running sandbox (409 when paused or stopped). */
+  agent(id: string): AgentClient;
+  /** Agent for file operations: the live one when running, a chrooted one-shot when stopped. */
+  filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }>;
+  /** Host dir holding the agent socket and procs/ (for detached process sockets). */
+  agentDir(id: string): string;
+  /** /proc/<pid>/ns/net of a running sandbox, to reach its ports. */
+  netnsPath(id: string): string;
+  metrics(id: string): Promise<SandboxMetrics>;
+  capacity(): Capacity;
+  createSnapshot(sandboxId: string, name?: string): Promise<SnapshotInfo>;
+  listSnapshots(): SnapshotInfo[];
+  getSnapshot(id: string): SnapshotInfo;
+  deleteSnapshot(id: string): Promise<void>;
+  snapshotFilesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }>;
+}
