@@ -8,7 +8,7 @@ type Request = { path: string; method: 'POST' | 'PATCH' | 'PUT' | 'DELETE'; body
 /**
  * The console's form pattern: submit → one request → field errors inline (from the API's
  * validation `issues`) or a form-level error, and a pending flag that disables the submit.
- * `build` may return a string to report a client-side problem without calling the API.
+ * `build` may return `{ errors }` to report client-side problems without calling the API.
  */
 export function useApiForm<T>({
   fields = [],
@@ -27,16 +27,16 @@ export function useApiForm<T>({
     setFormError(null);
   }, []);
 
-  const submit = (build: (data: FormData) => Request | Record<string, string>) => async (e: React.FormEvent<HTMLFormElement>) => {
+  const submit = (build: (data: FormData) => Request | { errors: Record<string, string> }) => async (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (pending) return;
     const req = build(new FormData(e.currentTarget));
-    if (!('path' in req) || typeof req.path !== 'string') {
-      setFieldErrors(req as Record<string, string>);
+    if ('errors' in req) {
+      setFieldErrors(req.errors);
       setFormError(null);
       return;
     }
-    const r = req as Request;
+    const r = req;
     reset();
     setPending(true);
     try {
