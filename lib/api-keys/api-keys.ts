@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { can, canGrant, type Role } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
-import { recordAudit } from '@/lib/audit/audit';
+import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import { AppError, conflict, forbidden, notFound } from '@/lib/errors';
 import { displayName } from '@/lib/schemas/common';
 import { keyParts, newApiKey } from './key-format';
@@ -40,6 +40,7 @@ export const toApiKeyView = (k: ApiKeyRow): ApiKeyView => ({
 export async function createApiKey(
   scope: OrgScope,
   input: { name: string; role?: Role; expiresInDays?: number | null },
+  opts: { auditActor?: AuditActor } = {},
 ): Promise<{ apiKey: ApiKeyView; key: string }> {
   if (!can(scope.role, 'api_keys:write')) throw forbidden();
   const role = input.role ?? 'developer';
@@ -63,7 +64,7 @@ export async function createApiKey(
         expiresAt: days ? new Date(Date.now() + days * DAY_MS) : null,
       })
       .returning();
-    await recordAudit(scope, 'api_key.create', { type: 'api_key', id: row!.id }, { name, role, prefix: row!.prefix }, tx);
+    await recordAudit(opts.auditActor ?? scope, 'api_key.create', { type: 'api_key', id: row!.id }, { name, role, prefix: row!.prefix }, tx);
     return { apiKey: toApiKeyView(row!), key };
   });
 }

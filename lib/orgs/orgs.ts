@@ -2,7 +2,7 @@ import { and, asc, count, eq, ne } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { Role } from '@/lib/auth/permissions';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
-import { actorFromScope, actorFromUser, recordAudit } from '@/lib/audit/audit';
+import { type AuditActor, actorFromScope, actorFromUser, recordAudit } from '@/lib/audit/audit';
 import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
 import { displayName, slug as slugSchema } from '@/lib/schemas/common';
 import { createOrgRow, type OrgRow, slugTaken } from './create';
@@ -34,14 +34,19 @@ export async function listOrgsForUser(userId: string): Promise<Array<OrgView & {
 }
 
 /** Any signed-in person may create an org; they become its owner. */
-export async function createOrg(user: UserScope, input: { name: string; slug?: string }): Promise<OrgView> {
+export async function createOrg(
+  user: Pick<UserScope, 'userId' | 'email'>,
+  input: { name: string; slug?: string },
+  opts: { auditActor?: AuditActor } = {},
+): Promise<OrgView> {
   const name = displayName().parse(input.name);
   const slug = input.slug === undefined ? undefined : slugSchema.parse(input.slug);
   const db = await getDb();
   return db.transaction(async (tx) => {
     const org = await createOrgRow(tx, { name, slug, slugBase: slugify(name) });
     await tx.insert(memberships).values({ orgId: org.id, userId: user.userId, role: 'owner' });
-    await recordAudit(actorFromUser(user, org.id), 'org.create', { type: 'org', id: org.id }, { slug: org.slug, name }, tx);
+    const actor = opts.auditActor ? { ...opts.auditActor, orgId: org.id } : actorFromUser(user, org.id);
+    await recordAudit(actor, 'org.create', { type: 'org', id: org.id }, { slug: org.slug, name }, tx);
     return toOrgView(org);
   });
 }

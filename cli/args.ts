@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+
+/** A mistake in how the CLI was called: printed with the usage, exit status 1. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run warren -- <command> [options]
+
+Commands:
+  org create --name NAME --owner EMAIL [--slug SLUG]
+      Create an org owned by an existing account. Prints the org slug on the last line.
+  apikey create --org SLUG [--name NAME] [--role ROLE] [--expires-in-days N]
+      Create an API key for an org (role: owner, admin, developer (default), viewer, billing).
+      Prints the key alone on the last line; it is not shown again.
+  admin create --email EMAIL --password PASSWORD
+      Create a platform admin, or promote an existing account and set its password.
+  admin reset-password --email EMAIL --password PASSWORD
+      Set a new password for an account.
+  help
+      Show this text.
+
+The CLI uses the console's database: DATABASE_URL when set, otherwise the embedded database in
+WARREN_DATA_DIR (default .warren), shared with a running console.`;
+
+type Spec = Record<string, { required?: boolean }>;
+
+/** Parses `--flag value` options strictly: unknown flags and missing values are usage errors. */
+export function flags<S extends Spec>(argv: string[], spec: S): { [K in keyof S]: S[K]['required'] extends true ? string : string | undefined } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.keys(spec).map((k) => [k, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  for (const [name, opt] of Object.entries(spec)) {
+    if (opt.required && !values[name]) throw new UsageError(`Missing --${name}`);
+  }
+  return values as never;
+}

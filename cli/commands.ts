@@ -1,0 +1,54 @@
+import { createApiKey } from '@/lib/api-keys/api-keys';
+import { createPlatformAdmin, resetPassword } from '@/lib/admin/admins';
+import { ROLES, type Role } from '@/lib/auth/permissions';
+import type { OrgScope } from '@/lib/auth/scope';
+import { systemActor } from '@/lib/audit/audit';
+import { AppError } from '@/lib/errors';
+import { createOrg, getOrgBySlug } from '@/lib/orgs/orgs';
+import { findUserByEmail } from '@/lib/users/users';
+import { flags, UsageError } from './args';
+
+type Out = (line: string) => void;
+const CLI_ACTOR = 'warren CLI';
+
+/** Each command calls the same services as the console; only the actor in the audit log differs. */
+export const commands: Record<string, (argv: string[], out: Out) => Promise<void>> = {
+  async 'org create'(argv, out) {
+    const f = flags(argv, { name: { required: true }, owner: { required: true }, slug: {} });
+    const owner = await findUserByEmail(f.owner);
+    if (!owner) throw new AppError('not_found', `No account with the e-mail ${f.owner}. The owner must sign up (or be created with "admin create") first.`);
+    const org = await createOrg({ userId: owner.id, email: owner.email }, { name: f.name, slug: f.slug }, { auditActor: systemActor(null, CLI_ACTOR) });
+    out(`Created org "${org.name}" owned by ${owner.email}`);
+    out(org.slug);
+  },
+
+  async 'apikey create'(argv, out) {
+    const f = flags(argv, { org: { required: true }, name: {}, role: {}, 'expires-in-days': {} });
+    const role = (f.role ?? 'developer') as Role;
+    if (!ROLES.includes(role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
+    const days = f['expires-in-days'] === undefined ? null : Number(f['expires-in-days']);
+    if (days !== null && !Number.isInteger(days)) throw new UsageError('--expires-in-days must be a whole number of days');
+    const org = await getOrgBySlug(f.org);
+    // The operator acts as the platform, with owner rights in the org; the audit log says "warren CLI".
+    const scope: OrgScope = { orgId: org.id, orgSlug: org.slug, role: 'owner', actor: { type: 'api_key', apiKeyId: 'cli', label: CLI_ACTOR } };
+    const { apiKey, key } = await createApiKey(
+      scope,
+      { name: f.name ?? `CLI key ${new Date().toISOString().slice(0, 10)}`, role, expiresInDays: days },
+      { auditActor: systemActor(org.id, CLI_ACTOR) },
+    );
+    out(`Created API key "${apiKey.name}" (${apiKey.role}) for org ${org.slug}. It is shown only now:`);
+    out(key);
+  },
+
+  async 'admin create'(argv, out) {
+    const f = flags(argv, { email: { required: true }, password: { required: true } });
+    const { user, created } = await createPlatformAdmin(f.email, f.password);
+    out(created ? `Created platform admin ${user.email}` : `${user.email} is now a platform admin; password updated`);
+  },
+
+  async 'admin reset-password'(argv, out) {
+    const f = flags(argv, { email: { required: true }, password: { required: true } });
+    const user = await resetPassword(f.email, f.password);
+    out(`Password updated for ${user.email}`);
+  },
+};
