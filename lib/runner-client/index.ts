@@ -1,0 +1,33 @@
+import { filesApi } from './files-api';
+import { liveApi } from './live-api';
+import { sandboxesApi } from './sandboxes-api';
+import { Transport } from './transport';
+
+export { RunnerError, RunnerUnavailableError, isRunnerUnavailable } from './errors';
+export type * from './types';
+
+export type RunnerClientOptions = {
+  /** `http://127.0.0.1:PORT` or `unix:/abs/path.sock`. */
+  url: string;
+  token: string;
+};
+
+/**
+ * Typed client of one runner's API (node:http, no dependencies beyond `ws`). Errors: the
+ * runner's JSON errors throw RunnerError (status, code, message); a runner that cannot be
+ * reached throws RunnerUnavailableError, which the console maps to 503.
+ */
+export function createRunnerClient({ url, token }: RunnerClientOptions) {
+  const t = new Transport(url, token);
+  const sandboxes = sandboxesApi(t);
+  const { files, snapshotFiles } = filesApi(t);
+  return {
+    url,
+    ...sandboxes,
+    files,
+    snapshots: { ...sandboxes.snapshots, files: snapshotFiles },
+    ...liveApi(t, token),
+  };
+}
+
+export type RunnerClient = ReturnType<typeof createRunnerClient>;

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket from 'ws';
+import { wrapNetworkError } from './errors';
+import { type Transport, enc, ndjson, readError } from './transport';
+import type { ProcessInfo, ProcessOutputEvent, ProcessRequest, PtyCreateRequest, PtySessionInfo } from './types';
+
+const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
+
+/** Long-lived things: background processes, terminals, and raw port tunnels. */
+export function liveApi(t: Transport, token: string) {
+  const ptyPath = (id: string, sessionId: string) => `${sb(id)}/pty/${enc(sessionId)}`;
+
+  /** Sends an HTTP upgrade and resolves with the switched socket (bytes already read are put back). */
+  const upgrade = (path: string, protocol: string): Promise<Duplex> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(t.baseOptions('GET', path, { connection: 'Upgrade', upgrade: protocol }));
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => readError(res).then(reject, reject));
+      req.on('error', (err) => reject(wrapNetworkError(err, t.url)));
+      req.end();
+    });
+
+  const ptyWebSocketUrl = (id: string, sessionId: string): string => {
+    const target = t.target;
+    const path = ptyPath(id, sessionId);
+    // `ws` reaches unix sockets through its ws+unix: scheme (socket path, then ":" and the path).
+    if ('socketPath' in target) return `ws+unix:${target.socketPath}:${path}`;
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return `ws://${host}:${target.port}${path}`;
+  };
+
+  return {
+    processes: {
+      /** Starts a detached background process; it outlives this call and the runner's restarts. */
+      start: (id: string, req: ProcessRequest) =>
+        t.json<{ pid: number; cmd: string[]; startedAt: string }>('POST', `${sb(id)}/processes`, { body: req }),
+      list: async (id: string) => (await t.json<{ processes: ProcessInfo[] }>('GET', `${sb(id)}/processes`)).processes,
+      /** Replays the process's recent output, then follows it until exit. Leaving the loop detaches. */
+      output: async function* (
+        id: string,
+        pid: number,
+        opts: { signal?: AbortSignal } = {},
+      ): AsyncGenerator<ProcessOutputEvent> {
+        const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, { signal: opts.signal });
+        yield* ndjson<ProcessOutputEvent>(res);
+      },
+      kill: async (id: string, pid: number): Promise<void> => {
+        await t.json('DELETE', `${sb(id)}/processes/${pid}`);
+      },
+    },
+
+    pty: {
+      create: (id: string, req: PtyCreateRequest) =>
+        t.json<{ sessionId: string; pid: number }>('POST', `${sb(id)}/pty`, { body: req }),
+      list: async (id: string) => (await t.json<{ sessions: PtySessionInfo[] }>('GET', `${sb(id)}/pty`)).sessions,
+      resize: async (id: string, sessionId: string, cols: number, rows: number): Promise<void> => {
+        await t.json('POST', `${ptyPath(id, sessionId)}/resize`, { body: { cols, rows } });
+      },
+      kill: async (id: string, sessionId: string): Promise<void> => {
+        await t.json('DELETE', ptyPath(id, sessionId));
+      },
+    },
+
+    ptyWebSocketUrl,
+    /**
+     * Opens a terminal viewer. Binary frames from the runner are terminal bytes (the recent
+     * output first), text frames are JSON ({type:'exit'}); send binary keystrokes and
+     * `{"type":"resize","cols","rows"}` text frames.
+     */
+    connectPty: (id: string, sessionId: string): WebSocket =>
+      new WebSocket(ptyWebSocketUrl(id, sessionId), {
+        headers: { authorization: `Bearer ${token}` },
+        perMessageDeflate: false,
+      }),
+
+    /** A raw TCP stream to 127.0.0.1:port inside the sandbox. */
+    tunnel: (id: string, port: number): Promise<Duplex> => upgrade(`${sb(id)}/ports/${port}/tunnel`, 'tcp'),
+
+    /**
+     * Request options for the runner's HTTP reverse proxy to a sandbox port, so a caller (the
+     * console's preview server) can pipe a request through with node:http, upgrades included.
+     * `rest` is the path and query inside the sandbox, e.g. "/index.html?x=1".
+     */
+    proxyRequestOptions: (
+      id: string,
+      port: number,
+      rest: string,
+      method: string,
+      headers: http.OutgoingHttpHeaders = {},
+    ): http.RequestOptions => {
+      const inner = rest.startsWith('/') ? rest : `/${rest}`;
+      const opts = t.baseOptions(method, `${sb(id)}/ports/${port}/http${inner}`);
+      return { ...opts, headers: { ...headers, authorization: `Bearer ${token}` } };
+    },
+  };
+}

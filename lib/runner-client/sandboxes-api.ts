@@ -1,0 +1,71 @@
+import { type Transport, enc, ndjson } from './transport';
+import type {
+  Capacity,
+  CreateSandboxInput,
+  ExecEvent,
+  ExecRequest,
+  ExecResult,
+  HealthInfo,
+  SandboxInfo,
+  SandboxMetrics,
+  SnapshotInfo,
+} from './types';
+
+const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
+
+/** Sandbox lifecycle, exec and snapshots. */
+export function sandboxesApi(t: Transport) {
+  const lifecycle = (action: 'start' | 'stop' | 'pause' | 'resume') => (id: string) =>
+    t.json<SandboxInfo>('POST', `${sb(id)}/${action}`);
+
+  return {
+    health: () => t.json<HealthInfo>('GET', '/v1/health'),
+    capacity: () => t.json<Capacity>('GET', '/v1/capacity'),
+
+    create: (input: CreateSandboxInput = {}) => t.json<SandboxInfo>('POST', '/v1/sandboxes', { body: input }),
+    list: async () => (await t.json<{ sandboxes: SandboxInfo[] }>('GET', '/v1/sandboxes')).sandboxes,
+    get: (id: string) => t.json<SandboxInfo>('GET', sb(id)),
+    delete: async (id: string): Promise<void> => {
+      await t.json('DELETE', sb(id));
+    },
+    start: lifecycle('start'),
+    stop: lifecycle('stop'),
+    pause: lifecycle('pause'),
+    resume: lifecycle('resume'),
+    /** Sets the hard TTL to `timeoutSec` from now (0 = none). */
+    setTimeout: (id: string, timeoutSec: number) =>
+      t.json<SandboxInfo>('POST', `${sb(id)}/timeout`, { body: { timeoutSec } }),
+    metrics: (id: string) => t.json<SandboxMetrics>('GET', `${sb(id)}/metrics`),
+
+    /** Runs a command and waits for it; output is capped by the runner (see `truncated`). */
+    exec: (id: string, req: ExecRequest, opts: { signal?: AbortSignal } = {}) =>
+      t.json<ExecResult>('POST', `${sb(id)}/exec`, { body: req, signal: opts.signal }),
+
+    /**
+     * Runs a command and yields its output as it comes: `start`, then `stdout`/`stderr` chunks,
+     * then `exit`. Leaving the loop early (break, throw, abort) kills the command.
+     */
+    execStream: async function* (
+      id: string,
+      req: ExecRequest,
+      opts: { signal?: AbortSignal } = {},
+    ): AsyncGenerator<ExecEvent> {
+      const res = await t.request('POST', `${sb(id)}/exec`, {
+        body: req,
+        headers: { accept: 'application/x-ndjson' },
+        signal: opts.signal,
+      });
+      yield* ndjson<ExecEvent>(res);
+    },
+
+    snapshots: {
+      create: (sandboxId: string, name?: string) =>
+        t.json<SnapshotInfo>('POST', `${sb(sandboxId)}/snapshots`, { body: name === undefined ? {} : { name } }),
+      list: async () => (await t.json<{ snapshots: SnapshotInfo[] }>('GET', '/v1/snapshots')).snapshots,
+      get: (id: string) => t.json<SnapshotInfo>('GET', `/v1/snapshots/${enc(id)}`),
+      delete: async (id: string): Promise<void> => {
+        await t.json('DELETE', `/v1/snapshots/${enc(id)}`);
+      },
+    },
+  };
+}

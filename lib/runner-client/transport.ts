@@ -1,0 +1,152 @@
+import http from 'node:http';
+import { Readable } from 'node:stream';
+import { RunnerError, wrapNetworkError } from './errors';
+
+/** Where the runner listens: `unix:/abs/path.sock` or `http://127.0.0.1:PORT`. */
+export type Target = { socketPath: string } | { host: string; port: number };
+
+export function parseTarget(url: string): Target {
+  if (url.startsWith('unix:')) {
+    const socketPath = url.slice('unix:'.length).replace(/^\/\//, '');
+    if (!socketPath.startsWith('/')) throw new Error(`Runner socket path must be absolute: ${url}`);
+    return { socketPath };
+  }
+  const u = new URL(url);
+  if (u.protocol !== 'http:') throw new Error(`Runner URL must be http:// or unix:, got ${url}`);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80) };
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+export type RequestOptions = {
+  query?: Query;
+  /** Objects are sent as JSON; Buffers and Readables as raw bytes. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+};
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export const enc = encodeURIComponent;
+
+export class Transport {
+  readonly target: Target;
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+  ) {
+    this.target = parseTarget(url);
+  }
+
+  baseOptions(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
+    return {
+      ...this.target,
+      method,
+      path,
+      headers: { authorization: `Bearer ${this.token}`, ...headers },
+      // One connection per call: the runner is local, and pooled unix sockets gain little.
+      agent: false,
+    };
+  }
+
+  /** Sends a request; resolves with the response when it is 2xx/101, else throws RunnerError. */
+  request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    const headers: Record<string, string> = { ...opts.headers };
+    let payload: Buffer | Readable | undefined;
+    if (Buffer.isBuffer(opts.body) || opts.body instanceof Uint8Array) {
+      payload = Buffer.from(opts.body as Uint8Array);
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (opts.body instanceof Readable) {
+      payload = opts.body;
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (opts.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.body));
+      headers['content-type'] = 'application/json';
+    }
+    if (Buffer.isBuffer(payload)) headers['content-length'] = String(payload.length);
+
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        ...this.baseOptions(method, withQuery(path, opts.query), headers),
+        signal: opts.signal,
+      });
+      let answered = false;
+      req.on('response', (res) => {
+        answered = true;
+        if (res.statusCode && res.statusCode < 400) return resolve(res);
+        readError(res).then(reject, reject);
+      });
+      // A server that refuses an upload early may reset the socket while we still write; the
+      // response (e.g. 413) is what matters then, so errors after it are ignored.
+      req.on('error', (err) => {
+        if (!answered) reject(wrapNetworkError(err, this.url));
+      });
+      if (payload instanceof Readable) {
+        payload.on('error', (err) => req.destroy(err));
+        payload.pipe(req);
+      } else {
+        req.end(payload);
+      }
+    });
+  }
+
+  async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.request(method, path, { ...opts, headers: { accept: 'application/json', ...opts.headers } });
+    const text = (await readAll(res)).toString('utf8');
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+export async function readAll(res: Readable, max = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > max) break;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readError(res: http.IncomingMessage): Promise<RunnerError> {
+  const status = res.statusCode ?? 500;
+  let text = '';
+  try {
+    text = (await readAll(res, MAX_ERROR_BODY)).toString('utf8');
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
+    if (body.error?.code) return new RunnerError(status, body.error.code, body.error.message ?? '', body.error.details);
+  } catch {
+    // Not our JSON shape (a proxy in between, a crash): fall through with the raw text.
+  }
+  res.destroy();
+  return new RunnerError(status, status >= 500 ? 'internal' : 'bad_request', text.slice(0, 500) || `HTTP ${status}`);
+}
+
+/** Splits an NDJSON response into parsed objects; breaking out of the loop closes the request. */
+export async function* ndjson<T>(res: http.IncomingMessage): AsyncGenerator<T> {
+  let pending = '';
+  res.setEncoding('utf8');
+  try {
+    for await (const chunk of res as AsyncIterable<string>) {
+      pending += chunk;
+      let nl = pending.indexOf('\n');
+      while (nl >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (line) yield JSON.parse(line) as T;
+        nl = pending.indexOf('\n');
+      }
+    }
+    if (pending.trim()) yield JSON.parse(pending) as T;
+  } finally {
+    res.destroy();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Wire types of the runner API, shared by the runner's handlers and this client. Sandbox and
+ * snapshot shapes come from the runner core as types only: no runner code is loaded into lib/.
+ */
+import type {
+  Capacity,
+  CreateSandboxInput,
+  SandboxInfo,
+  SandboxMetrics,
+  SandboxUser,
+  SnapshotInfo,
+} from '@/runner/sandbox/types';
+
+export type { Capacity, CreateSandboxInput, SandboxInfo, SandboxMetrics, SandboxUser, SnapshotInfo };
+
+export type HealthInfo = { ok: true; version: string };
+
+export type ExecRequest = {
+  cmd: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** UTF-8 text for stdin; use stdinBase64 for bytes. */
+  stdin?: string;
+  stdinBase64?: string;
+  /** Default 60, max 3600. */
+  timeoutSec?: number;
+  user?: SandboxUser;
+};
+
+export type ExecResult = {
+  exitCode: number | null;
+  /** Signal name when the process was killed by one (e.g. SIGKILL on timeout). */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** True when stdout or stderr hit the runner's output cap and was cut. */
+  truncated: boolean;
+};
+
+export type ExecEvent =
+  | { type: 'start'; pid: number }
+  | { type: 'stdout'; data: string }
+  | { type: 'stderr'; data: string }
+  | { type: 'exit'; exitCode: number | null; signal: string | null; durationMs: number; timedOut: boolean };
+
+export type ProcessRequest = {
+  cmd: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: SandboxUser;
+  tag?: string;
+};
+
+export type ProcessInfo = {
+  pid: number;
+  cmd: string[];
+  tag: string | null;
+  startedAt: string;
+  running: boolean;
+  exitCode?: number | null;
+  signal?: string | null;
+};
+
+/** Events on a background process's output stream (replay first, then live). */
+export type ProcessOutputEvent =
+  | { type: 'stdout'; data: string }
+  | { type: 'stderr'; data: string }
+  | { type: 'exit'; exitCode: number | null; signal: string | null }
+  /** The runner lost the process without an exit status (sandbox stopped, runner shutting down). */
+  | { type: 'detached' };
+
+export type PtyCreateRequest = {
+  cols: number;
+  rows: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: SandboxUser;
+};
+
+export type PtySessionInfo = {
+  sessionId: string;
+  pid: number;
+  cols: number;
+  rows: number;
+  createdAt: string;
+  viewers: number;
+  exited: boolean;
+  exitCode: number | null;
+};
+
+/** Text frames the runner sends to terminal viewers. */
+export type PtyServerMessage = { type: 'exit'; exitCode: number | null; signal: string | null };
+/** Text frames a viewer may send. Binary frames are keystrokes. */
+export type PtyClientMessage = { type: 'resize'; cols: number; rows: number };
+
+export type FileType = 'file' | 'dir' | 'symlink' | 'other';
+
+export type FileEntry = {
+  name: string;
+  path: string;
+  type: FileType;
+  size: number;
+  /** Permission bits as an octal string, e.g. "0644". */
+  mode: string;
+  mtime: string;
+  /** Link target, for symlinks. */
+  target?: string;
+};
+
+export type FileWriteOptions = { mode?: string; parents?: boolean; user?: SandboxUser };
+export type FileWriteResult = { path: string; size: number };
+
+export type RunnerErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ZodError, type z } from 'zod';
+import { AppError } from '@/lib/errors';
+
+/** JSON bodies of control calls are small; exec (stdin) gets a larger, explicit limit. */
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+export type JsonResult = { status: number; body: unknown };
+export const json = (status: number, body: unknown): JsonResult => ({ status, body });
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Turns whatever a handler threw into the `{error:{code,message}}` shape every caller expects. */
+export function toErrorBody(err: unknown): { status: number; body: { error: Record<string, unknown> } } {
+  if (err instanceof AppError) {
+    const error: Record<string, unknown> = { code: err.code, message: err.message };
+    if (err.details) error.details = err.details;
+    return { status: err.status, body: { error } };
+  }
+  if (err instanceof ZodError) {
+    const issues = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const first = issues[0];
+    const message = first ? `Invalid request: ${first.path || '(root)'}: ${first.message}` : 'Invalid request';
+    return { status: 400, body: { error: { code: 'validation_failed', message, details: { issues } } } };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'Internal runner error' } } };
+}
+
+export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+  const { status, body } = toErrorBody(err);
+  if (status >= 500) log.error({ err }, 'request failed');
+  // A streaming response that already started cannot change its status; cut it instead.
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, body);
+}
+
+/** Reads a bounded JSON body and validates it; an empty body is treated as `{}`. */
+export async function readJson<T extends z.ZodType>(
+  req: IncomingMessage,
+  schema: T,
+  maxBytes = MAX_JSON_BYTES,
+): Promise<z.infer<T>> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  let body: unknown = {};
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('bad_request', 'Request body is not valid JSON');
+    }
+  }
+  return schema.parse(body);
+}
+
+/** Query strings become plain objects (last value wins) so strict zod schemas can check them. */
+export function parseQuery<T extends z.ZodType>(url: URL, schema: T): z.infer<T> {
+  return schema.parse(Object.fromEntries(url.searchParams.entries()));
+}
+
+/** Drains an unread request body so keep-alive connections stay usable after an early reply. */
+export function discardBody(req: IncomingMessage): void {
+  if (!req.complete) req.resume();
+}

@@ -1,0 +1,26 @@
+import type { ApiDeps } from './deps';
+import { discardBody, json, readJson } from './http';
+import type { Router } from './router';
+import { pidParam, processSchema } from './schemas';
+
+/** Background processes: start detached, list, follow output (replay + live), kill. */
+export function processRoutes(router: Router, deps: ApiDeps): void {
+  const { processes } = deps;
+  router
+    .on('POST', '/v1/sandboxes/:id/processes', async ({ req, params }) => {
+      const body = await readJson(req, processSchema);
+      return json(201, await processes.start(params.id!, body));
+    })
+    .on('GET', '/v1/sandboxes/:id/processes', async ({ params }) =>
+      json(200, { processes: await processes.list(params.id!) }),
+    )
+    .on('GET', '/v1/sandboxes/:id/processes/:pid/output', async ({ res, params }) => {
+      await processes.output(params.id!, pidParam.parse(params.pid), res);
+      return undefined;
+    })
+    .on('DELETE', '/v1/sandboxes/:id/processes/:pid', async ({ req, params }) => {
+      discardBody(req);
+      await processes.kill(params.id!, pidParam.parse(params.pid));
+      return json(200, { ok: true });
+    });
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas of the runner API. All objects are strict: an unknown field is a 400, so a
+ * typo in the console (e.g. `timeout` for `timeoutSec`) fails loudly instead of being ignored.
+ */
+const noNul = (s: string) => !s.includes('\0');
+const str = (max: number) => z.string().max(max).refine(noNul, 'must not contain NUL bytes');
+
+export const envSchema = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'invalid environment variable name'), str(128 * 1024))
+  .refine((e) => Object.keys(e).length <= 512, 'too many environment variables');
+
+export const userSchema = z.enum(['user', 'root']);
+export const cmdSchema = z
+  .array(str(128 * 1024))
+  .min(1, 'cmd needs at least the program')
+  .max(4096);
+const sandboxPath = str(4096).min(1);
+
+export const createSandboxSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'id must be a DNS label')
+    .optional(),
+  template: z.string().min(1).max(128).optional(),
+  snapshotId: z.string().min(1).max(128).optional(),
+  resources: z
+    .strictObject({
+      cpu: z.number().positive().max(256),
+      memoryMb: z
+        .number()
+        .int()
+        .min(16)
+        .max(4 * 1024 * 1024),
+      diskMb: z
+        .number()
+        .int()
+        .min(16)
+        .max(64 * 1024 * 1024),
+    })
+    .partial()
+    .optional(),
+  network: z
+    .strictObject({
+      mode: z.enum(['none', 'egress']),
+      allow: z.array(z.string().min(1).max(253)).max(256).optional(),
+    })
+    .optional(),
+  env: envSchema.optional(),
+  timeoutSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86400)
+    .optional(),
+  idleTimeoutSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86400)
+    .optional(),
+  metadata: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
+});
+
+export const setTimeoutSchema = z.strictObject({
+  timeoutSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86400),
+});
+
+export const execSchema = z
+  .strictObject({
+    cmd: cmdSchema,
+    cwd: sandboxPath.optional(),
+    env: envSchema.optional(),
+    stdin: z.string().optional(),
+    stdinBase64: z.base64().optional(),
+    timeoutSec: z.number().int().min(1).max(3600).default(60),
+    user: userSchema.default('user'),
+  })
+  .refine((b) => b.stdin === undefined || b.stdinBase64 === undefined, 'give stdin or stdinBase64, not both');
+export type ExecBody = z.infer<typeof execSchema>;
+
+export const processSchema = z.strictObject({
+  cmd: cmdSchema,
+  cwd: sandboxPath.optional(),
+  env: envSchema.optional(),
+  user: userSchema.default('user'),
+  tag: z.string().max(256).optional(),
+});
+export type ProcessBody = z.infer<typeof processSchema>;
+
+const cols = z.number().int().min(1).max(1000);
+const rows = z.number().int().min(1).max(500);
+export const ptyCreateSchema = z.strictObject({
+  cols,
+  rows,
+  cwd: sandboxPath.optional(),
+  env: envSchema.optional(),
+  user: userSchema.default('user'),
+});
+export type PtyCreateBody = z.infer<typeof ptyCreateSchema>;
+export const ptyResizeSchema = z.strictObject({ cols, rows });
+/** Text frames from a terminal viewer. */
+export const ptyControlSchema = z.strictObject({ type: z.literal('resize'), cols, rows });
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const pathQuery = { path: sandboxPath, user: userSchema.default('user') };
+export const filePathQuery = z.strictObject(pathQuery);
+export const fileRemoveQuery = z.strictObject({ ...pathQuery, recursive: flag.default(false) });
+export const fileWriteQuery = z.strictObject({
+  ...pathQuery,
+  mode: z
+    .string()
+    .regex(/^0?[0-7]{3}$/, 'mode is an octal string like 0644')
+    .optional(),
+  parents: flag.default(false),
+});
+export const mkdirSchema = z.strictObject({ path: sandboxPath, user: userSchema.default('user') });
+export const renameSchema = z.strictObject({ from: sandboxPath, to: sandboxPath, user: userSchema.default('user') });
+export const snapshotFilesQuery = z.strictObject({ path: sandboxPath });
+
+export const createSnapshotSchema = z.strictObject({ name: z.string().min(1).max(256).optional() });
+
+export const portParam = z.coerce
+  .number({ error: 'port must be a number' })
+  .int('port must be an integer')
+  .min(1, 'port must be 1-65535')
+  .max(65535, 'port must be 1-65535');
+export const pidParam = z.coerce.number().int().positive();

@@ -1,0 +1,182 @@
+import fs from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AppError, notFound } from '@/lib/errors';
+import type { ProcessInfo } from '@/lib/runner-client/types';
+import type { ProcessBody } from '@/runner/api/schemas';
+import type { SandboxManager } from '@/runner/sandbox/types';
+import { commandEnv, identity, sandboxPath } from './command-env';
+import { streamHubNdjson } from './hub-ndjson';
+import { readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { ProcHub } from './proc-hub';
+
+type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
+type SandboxProcs = { records: Map<number, ProcRecord>; hubs: Map<number, ProcHub> };
+
+const RING_BYTES = 256 * 1024;
+/** Exited processes whose output we keep for late readers, per sandbox. */
+const KEEP_EXITED = 16;
+
+/**
+ * Background processes: started detached through the agent, so they outlive the request and
+ * the runner. The runner keeps one connection per live process (a ProcHub) to learn its exit
+ * status and serve its output to any number of readers; records are persisted in the agent dir
+ * so a restarted runner still lists them and re-attaches on demand.
+ */
+export class ProcessService {
+  private readonly sandboxes = new Map<string, Promise<SandboxProcs>>();
+
+  constructor(
+    private readonly manager: SandboxManager,
+    private readonly log: Logger,
+  ) {}
+
+  private metaFile(id: string) {
+    return path.join(this.manager.agentDir(id), 'procs-meta.json');
+  }
+
+  private sock(id: string, pid: number) {
+    return path.join(this.manager.agentDir(id), 'procs', `${pid}.sock`);
+  }
+
+  private load(id: string): Promise<SandboxProcs> {
+    let p = this.sandboxes.get(id);
+    if (!p) {
+      p = readJsonFile<ProcRecord[]>(this.metaFile(id), []).then((list) => ({
+        records: new Map(list.map((r) => [r.pid, r])),
+        hubs: new Map(),
+      }));
+      this.sandboxes.set(id, p);
+      p.catch(() => this.sandboxes.delete(id));
+    }
+    return p;
+  }
+
+  private persist(id: string, sb: SandboxProcs) {
+    writeJsonFile(this.metaFile(id), [...sb.records.values()]).catch((err) =>
+      this.log.warn({ err, sandboxId: id }, 'could not persist process records'),
+    );
+  }
+
+  /** Follows a process through its hub: the exit status lands in the record. */
+  private watch(id: string, sb: SandboxProcs, hub: ProcHub) {
+    sb.hubs.set(hub.pid, hub);
+    hub.on('exit', (exit) => {
+      const rec = sb.records.get(hub.pid);
+      if (rec) Object.assign(rec, exit, { exited: true });
+      this.persist(id, sb);
+      this.prune(sb);
+    });
+  }
+
+  private prune(sb: SandboxProcs) {
+    const exited = [...sb.records.values()].filter((r) => r.exited);
+    for (const r of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
+      sb.records.delete(r.pid);
+      sb.hubs.delete(r.pid);
+    }
+  }
+
+  async start(id: string, body: ProcessBody) {
+    const info = this.manager.get(id);
+    const agent = this.manager.agent(id);
+    this.manager.touch(id);
+    const sb = await this.load(id);
+    const who = identity(body.user);
+    const proc = await agent.spawn({
+      argv: body.cmd,
+      env: commandEnv(info, body.user, body.env),
+      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : who.home,
+      uid: who.uid,
+      gid: who.gid,
+      detach: true,
+      ringBytes: RING_BYTES,
+    });
+    proc.end(); // background jobs read EOF, like `cmd </dev/null &`
+    const rec: ProcRecord = {
+      pid: proc.pid,
+      cmd: body.cmd,
+      tag: body.tag ?? null,
+      startedAt: new Date().toISOString(),
+      exited: false,
+    };
+    sb.records.set(rec.pid, rec);
+    this.watch(id, sb, new ProcHub(proc, RING_BYTES));
+    this.persist(id, sb);
+    return { pid: rec.pid, cmd: rec.cmd, startedAt: rec.startedAt };
+  }
+
+  /** The live hub of a process, re-attaching through its socket after a runner restart. */
+  private async hub(id: string, sb: SandboxProcs, pid: number): Promise<ProcHub | null> {
+    const existing = sb.hubs.get(pid);
+    if (existing && (!existing.closed || existing.exit)) return existing;
+    if (this.manager.get(id).state !== 'running' || !(await socketExists(this.sock(id, pid)))) return null;
+    const proc = await this.manager.agent(id).attach(this.sock(id, pid));
+    if (!sb.records.has(pid)) {
+      sb.records.set(pid, { pid, cmd: [], tag: null, startedAt: new Date().toISOString(), exited: false });
+    }
+    const hub = new ProcHub(proc, RING_BYTES);
+    this.watch(id, sb, hub);
+    return hub;
+  }
+
+  async list(id: string): Promise<ProcessInfo[]> {
+    const info = this.manager.get(id);
+    const sb = await this.load(id);
+    if (info.state === 'running') {
+      // Sockets we have no record of (records lost) still are processes the user started.
+      const dir = path.join(this.manager.agentDir(id), 'procs');
+      const names = await fs.readdir(dir).catch(() => [] as string[]);
+      const pids = names
+        .map((n) => /^(\d+)\.sock$/.exec(n)?.[1])
+        .filter(Boolean)
+        .map(Number);
+      for (const pid of new Set([...pids, ...[...sb.records.values()].filter((r) => !r.exited).map((r) => r.pid)])) {
+        await this.hub(id, sb, pid).catch((err) => this.log.debug({ err, pid }, 'attach failed'));
+      }
+    }
+    return [...sb.records.values()].map(({ exited, ...r }) => {
+      const hub = sb.hubs.get(r.pid);
+      return { ...r, running: !exited && !!hub && !hub.closed };
+    });
+  }
+
+  async output(id: string, pid: number, res: ServerResponse): Promise<void> {
+    const sb = await this.load(id);
+    const hub = await this.hub(id, sb, pid);
+    if (!hub) {
+      const rec = sb.records.get(pid);
+      if (!rec) throw notFound(`Process ${pid}`);
+      throw new AppError('conflict', `Process ${pid} is not running and its output is no longer kept`);
+    }
+    this.manager.touch(id);
+    await streamHubNdjson(hub, res);
+  }
+
+  async kill(id: string, pid: number): Promise<void> {
+    const sb = await this.load(id);
+    const hub = await this.hub(id, sb, pid);
+    if (!hub) {
+      if (sb.records.has(pid)) return; // already gone: killing is idempotent
+      throw notFound(`Process ${pid}`);
+    }
+    if (hub.closed) return;
+    const closed = new Promise<void>((resolve) => hub.once('close', () => resolve()));
+    hub.kill('SIGKILL');
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
+  forgetSandbox(id: string): void {
+    const p = this.sandboxes.get(id);
+    this.sandboxes.delete(id);
+    p?.then((sb) => {
+      for (const hub of sb.hubs.values()) hub.detach();
+    }).catch(() => {});
+  }
+
+  /** Runner shutdown: let go of the processes, never kill them. */
+  shutdown(): void {
+    for (const id of [...this.sandboxes.keys()]) this.forgetSandbox(id);
+  }
+}

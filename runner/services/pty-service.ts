@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AppError, notFound } from '@/lib/errors';
+import type { PtySessionInfo } from '@/lib/runner-client/types';
+import type { PtyCreateBody } from '@/runner/api/schemas';
+import type { SandboxManager } from '@/runner/sandbox/types';
+import { commandEnv, identity, sandboxPath } from './command-env';
+import { readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { ProcHub } from './proc-hub';
+
+export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
+export const DEFAULT_PTY_RING_BYTES = 256 * 1024;
+
+type PtyRecord = { sessionId: string; pid: number; cols: number; rows: number; createdAt: string };
+export type PtySession = PtyRecord & { hub: ProcHub | null; grace: NodeJS.Timeout | null };
+type SandboxPtys = Map<string, PtySession>;
+
+/**
+ * Terminal sessions: `bash -l` in a detached pty, one runner connection per session (a
+ * ProcHub) fanned out to any number of viewers. With no viewer left, a session lives on for a
+ * grace period (a dropped browser tab comes back to its shell) and is then killed. Records
+ * (sessionId → pid) live in the agent dir so a restarted runner re-attaches on demand.
+ */
+export class PtyService {
+  private readonly sandboxes = new Map<string, Promise<SandboxPtys>>();
+
+  constructor(
+    private readonly manager: SandboxManager,
+    private readonly log: Logger,
+    private readonly opts: { graceMs: number; ringBytes: number },
+  ) {}
+
+  private file(id: string) {
+    return path.join(this.manager.agentDir(id), 'pty-sessions.json');
+  }
+
+  private load(id: string): Promise<SandboxPtys> {
+    let p = this.sandboxes.get(id);
+    if (!p) {
+      p = readJsonFile<PtyRecord[]>(this.file(id), []).then(
+        (list) => new Map(list.map((r) => [r.sessionId, { ...r, hub: null, grace: null }])),
+      );
+      this.sandboxes.set(id, p);
+      p.catch(() => this.sandboxes.delete(id));
+    }
+    return p;
+  }
+
+  private persist(id: string, s: SandboxPtys) {
+    const live = [...s.values()].filter((x) => !x.hub?.exit);
+    const records = live.map(({ sessionId, pid, cols, rows, createdAt }) => ({
+      sessionId,
+      pid,
+      cols,
+      rows,
+      createdAt,
+    }));
+    writeJsonFile(this.file(id), records).catch((err) =>
+      this.log.warn({ err, sandboxId: id }, 'could not persist pty sessions'),
+    );
+  }
+
+  async create(id: string, body: PtyCreateBody): Promise<{ sessionId: string; pid: number }> {
+    const info = this.manager.get(id);
+    const agent = this.manager.agent(id);
+    this.manager.touch(id);
+    const sessions = await this.load(id);
+    const who = identity(body.user);
+    const proc = await agent.spawn({
+      argv: ['bash', '-l'],
+      env: { ...commandEnv(info, body.user, body.env), TERM: 'xterm-256color' },
+      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : who.home,
+      uid: who.uid,
+      gid: who.gid,
+      pty: { cols: body.cols, rows: body.rows },
+      detach: true,
+      ringBytes: this.opts.ringBytes,
+    });
+    const s: PtySession = {
+      sessionId: `pty_${randomBytes(12).toString('base64url')}`,
+      pid: proc.pid,
+      cols: body.cols,
+      rows: body.rows,
+      createdAt: new Date().toISOString(),
+      hub: null,
+      grace: null,
+    };
+    sessions.set(s.sessionId, s);
+    this.adopt(id, sessions, s, new ProcHub(proc, this.opts.ringBytes));
+    this.persist(id, sessions);
+    return { sessionId: s.sessionId, pid: s.pid };
+  }
+
+  private adopt(id: string, sessions: SandboxPtys, s: PtySession, hub: ProcHub) {
+    s.hub = hub;
+    hub.on('viewers', (n: number) => (n === 0 ? this.armGrace(id, sessions, s) : this.disarmGrace(s)));
+    hub.on('exit', () => this.persist(id, sessions));
+    hub.on('close', () => {
+      // Exited: keep it listed (and replayable) until the grace period passes without viewers.
+      if (hub.exit && hub.viewers === 0) this.armGrace(id, sessions, s);
+    });
+    this.armGrace(id, sessions, s); // nobody is watching yet
+  }
+
+  private armGrace(id: string, sessions: SandboxPtys, s: PtySession) {
+    this.disarmGrace(s);
+    s.grace = setTimeout(() => {
+      s.grace = null;
+      this.log.info({ sandboxId: id, sessionId: s.sessionId }, 'terminal unwatched past its grace period');
+      s.hub?.kill('SIGKILL');
+      sessions.delete(s.sessionId);
+      this.persist(id, sessions);
+    }, this.opts.graceMs);
+    s.grace.unref();
+  }
+
+  private disarmGrace(s: PtySession) {
+    if (s.grace) clearTimeout(s.grace);
+    s.grace = null;
+  }
+
+  /** The session with a live hub; after a restart, re-attaches to the agent's detached pty. */
+  async session(id: string, sessionId: string): Promise<PtySession & { hub: ProcHub }> {
+    const sessions = await this.load(id);
+    const s = sessions.get(sessionId);
+    if (!s) throw notFound(`Terminal session ${sessionId}`);
+    if (s.hub && (!s.hub.closed || s.hub.exit)) return s as PtySession & { hub: ProcHub };
+    const sock = path.join(this.manager.agentDir(id), 'procs', `${s.pid}.sock`);
+    if (this.manager.get(id).state !== 'running') throw new AppError('conflict', `Sandbox ${id} is not running`);
+    if (!(await socketExists(sock))) {
+      sessions.delete(sessionId);
+      this.persist(id, sessions);
+      throw notFound(`Terminal session ${sessionId} (its shell is gone)`);
+    }
+    this.adopt(id, sessions, s, new ProcHub(await this.manager.agent(id).attach(sock), this.opts.ringBytes));
+    return s as PtySession & { hub: ProcHub };
+  }
+
+  async list(id: string): Promise<PtySessionInfo[]> {
+    this.manager.get(id);
+    const sessions = await this.load(id);
+    return [...sessions.values()].map((s) => ({
+      sessionId: s.sessionId,
+      pid: s.pid,
+      cols: s.cols,
+      rows: s.rows,
+      createdAt: s.createdAt,
+      viewers: s.hub?.viewers ?? 0,
+      exited: !!s.hub?.exit,
+      exitCode: s.hub?.exit?.exitCode ?? null,
+    }));
+  }
+
+  async resize(id: string, sessionId: string, cols: number, rows: number): Promise<void> {
+    const s = await this.session(id, sessionId);
+    s.cols = cols;
+    s.rows = rows;
+    s.hub.resize(cols, rows);
+    this.persist(id, await this.load(id));
+  }
+
+  async kill(id: string, sessionId: string): Promise<void> {
+    const sessions = await this.load(id);
+    const s = await this.session(id, sessionId).catch(() => sessions.get(sessionId));
+    if (!s) throw notFound(`Terminal session ${sessionId}`);
+    this.disarmGrace(s);
+    s.hub?.kill('SIGKILL');
+    sessions.delete(sessionId);
+    this.persist(id, sessions);
+  }
+
+  /** Drops the runner's side of a sandbox's terminals (delete/stop); the agent does the rest. */
+  async forgetSandbox(id: string): Promise<void> {
+    const p = this.sandboxes.get(id);
+    this.sandboxes.delete(id);
+    const sessions = await p?.catch(() => null);
+    for (const s of sessions?.values() ?? []) {
+      this.disarmGrace(s);
+      s.hub?.detach();
+    }
+  }
+
+  /** Runner shutdown: let go of every terminal without killing it. */
+  shutdown(): void {
+    for (const id of [...this.sandboxes.keys()]) void this.forgetSandbox(id);
+  }
+}
