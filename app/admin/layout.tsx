@@ -1,0 +1,28 @@
+import Link from 'next/link';
+import { notFound, redirect } from 'next/navigation';
+import { WarrenMark } from '@/components/brand';
+import { Badge } from '@/components/ui/badge';
+import { getSessionUser } from '@/lib/auth/session';
+import { QueryProvider } from '@/lib/client/query-provider';
+
+/** The platform admin area: 404 for everyone who is not a platform admin, as the API does. */
+export default async function AdminLayout({ children }: { children: React.ReactNode }) {
+  const user = await getSessionUser();
+  if (!user) redirect('/sign-in?callbackUrl=%2Fadmin');
+  if (!user.isPlatformAdmin) notFound();
+  return (
+    <QueryProvider>
+      <div className="min-h-screen">
+        <header className="flex h-14 items-center gap-3 border-b border-zinc-200 bg-white px-4">
+          <Link href="/" className="flex items-center gap-2" aria-label="Back to the console">
+            <WarrenMark className="size-7" />
+            <span className="font-semibold">Warren</span>
+          </Link>
+          <Badge tone="accent">Platform admin</Badge>
+          <span className="ml-auto text-sm text-zinc-500">{user.email}</span>
+        </header>
+        <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
+      </div>
+    </QueryProvider>
+  );
+}

@@ -1,0 +1,14 @@
+import type { Metadata } from 'next';
+import { AdminOrgsTable } from '@/components/admin/admin-orgs-table';
+import { PageHeader } from '@/components/console/page-header';
+
+export const metadata: Metadata = { title: 'Platform admin' };
+
+export default function AdminPage() {
+  return (
+    <>
+      <PageHeader title="Organizations" description="Every organization on this Warren installation." />
+      <AdminOrgsTable />
+    </>
+  );
+}
