@@ -6,6 +6,7 @@ import { authenticateApiKey } from '@/lib/auth/api-key-auth';
 import { acceptInvitation, createInvitation, listInvitations, previewInvitation, revokeInvitation } from '@/lib/invitations/invitations';
 import { hashToken } from '@/lib/invitations/token';
 import { listMembers } from '@/lib/members/members';
+import { deleteOrg } from '@/lib/orgs/orgs';
 import { addMember, makeOrg, makeUser } from './helpers/fixtures';
 
 afterAll(closeDb);
@@ -107,6 +108,15 @@ describe('API keys', () => {
     for (const k of [revoked.key, expired.key, unknown, 'wrn_short', `${revoked.key}x`]) {
       await expect(authenticateApiKey(k)).rejects.toMatchObject({ code: 'unauthorized', message: 'Invalid or revoked API key' });
     }
+  });
+
+  it('a key dies with its org', async () => {
+    // makeOrg's owner also has a personal org, so deleting this one is allowed.
+    const { scope } = await makeOrg();
+    const { key } = await createApiKey(scope, { name: 'doomed', role: 'owner' });
+    await expect(authenticateApiKey(key)).resolves.toMatchObject({ orgId: scope.orgId });
+    await deleteOrg(scope, { confirm: scope.orgSlug });
+    await expect(authenticateApiKey(key)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('never mints a key above the creator’s role, and a developer cannot revoke an admin key', async () => {
