@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GET } from '@/app/api/v1/openapi.json/route';
+import { operations } from '@/lib/schemas/openapi';
+import { call, req } from './helpers/fixtures';
+
+/** Every /api/v1 route handler appears in the document, and every documented operation exists. */
+function routeOperations(): string[] {
+  const root = path.join(process.cwd(), 'app/api/v1');
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === 'route.ts' && !full.includes('openapi.json')) {
+        const rel = `/${path.relative(root, path.dirname(full))}`.replace(/\[(\w+)\]/g, '{$1}');
+        const src = fs.readFileSync(full, 'utf8');
+        for (const m of src.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) out.push(`${m[1]!.toLowerCase()} ${rel}`);
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+describe('OpenAPI document', () => {
+  it('lists exactly the /api/v1 operations that exist, with strict request bodies', async () => {
+    const res = await call(GET, req('GET', '/api/v1/openapi.json'));
+    expect(res.status).toBe(200);
+    const documented = Object.entries(res.json.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`))
+      .sort();
+    expect(documented).toEqual(routeOperations());
+    expect(operations.length).toBe(documented.length);
+    const createKey = res.json.paths['/api-keys'].post.requestBody.content['application/json'].schema;
+    expect(createKey).toMatchObject({ type: 'object', additionalProperties: false, required: ['name'] });
+  });
+});
