@@ -28,7 +28,7 @@ export const ensureFirstAdmin: BootHook = async ({ log }) => {
   const e = env();
   const email = e.WARREN_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;
   const password = e.WARREN_ADMIN_PASSWORD ?? randomToken(18);
-  const { created } = await createPlatformAdmin(email, password);
+  const { created } = await createPlatformAdmin(email, password, 'first start');
   log.info({ email, created }, 'first platform admin ready');
   console.log(
     banner([

@@ -76,10 +76,20 @@ export async function recordSignInAttempt(email: string, ip: string | null, succ
   if (ip) await record(ipKey(ip), succeeded);
 }
 
-/** Sign-ups: at most 10 accounts per client address per hour. */
+/**
+ * Sign-ups per client address per hour: 30 by default (a team signing up from one office NAT,
+ * or repeated end-to-end runs from loopback, stay under it); WARREN_SIGNUP_LIMIT_PER_HOUR
+ * changes it, 0 turns it off.
+ */
+export function signUpLimitPerHour(): number {
+  const n = Number(process.env.WARREN_SIGNUP_LIMIT_PER_HOUR ?? 30);
+  return Number.isInteger(n) && n >= 0 ? n : 30;
+}
+
 export async function checkSignUpAllowed(ip: string | null): Promise<void> {
-  if (!ip) return;
-  const r = await evaluate({ key: `signup:ip:${ip}`, max: 10, windowMs: 3_600_000, failuresOnly: false });
+  const max = signUpLimitPerHour();
+  if (!ip || max === 0) return;
+  const r = await evaluate({ key: `signup:ip:${ip}`, max, windowMs: 3_600_000, failuresOnly: false });
   if (!r.allowed) {
     throw new AppError('rate_limited', `Too many sign-ups from your network. Try again in ${waitText(r.retryAfterSeconds)}.`, {
       retryAfterSeconds: r.retryAfterSeconds,
