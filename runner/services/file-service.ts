@@ -107,14 +107,13 @@ export class FileService {
     const declared = Number(body.headers['content-length'] ?? -1);
     if (declared > this.maxUploadBytes) throw tooLarge(this.maxUploadBytes);
     return this.with(t, full, async (agent) => {
-      // Our own counting stage enforces the cap, so the agent never sees the request itself
-      // (destroying it would cut the socket before the 413 can be sent).
+      // The agent gets a stage of ours, never the request itself: on the cap it destroys its
+      // source, and destroying the request would cut the socket before the 413 is sent.
       let size = 0;
-      const max = this.maxUploadBytes;
       const counted = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           size += chunk.length;
-          cb(size > max ? tooLarge(max) : null, chunk);
+          cb(null, chunk);
         },
       });
       body.on('error', (err) => counted.destroy(err));
@@ -122,7 +121,11 @@ export class FileService {
       await agent.write(
         full,
         counted,
-        { mode: opts.mode ? Number.parseInt(opts.mode, 8) : undefined, parents: opts.parents },
+        {
+          mode: opts.mode ? Number.parseInt(opts.mode, 8) : undefined,
+          parents: opts.parents,
+          maxBytes: this.maxUploadBytes,
+        },
         identity(opts.user),
       );
       return { path: full, size };
