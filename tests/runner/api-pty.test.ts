@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { type ApiFixture, startApi } from './api-fixture';
+
+let f: ApiFixture;
+beforeAll(async () => {
+  f = await startApi({ ptyGraceMs: 1500 });
+  await f.client.create({ id: 'pty1' });
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+/** A viewer that collects the terminal's bytes and text messages. */
+async function view(sessionId: string) {
+  const ws = f.client.connectPty('pty1', sessionId);
+  const state = { out: '', messages: [] as unknown[], closed: false };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary) state.out += data.toString('utf8');
+    else state.messages.push(JSON.parse(data.toString('utf8')));
+  });
+  ws.on('close', () => {
+    state.closed = true;
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const until = async (pred: () => boolean, what: string) => {
+    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!pred()) throw new Error(`timed out waiting for ${what}; screen: ${JSON.stringify(state.out.slice(-400))}`);
+  };
+  const type = (s: string) => ws.send(Buffer.from(s), { binary: true });
+  return { ws: ws as WebSocket, state, until, type };
+}
+
+describe('runner API: terminals', () => {
+  it('echoes, resizes, replays on reconnect, fans out to viewers and reports exit', async () => {
+    const { sessionId } = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
+    const a = await view(sessionId);
+    a.type('echo hel""lo-pty\r');
+    await a.until(() => a.state.out.includes('hello-pty'), 'echo');
+
+    a.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 40 }));
+    await new Promise((r) => setTimeout(r, 100));
+    a.type('stty size\r');
+    await a.until(() => a.state.out.includes('40 100'), 'stty size after ws resize');
+    await f.client.pty.resize('pty1', sessionId, 120, 30);
+    a.type('stty size\r');
+    await a.until(() => a.state.out.includes('30 120'), 'stty size after http resize');
+
+    // A second viewer sees the recent output replayed, then live output like the first one.
+    const b = await view(sessionId);
+    await b.until(() => b.state.out.includes('hello-pty'), 'replay to a second viewer');
+    expect((await f.client.pty.list('pty1')).find((s) => s.sessionId === sessionId)).toMatchObject({
+      viewers: 2,
+      cols: 120,
+      rows: 30,
+      exited: false,
+    });
+    b.type('echo from-b\r');
+    await a.until(() => a.state.out.includes('from-b'), 'fan-out to viewer a');
+
+    // Both leave; inside the grace period the shell is still there and replays.
+    a.ws.close();
+    b.ws.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const c = await view(sessionId);
+    await c.until(() => c.state.out.includes('from-b'), 'replay after reconnect');
+
+    c.type('exit 7\r');
+    await c.until(() => c.state.closed, 'close after exit');
+    expect(c.state.messages).toContainEqual({ type: 'exit', exitCode: 7, signal: null });
+  });
+
+  it('kills a session nobody watches after the grace period, and on DELETE', async () => {
+    const { sessionId } = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
+    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).toContain(sessionId);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).not.toContain(sessionId);
+
+    const second = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
+    const v = await view(second.sessionId);
+    await f.client.pty.kill('pty1', second.sessionId);
+    await v.until(() => v.state.closed, 'close after kill');
+    await expect(f.client.pty.resize('pty1', second.sessionId, 10, 10)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('refuses unknown sessions before upgrading', async () => {
+    const ws = f.client.connectPty('pty1', 'pty_nope');
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(404);
+  });
+});
+
+describe('runner API: background processes', () => {
+  it('starts, lists, re-attaches (replay + live) and kills', async () => {
+    const p = await f.client.processes.start('pty1', {
+      cmd: ['sh', '-c', 'echo started; while true; do echo tick; sleep 0.2; done'],
+      cwd: '/tmp',
+      tag: 'ticker',
+    });
+    expect(p.pid).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    const listed = (await f.client.processes.list('pty1')).find((x) => x.pid === p.pid);
+    expect(listed).toMatchObject({ tag: 'ticker', running: true, cmd: p.cmd });
+
+    let out = '';
+    for await (const e of f.client.processes.output('pty1', p.pid)) {
+      if (e.type === 'stdout') out += e.data;
+      if (out.split('tick').length > 5) break; // leaving the loop detaches
+    }
+    expect(out.startsWith('started\n')).toBe(true);
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)?.running).toBe(true);
+
+    await f.client.processes.kill('pty1', p.pid);
+    const after = (await f.client.processes.list('pty1')).find((x) => x.pid === p.pid);
+    expect(after).toMatchObject({ running: false, signal: 'SIGKILL' });
+  });
+
+  it('keeps the exit code of a finished process and its output', async () => {
+    const p = await f.client.processes.start('pty1', { cmd: ['sh', '-c', 'echo bye; exit 5'], cwd: '/tmp' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)).toMatchObject({
+      running: false,
+      exitCode: 5,
+    });
+    const events = [];
+    for await (const e of f.client.processes.output('pty1', p.pid)) events.push(e);
+    expect(events).toEqual([
+      { type: 'stdout', data: 'bye\n' },
+      { type: 'exit', exitCode: 5, signal: null },
+    ]);
+  });
+});
