@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
@@ -113,17 +113,6 @@ export async function listAudit(
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last.at, last.id) : null,
   };
-}
-
-/** Platform-wide events (org_id null), e.g. deleted orgs; for the admin area. */
-export async function listPlatformAudit(limit = 50) {
-  const db = await getDb();
-  return db
-    .select()
-    .from(auditEvents)
-    .where(isNull(auditEvents.orgId))
-    .orderBy(desc(auditEvents.createdAt))
-    .limit(Math.min(limit, 100));
 }
 
 function encodeCursor(at: string, id: string): string {
