@@ -2,3 +2,5 @@ export * from './api-keys';
 export * from './audit';
 export * from './auth';
 export * from './orgs';
+export * from './runners';
+export * from './sandboxes';

@@ -1,0 +1,29 @@
+import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** What a runner last reported about its room, for placement. */
+export type RunnerCapacity = {
+  sandboxes: number;
+  maxSandboxes: number;
+  cpuCommitted: number;
+  cpuTotal: number;
+  memoryMbCommitted: number;
+  memoryMbTotal: number;
+};
+
+/**
+ * Registered runners (one per host). The token is stored AES-256-GCM encrypted (see
+ * lib/runners/token-crypto.ts) and never returned by any API. The local runner started by the
+ * console has the fixed id `local` and is (re)registered at boot.
+ */
+export const runners = pgTable('runners', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  tokenCiphertext: text('token_ciphertext').notNull(),
+  capacity: jsonb('capacity').$type<RunnerCapacity>(),
+  state: text('state', { enum: ['ready', 'unreachable', 'draining'] })
+    .notNull()
+    .default('ready'),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

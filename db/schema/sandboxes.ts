@@ -1,0 +1,112 @@
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { newId } from '@/lib/ids';
+import { orgs } from './orgs';
+
+export const SANDBOX_STATES = ['creating', 'running', 'paused', 'stopped', 'error', 'deleted'] as const;
+export type SandboxStateValue = (typeof SANDBOX_STATES)[number];
+export type SandboxNetwork = { mode: 'none' | 'egress'; allow?: string[] };
+
+/**
+ * The console's record of each sandbox: what the caller asked for (desired_state) and what the
+ * runner last said (state, reason, expires_at). The id is also the runner's sandbox id. Rows
+ * are soft-deleted (deleted_at) so billing and the audit trail can still name them.
+ */
+export const sandboxes = pgTable(
+  'sandboxes',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId()),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    runnerId: text('runner_id').notNull(),
+    template: text('template').notNull().default('default'),
+    snapshotId: text('snapshot_id'),
+    state: text('state', { enum: SANDBOX_STATES }).notNull().default('creating'),
+    desiredState: text('desired_state', { enum: ['running', 'paused', 'stopped', 'deleted'] })
+      .notNull()
+      .default('running'),
+    reason: text('reason'),
+    cpu: real('cpu').notNull(),
+    memoryMb: integer('memory_mb').notNull(),
+    diskMb: integer('disk_mb').notNull(),
+    network: jsonb('network').$type<SandboxNetwork>().notNull(),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    timeoutSec: integer('timeout_sec').notNull(),
+    idleTimeoutSec: integer('idle_timeout_sec').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true }),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('sandboxes_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('sandboxes_runner_idx').on(t.runnerId),
+    index('sandboxes_snapshot_idx').on(t.snapshotId),
+  ],
+);
+
+/** A frozen filesystem layer on one runner; the id is the runner's snapshot id. */
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    sandboxId: text('sandbox_id').notNull(),
+    runnerId: text('runner_id').notNull(),
+    name: text('name'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('snapshots_org_created_idx').on(t.orgId, t.createdAt)],
+);
+
+/** Exposed ports; the preview proxy reads `public` to decide whether a session is needed. */
+export const sandboxPorts = pgTable(
+  'sandbox_ports',
+  {
+    sandboxId: text('sandbox_id')
+      .notNull()
+      .references(() => sandboxes.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    port: integer('port').notNull(),
+    public: boolean('public').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sandboxId, t.port] })],
+);
+
+/** Recent commands per sandbox for the overview tab; pruned to the last EXEC_LOG_KEEP rows. */
+export const execLog = pgTable(
+  'exec_log',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId()),
+    orgId: text('org_id').notNull(),
+    sandboxId: text('sandbox_id')
+      .notNull()
+      .references(() => sandboxes.id, { onDelete: 'cascade' }),
+    cmd: text('cmd').notNull(),
+    exitCode: integer('exit_code'),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('exec_log_sandbox_created_idx').on(t.sandboxId, t.createdAt)],
+);
+
+/** Per-org overrides of the sandbox limits (null = the configured default). Billing edits these later. */
+export const orgSandboxLimits = pgTable('org_sandbox_limits', {
+  orgId: text('org_id')
+    .primaryKey()
+    .references(() => orgs.id, { onDelete: 'cascade' }),
+  maxSandboxes: integer('max_sandboxes'),
+  maxCpu: real('max_cpu'),
+  maxMemoryMb: integer('max_memory_mb'),
+  maxDiskMb: integer('max_disk_mb'),
+  maxTimeoutSec: integer('max_timeout_sec'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
