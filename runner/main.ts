@@ -74,3 +74,12 @@ main().catch((err) => {
   console.error(`runner failed to start: ${err instanceof Error ? err.stack : err}`);
   process.exit(1);
 });
+
+// A bug in one request must not take down every sandbox's control path: log it and go on.
+// (Sandboxes themselves are separate processes and would survive a crash; their sessions would not.)
+process.on('uncaughtException', (err) => {
+  console.error(JSON.stringify({ level: 50, component: 'runner', msg: 'uncaught exception', err: String(err?.stack ?? err) }));
+});
+process.on('unhandledRejection', (err) => {
+  console.error(JSON.stringify({ level: 50, component: 'runner', msg: 'unhandled rejection', err: String((err as Error)?.stack ?? err) }));
+});

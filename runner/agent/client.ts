@@ -330,6 +330,7 @@ export class AgentClient {
           cb(err);
         },
       });
+      let complete = false; // OK received: the whole file was sent
       const open = () => {
         if (!opened) {
           opened = true;
@@ -342,10 +343,12 @@ export class AgentClient {
           if (!stream.push(payload)) ch.pause();
         } else if (type === Frame.OK) {
           open();
+          complete = true;
           stream.push(null);
           ch.destroy();
         } else if (type === Frame.ERR) {
           const e = decodeErr(payload);
+          complete = true; // answered (with an error): nothing was cut off
           if (opened) stream.destroy(e);
           else {
             opened = true;
@@ -358,7 +361,7 @@ export class AgentClient {
         if (!opened) {
           opened = true;
           reject(e ?? new AgentConnectionError('agent closed the connection before answering'));
-        } else if (!stream.readableEnded && !stream.destroyed) {
+        } else if (!complete && !stream.readableEnded && !stream.destroyed) {
           // Ended without OK: the reader must not mistake a cut-off file for a whole one.
           if (!stream.readableEnded) stream.destroy(e ?? new AgentConnectionError('file read cut off'));
         }

@@ -395,6 +395,26 @@ static int make_proc_socket(struct pump *p) {
   return 0;
 }
 
+/* After EXIT, half-close and drain what the client still sends (e.g. a STDIN_EOF that crossed
+ * the exit on the wire) before closing: closing with unread data would make the client's last
+ * write fail with EPIPE/ECONNRESET and can lose the EXIT frame on its side. Bounded to 1 s. */
+static void linger_close(int wfd, int rfd) {
+  shutdown(wfd, SHUT_WR);
+  long long deadline = now_ms() + 1000;
+  char buf[4096];
+  for (;;) {
+    long long left = deadline - now_ms();
+    if (left <= 0) break;
+    struct pollfd pf = {.fd = rfd, .events = POLLIN};
+    int r = poll(&pf, 1, (int)left);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    ssize_t n = read(rfd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) break;
+  }
+}
+
 static void finish_detached(struct pump *p) {
   if (p->sock[0]) unlink(p->sock);
 }
@@ -416,6 +436,7 @@ static int pump(struct pump *p) {
         p->exit_queued = 1;
       }
       if (has_client && p->c.out.len == 0) {
+        linger_close(p->c.wfd, p->c.rfd);
         finish_detached(p);
         return 0;
       }

@@ -157,7 +157,6 @@ export class LocalSandboxManager implements SandboxManager {
   start(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
     return this.lock.run(rec.key, async () => {
-      if (rec.state === 'running') return publicInfo(rec);
       if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
       await this.waitOfflineMounts(rec.key);
       const { pid, slirpPid } = await boot(this.deps, rec);
@@ -186,7 +185,6 @@ export class LocalSandboxManager implements SandboxManager {
   pause(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
     return this.lock.run(rec.key, async () => {
-      if (rec.state === 'paused') return publicInfo(rec);
       if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
       await this.cfg.runtime.pause(rec.key);
       rec.state = 'paused';
@@ -198,7 +196,6 @@ export class LocalSandboxManager implements SandboxManager {
   resume(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
     return this.lock.run(rec.key, async () => {
-      if (rec.state === 'running') return publicInfo(rec);
       if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
       await this.cfg.runtime.resume(rec.key);
       Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
