@@ -1,8 +1,9 @@
 'use client';
 
-import Link from 'next/link';
+import Link, { useLinkStatus } from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
+import { Spinner } from '@/components/ui/spinner';
 import { useOrg } from '@/lib/client/org-context';
 import { NAV_ITEMS } from './nav-items';
 
@@ -27,9 +28,16 @@ export function SideNav() {
           >
             <Icon className={cn('size-4 text-zinc-400', active && 'text-indigo-600')} aria-hidden />
             {item.label}
+            <PendingIndicator />
           </Link>
         );
       })}
     </nav>
   );
+}
+
+/** Pages render on the server (no route-level loading state, so 404s keep their status): show that a click registered. */
+function PendingIndicator() {
+  const { pending } = useLinkStatus();
+  return pending ? <Spinner className="ml-auto size-3.5" label="Loading page" /> : null;
 }

@@ -1,6 +1,6 @@
 import { Skeleton, TableSkeleton } from '@/components/ui/spinner';
 
-export default function Loading() {
+export default function AdminLoading() {
   return (
     <div className="grid gap-6">
       <div className="grid gap-2">

@@ -1,0 +1,24 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, expectNotFound, signIn, signUpNewUser } from './helpers';
+
+test('platform admins see every org with member counts; everyone else gets a 404', async ({ page, browser }) => {
+  const { personalSlug } = await signUpNewUser(page, 'plain');
+  await expectNotFound(page, '/admin');
+  expect((await page.request.get('/api/admin/orgs')).status()).toBe(404);
+
+  const admin = await browser.newContext();
+  const adminPage = await admin.newPage();
+  await signIn(adminPage, ADMIN.email, ADMIN.password);
+  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await adminPage.getByTestId('user-menu').click();
+  await adminPage.getByRole('menuitem', { name: 'Platform admin' }).click();
+  await adminPage.waitForURL(/\/admin$/);
+
+  const table = adminPage.getByTestId('admin-orgs-table');
+  await expect(table.getByTestId(`admin-org-${personalSlug}`)).toContainText('1');
+  await adminPage.getByLabel('Search organizations').fill(personalSlug);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await adminPage.getByLabel('Search organizations').fill('no-such-org-anywhere');
+  await expect(adminPage.getByText('No organization matches')).toBeVisible();
+  await admin.close();
+});

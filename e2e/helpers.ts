@@ -1,0 +1,66 @@
+import { type Browser, expect, type Page } from '@playwright/test';
+
+/** Shared steps for the console's end-to-end tests. Every test makes its own users, so tests do not depend on each other. */
+export const PASSWORD = 'correct-horse-battery-staple';
+export const ADMIN = { email: 'admin@warren.test', password: 'admin-password-e2e' };
+
+let counter = 0;
+export function uniqueEmail(tag: string): string {
+  counter += 1;
+  return `${tag}-${Date.now().toString(36)}${counter}@warren.test`;
+}
+
+/** The org slug of a console URL such as /acme/members. */
+export function slugOf(page: Page): string {
+  const slug = new URL(page.url()).pathname.split('/')[1];
+  if (!slug) throw new Error(`not a console URL: ${page.url()}`);
+  return slug;
+}
+
+/** Fills the sign-up form on the current page (which must be /sign-up). */
+export async function fillSignUp(page: Page, { email, name }: { email: string; name: string }) {
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** A brand-new account through the sign-up page; resolves once it has landed in its personal org. */
+export async function signUpNewUser(page: Page, tag: string) {
+  const email = uniqueEmail(tag);
+  await page.goto('/sign-up');
+  await fillSignUp(page, { email, name: `${tag} person` });
+  await page.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  return { email, personalSlug: slugOf(page) };
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Creates an org from the header's org switcher and returns its slug once the console is in it. */
+export async function createOrgFromSwitcher(page: Page, name: string): Promise<string> {
+  const before = page.url();
+  await page.getByTestId('org-switcher').click();
+  await page.getByRole('menuitem', { name: 'Create organization' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create organization' });
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
+  await dialog.getByRole('button', { name: 'Create organization' }).click();
+  await page.waitForURL((url) => url.href !== before && /\/[a-z0-9-]+\/sandboxes$/.test(url.pathname));
+  await expect(page.getByTestId('org-switcher')).toContainText(name);
+  return slugOf(page);
+}
+
+export async function expectNotFound(page: Page, path: string) {
+  const res = await page.goto(path);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+}
+
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
