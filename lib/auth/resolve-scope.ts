@@ -18,7 +18,7 @@ export const ORG_HEADER = 'x-warren-org';
 export async function resolveOrgScope(req: Request): Promise<OrgScope> {
   const bearer = bearerToken(req);
   if (bearer !== null) return authenticateApiKey(bearer);
-  const user = await sessionUser();
+  const user = await sessionUser(req);
   if (!user) throw new AppError('unauthorized', 'Sign in or send an API key');
   const slug = req.headers.get(ORG_HEADER);
   if (!slug) throw new AppError('bad_request', `Say which organization: send its slug in the ${ORG_HEADER} header`);
@@ -29,7 +29,7 @@ export async function resolveUserScope(req: Request): Promise<UserScope> {
   if (bearerToken(req) !== null) {
     throw new AppError('unauthorized', 'This endpoint needs a signed-in user; API keys act for an org, not a person');
   }
-  const user = await sessionUser();
+  const user = await sessionUser(req);
   if (!user) throw new AppError('unauthorized', 'Sign in first');
   return user;
 }
@@ -57,9 +57,9 @@ function bearerToken(req: Request): string | null {
   return m[1]!;
 }
 
-// Imported lazily: the session module pulls in Auth.js and Next's request context, which API-key
-// callers (and tests that call handlers directly) never need.
-async function sessionUser(): Promise<UserScope | null> {
-  const { getSessionUser } = await import('./session');
-  return getSessionUser();
+// The session comes from the request's own cookie (not Next's request context), so the same
+// resolution works in route handlers, in server.ts and in tests that build real session cookies.
+async function sessionUser(req: Request): Promise<UserScope | null> {
+  const { sessionUserFromCookies } = await import('./session-cookie');
+  return sessionUserFromCookies(req.headers.get('cookie'));
 }

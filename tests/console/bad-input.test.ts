@@ -1,5 +1,5 @@
 import { eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as signUp } from '@/app/api/signup/route';
 import * as apiKeysRoute from '@/app/api/v1/api-keys/route';
 import * as invitationsRoute from '@/app/api/v1/invitations/route';
@@ -11,7 +11,6 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { call, makeKey, makeOrg, makeUser, req, uniq } from './helpers/fixtures';
 import { signInAs } from './helpers/session';
 
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 afterAll(closeDb);
 

@@ -1,4 +1,5 @@
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { GET as adminOrgs } from '@/app/api/admin/orgs/route';
 import { POST as accept } from '@/app/api/invitations/accept/route';
 import { GET as preview } from '@/app/api/invitations/preview/route';
@@ -13,7 +14,6 @@ import { createOrg } from '@/lib/orgs/orgs';
 import { call, makeKey, makeOrg, makeUser, req, uniq } from './helpers/fixtures';
 import { signInAs } from './helpers/session';
 
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 afterAll(closeDb);
 beforeEach(() => signInAs(null));
@@ -95,8 +95,21 @@ describe('console session routes', () => {
     const org = await createOrg(u, { name: `Admin view ${marker}` });
     const db = await getDb();
     await db.insert(schema.memberships).values({ orgId: org.id, userId: (await makeUser()).userId, role: 'viewer' });
-    signInAs({ ...u, isPlatformAdmin: true });
+    await db.update(schema.users).set({ isPlatformAdmin: true }).where(eq(schema.users.id, u.userId));
     const res = await call(adminOrgs, req('GET', `/api/admin/orgs?q=${marker}`));
     expect(res.json).toEqual({ orgs: [expect.objectContaining({ slug: org.slug, memberCount: 2 })], nextCursor: null });
+  });
+});
+
+describe('session cookies', () => {
+  it('a session cookie sealed with another secret, or a garbled one, is not a session (401)', async () => {
+    const { encode } = await import('next-auth/jwt');
+    const owner = await makeUser();
+    signInAs(null);
+    const forged = await encode({ token: { sub: owner.userId }, secret: 'not-the-server-secret-0123456789', salt: 'authjs.session-token' });
+    for (const cookie of [`authjs.session-token=${forged}`, 'authjs.session-token=garbage']) {
+      const res = await call(orgsRoute.GET, req('GET', '/api/orgs', { headers: { cookie } }));
+      expect(res.status).toBe(401);
+    }
   });
 });

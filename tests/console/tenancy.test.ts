@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as apiKeyById from '@/app/api/v1/api-keys/[id]/route';
 import * as apiKeysRoute from '@/app/api/v1/api-keys/route';
 import * as auditRoute from '@/app/api/v1/audit/route';
@@ -16,7 +16,6 @@ import { createInvitation } from '@/lib/invitations/invitations';
 import { addMember, call, makeKey, makeOrg, req } from './helpers/fixtures';
 
 // No Next request context here: nobody is signed in unless a test says so.
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 afterAll(closeDb);
 

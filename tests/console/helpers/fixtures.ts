@@ -12,6 +12,8 @@ import { createUserWithPersonalOrg } from '@/lib/users/users';
  * Test fixtures. Every test makes its own users and orgs with random e-mails and slugs, so test
  * files run in parallel against one database without seeing each other.
  */
+import { withSession } from './session';
+
 export const uniq = () => randomBytes(6).toString('hex');
 export const PASSWORD = 'correct horse battery';
 
@@ -56,7 +58,7 @@ type Route = (r: Request, c: ReturnType<typeof ctx>) => Promise<Response>;
 
 /** Calls a handler and returns status + parsed JSON. */
 export async function call(route: Route, request: Request, params: Record<string, string> = {}) {
-  const res = await route(request, ctx(params));
+  const res = await route(await withSession(request), ctx(params));
   const text = await res.text();
   // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected loosely
   const json: any = text ? JSON.parse(text) : null;

@@ -1,12 +1,27 @@
-import { vi } from 'vitest';
+import { encode } from 'next-auth/jwt';
 import type { UserScope } from '@/lib/auth/scope';
 
 /**
- * Stand-in for the Auth.js session in tests that call handlers directly (there is no Next
- * request context). Use with: vi.mock('@/lib/auth/session', () => sessionMock)
+ * Signs a test in for real: `call()` attaches an Auth.js session cookie (a JWT encrypted with
+ * AUTH_SECRET, exactly what the sign-in flow sets) for the user given here. Nothing is mocked:
+ * scope resolution decodes the cookie and loads the user from the database.
  */
 let current: UserScope | null = null;
+
 export const signInAs = (u: UserScope | null) => {
-  current = u ? { userId: u.userId, email: u.email, name: u.name, isPlatformAdmin: u.isPlatformAdmin } : null;
+  current = u;
 };
-export const sessionMock = { getSessionUser: vi.fn(async () => current) };
+
+export async function sessionCookieFor(u: Pick<UserScope, 'userId' | 'email'>): Promise<string> {
+  const name = 'authjs.session-token';
+  const token = await encode({ token: { sub: u.userId, email: u.email }, secret: process.env.AUTH_SECRET!, salt: name });
+  return `${name}=${token}`;
+}
+
+/** The request with the signed-in user's session cookie, when `signInAs` named one. */
+export async function withSession(request: Request): Promise<Request> {
+  if (!current || request.headers.has('cookie')) return request;
+  const headers = new Headers(request.headers);
+  headers.set('cookie', await sessionCookieFor(current));
+  return new Request(request, { headers });
+}
