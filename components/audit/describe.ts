@@ -27,6 +27,7 @@ export function describeAction(action: string): string {
 export function summarizeData(e: AuditEvent): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(e.data ?? {})) {
+    if (v === null || v === undefined) continue;
     if (v && typeof v === 'object' && 'from' in v && 'to' in v) parts.push(`${k}: ${String(v.from)} → ${String(v.to)}`);
     else parts.push(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   }

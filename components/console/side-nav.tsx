@@ -7,11 +7,15 @@ import { Spinner } from '@/components/ui/spinner';
 import { useOrg } from '@/lib/client/org-context';
 import { NAV_ITEMS } from './nav-items';
 
-export function SideNav() {
+/** Vertical in the sidebar; a horizontal, scrollable strip under the header on small screens. */
+export function SideNav({ orientation = 'vertical' }: { orientation?: 'vertical' | 'horizontal' }) {
   const { org, can } = useOrg();
   const pathname = usePathname();
   return (
-    <nav aria-label="Console" className="grid gap-0.5">
+    <nav
+      aria-label={orientation === 'vertical' ? 'Console' : 'Console sections'}
+      className={orientation === 'vertical' ? 'grid gap-0.5' : 'flex gap-1 overflow-x-auto px-2 py-2'}
+    >
       {NAV_ITEMS.filter((item) => can(item.permission)).map((item) => {
         const href = `/${org.slug}/${item.segment}`;
         const active = pathname === href || pathname.startsWith(`${href}/`);
@@ -22,7 +26,7 @@ export function SideNav() {
             href={href}
             aria-current={active ? 'page' : undefined}
             className={cn(
-              'flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900',
+              'flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900',
               active && 'bg-zinc-100 text-zinc-900',
             )}
           >

@@ -48,6 +48,9 @@ export default async function ConsoleLayout({
               <UserMenu email={user.email} name={user.name} isPlatformAdmin={user.isPlatformAdmin} />
             </div>
           </header>
+          <div className="border-b border-zinc-200 bg-white md:hidden">
+            <SideNav orientation="horizontal" />
+          </div>
           <div className="flex flex-1">
             <aside className="w-56 shrink-0 border-r border-zinc-200 bg-white px-3 py-4 max-md:hidden">
               <SideNav />
