@@ -85,7 +85,11 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
   }) as RunnerServer;
   server.deps = deps;
 
+  // Upgraded sockets (terminals, tunnels) are not closed by closeAllConnections(); close() ends them.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     // A peer resetting mid-handshake must not crash the daemon.
     socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
     const url = new URL(req.url ?? '/', 'http://runner');
@@ -104,10 +108,13 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
     }
   });
 
-  server.on('close', () => {
+  const close = server.close.bind(server);
+  server.close = (cb?: (err?: Error) => void) => {
     deps.pty.shutdown();
     deps.processes.shutdown();
-  });
+    for (const s of upgraded) s.destroy();
+    return close(cb);
+  };
   return server;
 }
 

@@ -183,6 +183,8 @@ export type ApiFixture = {
   token: string;
   /** A host dir the sandbox user (uid 1000) may write to. */
   work: string;
+  /** A new server (as after a runner restart) over the same sandboxes and socket. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -196,24 +198,35 @@ export async function startApi(opts: { ptyGraceMs?: number; maxUploadBytes?: num
   const manager = new FakeManager(path.join(base, 'agents'));
   const token = 'api-test-token-0123456789';
   const log = pino({ level: process.env.WARREN_TEST_RUNNER_LOG ?? 'silent' });
-  const server = createRunnerServer({ manager, token, log, ...opts });
   const socket = path.join(base, 'runner.sock');
-  await new Promise<void>((r) => server.listen(socket, r));
+  const listen = async () => {
+    const server = createRunnerServer({ manager, token, log, ...opts });
+    await new Promise<void>((r) => server.listen(socket, r));
+    return server;
+  };
+  const stop = async (server: RunnerServer) => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
   const client = createRunnerClient({ url: `unix:${socket}`, token });
-  return {
+  const fixture: ApiFixture = {
     client,
     manager,
-    server,
+    server: await listen(),
     socket,
     token,
     work,
+    restart: async () => {
+      await stop(fixture.server);
+      fixture.server = await listen();
+    },
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await stop(fixture.server);
       manager.shutdown();
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+  return fixture;
 }
 
 /** A loopback TCP listener's port, for the tunnel tests. */

@@ -136,3 +136,29 @@ describe('runner API: background processes', () => {
     ]);
   });
 });
+
+describe('runner API: restart', () => {
+  it('keeps terminals and background processes across a runner restart', async () => {
+    const { sessionId } = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
+    const a = await view(sessionId);
+    a.type('echo before-restart\r');
+    await a.until(() => a.state.out.includes('before-restart'), 'echo before restart');
+    const p = await f.client.processes.start('pty1', { cmd: ['sleep', '60'], cwd: '/tmp', tag: 'sleeper' });
+
+    await f.restart();
+    await a.until(() => a.state.closed, 'viewer cut by the restart');
+
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)).toMatchObject({
+      running: true,
+      tag: 'sleeper',
+    });
+    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).toContain(sessionId);
+    const b = await view(sessionId);
+    await b.until(() => b.state.out.includes('before-restart'), 'replay from the agent after restart');
+    b.type('echo after-restart\r');
+    await b.until(() => b.state.out.includes('after-restart'), 'live after restart');
+    await f.client.pty.kill('pty1', sessionId);
+    await f.client.processes.kill('pty1', p.pid);
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)?.running).toBe(false);
+  });
+});
