@@ -4,3 +4,4 @@ export * from './auth';
 export * from './orgs';
 export * from './runners';
 export * from './sandboxes';
+export * from './shares';
