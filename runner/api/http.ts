@@ -33,7 +33,9 @@ export function toErrorBody(err: unknown): { status: number; body: { error: Reco
 
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   const { status, body } = toErrorBody(err);
-  if (status >= 500) log.error({ err }, 'request failed');
+  // 502 (port not answering) and 507 (disk full) are the sandbox's state, not runner faults.
+  if (status === 500) log.error({ err }, 'request failed');
+  else if (status >= 500) log.info({ err: (err as Error).message, status }, 'request refused');
   // A streaming response that already started cannot change its status; cut it instead.
   if (res.headersSent) {
     res.destroy();

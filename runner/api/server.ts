@@ -103,7 +103,7 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
       await handler({ req, socket, head, url, params });
     } catch (err) {
       const { status, body } = toErrorBody(err);
-      if (status >= 500) log.error({ err }, 'upgrade failed');
+      if (status === 500) log.error({ err }, 'upgrade failed');
       rejectUpgrade(socket, status, body);
     }
   });
