@@ -1,0 +1,7 @@
+import { withOrg } from '@/lib/api/handler';
+import { sandboxMetrics } from '@/lib/sandboxes/lifecycle';
+
+export const dynamic = 'force-dynamic';
+
+/** CPU seconds, memory and disk in use, process count: read live from the runner. */
+export const GET = withOrg('sandboxes:read', async ({ scope, params }) => Response.json(await sandboxMetrics(scope, params.id!)));

@@ -1,0 +1,3 @@
+import { lifecycleRoute } from '@/lib/sandboxes/route-helpers';
+
+export const POST = lifecycleRoute('stop');

@@ -1,0 +1,21 @@
+import { parseJson, withOrg } from '@/lib/api/handler';
+import { createSandbox } from '@/lib/sandboxes/create';
+import { listSandboxes } from '@/lib/sandboxes/queries';
+import { createSandboxBody, listSandboxesQuery } from '@/lib/schemas/sandboxes';
+
+export const dynamic = 'force-dynamic';
+
+/** Filters: state=, metadata=key:value (repeatable, all must match), cursor=, limit= (≤ 100). */
+export const GET = withOrg('sandboxes:read', async ({ req, scope }) => {
+  const sp = new URL(req.url).searchParams;
+  const raw: Record<string, string | string[]> = Object.fromEntries(sp);
+  const meta = sp.getAll('metadata');
+  if (meta.length) raw.metadata = meta;
+  const q = listSandboxesQuery.parse(raw);
+  return Response.json(await listSandboxes(scope, q));
+});
+
+export const POST = withOrg('sandboxes:write', async ({ req, scope }) => {
+  const body = await parseJson(req, createSandboxBody);
+  return Response.json(await createSandbox(scope, body), { status: 201 });
+});

@@ -1,0 +1,49 @@
+import { AppError } from '@/lib/errors';
+import { ensureLocalRunnerRegistered, listRunners, type RunnerRow, runnerUnavailable } from './registry';
+
+export type Need = { cpu: number; memoryMb: number };
+
+/**
+ * Picks the runner for a new sandbox: a ready runner whose last reported capacity has room,
+ * the one with the most free memory first. Capacity is only as fresh as the last heartbeat, so
+ * the runner itself still refuses when full (mapped to 429). With nothing registered yet, the
+ * local runner is registered on the spot from the environment.
+ */
+export async function pickRunner(need: Need, pinned?: string): Promise<RunnerRow> {
+  let all = await listRunners();
+  if (all.length === 0) {
+    const local = await ensureLocalRunnerRegistered();
+    all = local ? [local] : [];
+  }
+  if (pinned) {
+    // Forks and restores live where their snapshot's layer is: no choice to make.
+    const r = all.find((x) => x.id === pinned);
+    if (!r) throw runnerUnavailable(`The runner holding this snapshot (${pinned}) is no longer registered`);
+    if (r.state === 'draining') throw new AppError('conflict', 'The runner holding this snapshot is draining; no new sandboxes go there');
+    return r;
+  }
+  if (all.length === 0) throw runnerUnavailable();
+  const usable = all.filter((r) => r.state === 'ready');
+  // If every runner looks unreachable, still try one: its state may just be stale.
+  const candidates = usable.length ? usable : all.filter((r) => r.state !== 'draining');
+  if (candidates.length === 0) throw runnerUnavailable('Every registered runner is draining');
+  const withRoom = candidates.filter((r) => hasRoom(r, need));
+  if (withRoom.length === 0) {
+    throw new AppError('runner_unavailable', 'No sandbox runner has room for a sandbox of this size right now; try again shortly or ask for less');
+  }
+  withRoom.sort((a, b) => freeMemory(b) - freeMemory(a));
+  return withRoom[0]!;
+}
+
+function hasRoom(r: RunnerRow, need: Need): boolean {
+  const c = r.capacity;
+  if (!c) return true; // never reported yet: let the runner decide
+  if (c.maxSandboxes > 0 && c.sandboxes >= c.maxSandboxes) return false;
+  if (c.memoryMbTotal > 0 && c.memoryMbCommitted + need.memoryMb > c.memoryMbTotal * 4) return false; // idle sandboxes overcommit well
+  return true;
+}
+
+function freeMemory(r: RunnerRow): number {
+  const c = r.capacity;
+  return c ? c.memoryMbTotal - c.memoryMbCommitted : Number.MAX_SAFE_INTEGER / 2;
+}

@@ -1,0 +1,109 @@
+import { and, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { recordAudit } from '@/lib/audit/audit';
+import type { OrgScope } from '@/lib/auth/scope';
+import { AppError, notFound } from '@/lib/errors';
+import { newId } from '@/lib/ids';
+import { RunnerUnavailableError } from '@/lib/runner-client';
+import { pickRunner } from '@/lib/runners/placement';
+import { runnerClient } from '@/lib/runners/registry';
+import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
+import { resolveTemplate } from '@/lib/templates/templates';
+import { checkResources, orgLimits, SANDBOX_DEFAULTS } from './limits';
+import { fromRunner } from './runner-errors';
+import { applyRunnerInfo, markDeleted } from './store';
+import { type SandboxView, sandboxView } from './view';
+
+const { sandboxes, snapshots } = schema;
+
+/** States that hold one of the org's concurrent-sandbox slots. */
+export const ACTIVE_STATES = ['creating', 'running', 'paused'] as const;
+
+/**
+ * Creates a sandbox: limits, placement, then the row (state creating) BEFORE the runner call,
+ * so a crash in between leaves a record the reconciler can finish or clean, never an untracked
+ * sandbox. A failed runner call soft-deletes the row with the reason; nothing leaks.
+ */
+export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): Promise<SandboxView> {
+  const body = createSandboxBody.parse(input);
+  const template = resolveTemplate(body.template);
+  const limits = await orgLimits(scope.orgId);
+  const res = {
+    cpu: body.cpu ?? Math.min(SANDBOX_DEFAULTS.cpu, limits.maxCpu),
+    memoryMb: body.memoryMb ?? Math.min(SANDBOX_DEFAULTS.memoryMb, limits.maxMemoryMb),
+    diskMb: body.diskMb ?? Math.min(SANDBOX_DEFAULTS.diskMb, limits.maxDiskMb),
+    timeoutSec: body.timeoutSec ?? Math.min(SANDBOX_DEFAULTS.timeoutSec, limits.maxTimeoutSec),
+  };
+  checkResources(limits, res);
+
+  const db = await getDb();
+  let pinned: string | undefined;
+  if (body.snapshotId) {
+    const [snap] = await db
+      .select()
+      .from(snapshots)
+      .where(and(eq(snapshots.id, body.snapshotId), eq(snapshots.orgId, scope.orgId), isNull(snapshots.deletedAt)));
+    if (!snap) throw notFound('Snapshot');
+    pinned = snap.runnerId;
+  }
+  const runner = await pickRunner(res, pinned);
+  const id = newId();
+  const network = body.network ?? { mode: 'none' as const };
+
+  const row = await db.transaction(async (tx) => {
+    // One lock per org serialises the count-then-insert, so two racing creates can never both
+    // take the last slot. It is released with the transaction.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${scope.orgId}`}, 0))`);
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(sandboxes)
+      .where(and(eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt), inArray(sandboxes.state, [...ACTIVE_STATES])));
+    if (n >= limits.maxSandboxes) {
+      throw new AppError('quota_exceeded', `Your org has reached its limit of ${limits.maxSandboxes} concurrent sandboxes; stop or delete one first`, {
+        limit: 'maxSandboxes',
+        max: limits.maxSandboxes,
+      });
+    }
+    const [inserted] = await tx
+      .insert(sandboxes)
+      .values({
+        id,
+        orgId: scope.orgId,
+        runnerId: runner.id,
+        template: template.id,
+        snapshotId: body.snapshotId ?? null,
+        state: 'creating',
+        desiredState: 'running',
+        ...res,
+        idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
+        network,
+        metadata: body.metadata ?? {},
+        createdBy: scope.actor.label,
+      })
+      .returning();
+    await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: body.snapshotId ?? null }, tx);
+    return inserted!;
+  });
+
+  try {
+    const client = await runnerClient(runner.id);
+    const info = await client.create({
+      id,
+      template: template.id,
+      snapshotId: body.snapshotId,
+      resources: { cpu: res.cpu, memoryMb: res.memoryMb, diskMb: res.diskMb },
+      network,
+      env: body.env,
+      timeoutSec: res.timeoutSec,
+      idleTimeoutSec: row.idleTimeoutSec,
+      metadata: body.metadata,
+    });
+    return sandboxView(await applyRunnerInfo(row, info));
+  } catch (err) {
+    const reason = err instanceof RunnerUnavailableError ? 'runner unavailable during create' : `create failed: ${(err as Error).message}`;
+    // Soft-deleted with desired_state deleted: if the runner did create it after all, the
+    // reconciler finds the row and deletes the runner's copy.
+    await markDeleted(id, reason.slice(0, 500), 'error');
+    throw fromRunner(err);
+  }
+}

@@ -1,0 +1,114 @@
+import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { recordAudit } from '@/lib/audit/audit';
+import type { OrgScope } from '@/lib/auth/scope';
+import { AppError, conflict } from '@/lib/errors';
+import type { SandboxInfo } from '@/lib/runner-client';
+import { runnerClient } from '@/lib/runners/registry';
+import { ACTIVE_STATES } from './create';
+import { checkTimeout, orgLimits } from './limits';
+import { fromRunner, isRunnerNotFound } from './runner-errors';
+import { applyRunnerInfo, markDeleted, markLost, ownedSandbox, updateRow } from './store';
+import { type SandboxRow, type SandboxView, sandboxView } from './view';
+
+export type Action = 'start' | 'stop' | 'pause' | 'resume';
+
+/** Which stored states each action may leave; anything else is a 409 naming the state. */
+const FROM: Record<Action, SandboxRow['state'][]> = {
+  start: ['stopped'],
+  stop: ['running', 'paused'],
+  pause: ['running'],
+  resume: ['paused'],
+};
+const DESIRED: Record<Action, 'running' | 'stopped' | 'paused'> = { start: 'running', stop: 'stopped', pause: 'paused', resume: 'running' };
+
+/** Calls the runner for a sandbox; a sandbox the runner no longer has is recorded as lost. */
+export async function onRunner<T>(row: SandboxRow, fn: (c: Awaited<ReturnType<typeof runnerClient>>) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await runnerClient(row.runnerId));
+  } catch (err) {
+    if (isRunnerNotFound(err) && (err as Error).message === 'Sandbox not found') {
+      await markLost(row);
+      throw conflict('The runner no longer has this sandbox (lost by runner); delete it and create a new one');
+    }
+    throw fromRunner(err);
+  }
+}
+
+export async function sandboxAction(scope: OrgScope, id: string, action: Action): Promise<SandboxView> {
+  let row = await ownedSandbox(scope, id);
+  if (!FROM[action].includes(row.state)) {
+    throw conflict(`Sandbox is ${row.state}${row.reason ? ` (${row.reason})` : ''}; cannot ${action} it`);
+  }
+  const before = row;
+  if (action === 'start') row = await claimSlotForStart(scope, row);
+  let info: SandboxInfo;
+  try {
+    info = await onRunner(row, (c) => c[action](id));
+  } catch (err) {
+    if (action === 'start') await updateRow(id, { state: before.state, desiredState: before.desiredState }, before);
+    throw err;
+  }
+  const updated = await applyRunnerInfo({ ...row, desiredState: DESIRED[action] }, info);
+  await updateRow(id, { desiredState: DESIRED[action] }, updated);
+  await recordAudit(scope, `sandbox.${action}`, { type: 'sandbox', id });
+  return sandboxView({ ...updated, desiredState: DESIRED[action] });
+}
+
+/** Starting a stopped sandbox takes a concurrency slot: same per-org lock as create. */
+async function claimSlotForStart(scope: OrgScope, row: SandboxRow): Promise<SandboxRow> {
+  const limits = await orgLimits(scope.orgId);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${scope.orgId}`}, 0))`);
+    const { sandboxes } = schema;
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(sandboxes)
+      .where(
+        and(eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt), inArray(sandboxes.state, [...ACTIVE_STATES]), ne(sandboxes.id, row.id)),
+      );
+    if (n >= limits.maxSandboxes) {
+      throw new AppError('quota_exceeded', `Your org has reached its limit of ${limits.maxSandboxes} concurrent sandboxes; stop or delete one first`, {
+        limit: 'maxSandboxes',
+        max: limits.maxSandboxes,
+      });
+    }
+    // Claimed inside the lock: the slot counts from now, before the runner has answered.
+    const [claimed] = await tx
+      .update(sandboxes)
+      .set({ state: 'running', desiredState: 'running' })
+      .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, 'stopped')))
+      .returning();
+    if (!claimed) throw conflict('Sandbox changed state meanwhile; try again');
+    return claimed;
+  });
+}
+
+export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec: number): Promise<SandboxView> {
+  const row = await ownedSandbox(scope, id);
+  checkTimeout(await orgLimits(scope.orgId), timeoutSec);
+  if (row.state !== 'running' && row.state !== 'paused') throw conflict(`Sandbox is ${row.state}; start it before extending its timeout`);
+  const info = await onRunner(row, (c) => c.setTimeout(id, timeoutSec));
+  const updated = await applyRunnerInfo(row, info);
+  await recordAudit(scope, 'sandbox.timeout', { type: 'sandbox', id }, { timeoutSec });
+  return sandboxView(updated);
+}
+
+/** Deletes on the runner first; if the runner is down the row stays as it was (503, retry). */
+export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> {
+  const row = await ownedSandbox(scope, id);
+  try {
+    const client = await runnerClient(row.runnerId);
+    await client.delete(id);
+  } catch (err) {
+    if (!isRunnerNotFound(err)) throw fromRunner(err);
+  }
+  await markDeleted(id);
+  await recordAudit(scope, 'sandbox.delete', { type: 'sandbox', id });
+}
+
+export async function sandboxMetrics(scope: OrgScope, id: string) {
+  const row = await ownedSandbox(scope, id);
+  return onRunner(row, (c) => c.metrics(id));
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import type { OrgScope } from '@/lib/auth/scope';
+import { badRequest } from '@/lib/errors';
+import { RunnerUnavailableError } from '@/lib/runner-client';
+import { runnerClient } from '@/lib/runners/registry';
+import type { SANDBOX_LIST_STATES } from '@/lib/schemas/sandboxes';
+import { isRunnerNotFound } from './runner-errors';
+import { applyRunnerInfo, markLost, ownedSandbox } from './store';
+import { type SandboxRow, type SandboxView, sandboxView } from './view';
+
+const { sandboxes } = schema;
+
+export type ListOptions = {
+  state?: (typeof SANDBOX_LIST_STATES)[number];
+  /** key:value pairs; all must match. */
+  metadata?: string[];
+  cursor?: string;
+  limit?: number;
+};
+
+// Microsecond text: a JS Date drops microseconds and the cursor would skip or repeat rows.
+const createdAtText = sql<string>`to_char(${sandboxes.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Newest first, keyset-paginated on (created_at, id). Served from the database alone, so a
+ * runner outage never breaks listing; the reconciler keeps states fresh. */
+export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}) {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 100);
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const filters: (SQL | undefined)[] = [eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)];
+  if (opts.state) filters.push(inArray(sandboxes.state, [opts.state]));
+  for (const pair of opts.metadata ?? []) {
+    const i = pair.indexOf(':');
+    filters.push(sql`${sandboxes.metadata} @> ${JSON.stringify({ [pair.slice(0, i)]: pair.slice(i + 1) })}::jsonb`);
+  }
+  if (after) {
+    filters.push(
+      or(
+        lt(sandboxes.createdAt, sql`${after.at}::timestamptz`),
+        and(eq(sandboxes.createdAt, sql`${after.at}::timestamptz`), lt(sandboxes.id, after.id)),
+      ),
+    );
+  }
+  const db = await getDb();
+  const rows = await db
+    .select({ row: sandboxes, at: createdAtText })
+    .from(sandboxes)
+    .where(and(...filters))
+    .orderBy(desc(sandboxes.createdAt), desc(sandboxes.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    sandboxes: page.map((r) => sandboxView(r.row)),
+    nextCursor: rows.length > limit && last ? Buffer.from(`${last.at}|${last.row.id}`).toString('base64url') : null,
+  };
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) || !/^[a-z0-9]{1,40}$/.test(id)) throw badRequest('Invalid cursor');
+  return { at, id };
+}
+
+/** One sandbox with the runner's live state merged in (and saved). When the runner is down the
+ * stored state is returned as is: reading never fails because of an outage. */
+export async function getSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SandboxView> {
+  return sandboxView(await refreshRow(await ownedSandbox(scope, id)));
+}
+
+export async function refreshRow(row: SandboxRow): Promise<SandboxRow> {
+  try {
+    const client = await runnerClient(row.runnerId);
+    return await applyRunnerInfo(row, await client.get(row.id));
+  } catch (err) {
+    if (isRunnerNotFound(err) && row.state !== 'creating') return markLost(row);
+    if (err instanceof RunnerUnavailableError || isRunnerNotFound(err)) return row;
+    if ((err as { code?: string }).code === 'runner_unavailable') return row;
+    throw err;
+  }
+}

@@ -1,0 +1,101 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { logger } from '@/lib/logger';
+import type { SandboxInfo } from '@/lib/runner-client';
+import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
+import { applyRunnerInfo, markLost } from './store';
+
+const { sandboxes } = schema;
+const log = logger.child({ component: 'reconciler' });
+
+/** A row still `creating` this long after its insert, with nothing on the runner, is lost. */
+const CREATING_GRACE_MS = 60_000;
+/** A runner sandbox with no row at all (its org was deleted) is removed after this long. */
+const ORPHAN_GRACE_MS = 10 * 60_000;
+
+export type ReconcileReport = { runner: string; reachable: boolean; updated: number; lost: number; cleaned: number }[];
+
+/**
+ * Brings the database in line with what each runner actually runs. The runner is the truth for
+ * state, expiry and reason; the database is the truth for what should exist. A runner that
+ * cannot be reached changes nothing (its rows keep their last known state) and is marked
+ * unreachable; once it answers again its sandboxes reconcile. `orgId` narrows the pass (tests).
+ */
+export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise<ReconcileReport> {
+  await ensureLocalRunnerRegistered().catch((err) => log.warn({ err }, 'could not register the local runner'));
+  const report: ReconcileReport = [];
+  for (const runner of await listRunners()) {
+    const entry = { runner: runner.id, reachable: false, updated: 0, lost: 0, cleaned: 0 };
+    report.push(entry);
+    let live: SandboxInfo[];
+    let client: Awaited<ReturnType<typeof runnerClient>>;
+    try {
+      client = await runnerClient(runner.id);
+      const [list, cap] = await Promise.all([client.list(), client.capacity()]);
+      live = list;
+      await recordRunnerHealth(runner.id, true, cap);
+    } catch (err) {
+      await recordRunnerHealth(runner.id, false);
+      log.debug({ err, runner: runner.id }, 'runner unreachable; its sandboxes keep their last known state');
+      continue;
+    }
+    entry.reachable = true;
+    const byId = new Map(live.map((s) => [s.id, s]));
+    const db = await getDb();
+    const org = opts.orgId ? eq(sandboxes.orgId, opts.orgId) : undefined;
+    const rows = await db
+      .select()
+      .from(sandboxes)
+      .where(and(eq(sandboxes.runnerId, runner.id), isNull(sandboxes.deletedAt), org));
+    for (const row of rows) {
+      const info = byId.get(row.id);
+      if (info) {
+        const next = await applyRunnerInfo(row, info);
+        if (next !== row) entry.updated++;
+      } else if (row.state === 'creating' ? Date.now() - row.createdAt.getTime() > CREATING_GRACE_MS : row.reason !== 'lost by runner') {
+        await markLost(row);
+        entry.lost++;
+      }
+    }
+    // Finish deletes the runner never heard about (a create that failed half-way, a delete
+    // during an outage), and remove sandboxes whose org no longer exists.
+    const ids = [...byId.keys()];
+    if (ids.length === 0) continue;
+    const known = await db
+      .select({ id: sandboxes.id, deletedAt: sandboxes.deletedAt })
+      .from(sandboxes)
+      .where(and(inArray(sandboxes.id, ids), org));
+    const deleted = new Set(known.filter((k) => k.deletedAt).map((k) => k.id));
+    const knownIds = new Set(known.map((k) => k.id));
+    for (const s of live) {
+      const orphan = !opts.orgId && !knownIds.has(s.id) && Date.now() - Date.parse(s.createdAt) > ORPHAN_GRACE_MS;
+      if (!deleted.has(s.id) && !orphan) continue;
+      await client.delete(s.id).then(
+        () => entry.cleaned++,
+        (err) => log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist'),
+      );
+    }
+  }
+  return report;
+}
+
+/** Runs the reconciler now and every `intervalMs` (never two passes at once); returns a stop function. */
+export function startSandboxReconciler(intervalMs = 10_000): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = reconcileSandboxes()
+      .catch((err) => log.error({ err }, 'reconcile pass failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+

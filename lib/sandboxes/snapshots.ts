@@ -1,0 +1,90 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { recordAudit } from '@/lib/audit/audit';
+import type { OrgScope } from '@/lib/auth/scope';
+import { AppError, conflict, notFound } from '@/lib/errors';
+import { runnerClient } from '@/lib/runners/registry';
+import { onRunner } from './lifecycle';
+import { viaRunner } from './runner-errors';
+import { ownedSandbox } from './store';
+import { type SnapshotRow, snapshotView } from './view';
+
+const { snapshots, sandboxes } = schema;
+
+export async function createSnapshot(scope: OrgScope, sandboxId: string, name?: string) {
+  const row = await ownedSandbox(scope, sandboxId);
+  const info = await onRunner(row, (c) => c.snapshots.create(sandboxId, name));
+  const db = await getDb();
+  const [snap] = await db
+    .insert(snapshots)
+    .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
+    .returning();
+  await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId });
+  return snapshotView(snap!);
+}
+
+/** The org's snapshots, newest first; `sandboxId` narrows to one sandbox's. */
+export async function listSnapshots(scope: Pick<OrgScope, 'orgId'>, opts: { sandboxId?: string; limit?: number } = {}) {
+  const db = await getDb();
+  const rows = await db
+    .select()
+    .from(snapshots)
+    .where(and(eq(snapshots.orgId, scope.orgId), isNull(snapshots.deletedAt), opts.sandboxId ? eq(snapshots.sandboxId, opts.sandboxId) : undefined))
+    .orderBy(desc(snapshots.createdAt))
+    .limit(Math.min(Math.max(opts.limit ?? 100, 1), 500));
+  return rows.map(snapshotView);
+}
+
+export async function ownedSnapshot(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SnapshotRow> {
+  if (!/^[a-z0-9]{3,64}$/.test(id)) throw notFound('Snapshot');
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(snapshots)
+    .where(and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId), isNull(snapshots.deletedAt)));
+  if (!row) throw notFound('Snapshot');
+  return row;
+}
+
+export async function getSnapshot(scope: Pick<OrgScope, 'orgId'>, id: string) {
+  const snap = await ownedSnapshot(scope, id);
+  const db = await getDb();
+  const forks = await db
+    .select({ id: sandboxes.id })
+    .from(sandboxes)
+    .where(and(eq(sandboxes.snapshotId, id), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
+  return { ...snapshotView(snap), usedBy: forks.map((f) => f.id) };
+}
+
+/** Refused (409) while a sandbox still stands on this layer: forks are not copies. */
+export async function deleteSnapshot(scope: OrgScope, id: string) {
+  const snap = await getSnapshot(scope, id);
+  if (snap.usedBy.length) throw conflict(`Snapshot is used by ${snap.usedBy.length} sandbox(es) (${snap.usedBy.join(', ')}); delete those first`);
+  const row = await ownedSnapshot(scope, id);
+  await viaRunner(async () => {
+    try {
+      await (await runnerClient(row.runnerId)).snapshots.delete(id);
+    } catch (err) {
+      // Already gone on the runner: the row is all that is left to clean.
+      if ((err as { status?: number }).status !== 404) throw err;
+    }
+  });
+  const db = await getDb();
+  await db.update(snapshots).set({ deletedAt: new Date() }).where(and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId)));
+  await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
+}
+
+export async function listSnapshotFiles(scope: OrgScope, id: string, path: string) {
+  const snap = await ownedSnapshot(scope, id);
+  const entries = await viaRunner(async () => (await runnerClient(snap.runnerId)).snapshots.files.list(id, path));
+  return { path, entries };
+}
+
+export async function readSnapshotFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
+  const snap = await ownedSnapshot(scope, id);
+  const client = await viaRunner(() => runnerClient(snap.runnerId));
+  const stat = await viaRunner(() => client.snapshots.files.stat(id, path));
+  if (stat.type === 'dir') throw new AppError('bad_request', `${path} is a directory; list it with GET /files?path=`);
+  const stream = await viaRunner(() => client.snapshots.files.read(id, path, { signal }));
+  return { stream, size: stat.size };
+}

@@ -1,0 +1,66 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import type { OrgScope } from '@/lib/auth/scope';
+import { notFound } from '@/lib/errors';
+import type { SandboxInfo } from '@/lib/runner-client';
+import type { SandboxRow } from './view';
+
+const { sandboxes } = schema;
+
+/** One of the caller's org's live sandboxes; any other id (another org's too) is a 404. */
+export async function ownedSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SandboxRow> {
+  if (!/^[a-z0-9]{3,40}$/.test(id)) throw notFound('Sandbox');
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(sandboxes)
+    .where(and(eq(sandboxes.id, id), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
+  if (!row) throw notFound('Sandbox');
+  return row;
+}
+
+const date = (s: string | null) => (s ? new Date(s) : null);
+const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/** Copies what the runner says into the row (only the fields it owns), writing only on change. */
+export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promise<SandboxRow> {
+  const next = {
+    state: info.state,
+    reason: info.reason,
+    expiresAt: date(info.expiresAt),
+    startedAt: date(info.startedAt),
+    stoppedAt: date(info.stoppedAt),
+    lastActivityAt: date(info.lastActivityAt),
+    timeoutSec: info.timeoutSec,
+  };
+  const changed =
+    next.state !== row.state ||
+    next.reason !== row.reason ||
+    next.timeoutSec !== row.timeoutSec ||
+    !same(next.expiresAt, row.expiresAt) ||
+    !same(next.startedAt, row.startedAt) ||
+    !same(next.stoppedAt, row.stoppedAt) ||
+    !same(next.lastActivityAt, row.lastActivityAt);
+  if (!changed) return row;
+  return updateRow(row.id, next, row);
+}
+
+export async function updateRow(id: string, patch: Partial<SandboxRow>, base?: SandboxRow): Promise<SandboxRow> {
+  const db = await getDb();
+  const [row] = await db.update(sandboxes).set(patch).where(eq(sandboxes.id, id)).returning();
+  return row ?? ({ ...base, ...patch } as SandboxRow);
+}
+
+/** The runner no longer knows this sandbox: keep the row (nothing silently disappears), say why. */
+export async function markLost(row: SandboxRow): Promise<SandboxRow> {
+  return updateRow(row.id, { state: 'error', reason: 'lost by runner', expiresAt: null, stoppedAt: row.stoppedAt ?? new Date() }, row);
+}
+
+/** Soft-deletes the row: it keeps naming the sandbox for usage and audit, but no API shows it. */
+export async function markDeleted(id: string, reason: string | null = null, state: 'deleted' | 'error' = 'deleted'): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(sandboxes)
+    .set({ state, desiredState: 'deleted', deletedAt: new Date(), expiresAt: null, ...(reason ? { reason } : {}) })
+    .where(eq(sandboxes.id, id));
+}

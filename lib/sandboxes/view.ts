@@ -1,0 +1,36 @@
+import type { schema } from '@/db';
+
+export type SandboxRow = typeof schema.sandboxes.$inferSelect;
+export type SnapshotRow = typeof schema.snapshots.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The public shape of a sandbox (never the runner's address or internal ids). */
+export function sandboxView(r: SandboxRow) {
+  return {
+    id: r.id,
+    state: r.state,
+    desiredState: r.desiredState,
+    reason: r.reason,
+    template: r.template,
+    snapshotId: r.snapshotId,
+    cpu: r.cpu,
+    memoryMb: r.memoryMb,
+    diskMb: r.diskMb,
+    network: r.network,
+    metadata: r.metadata,
+    timeoutSec: r.timeoutSec,
+    idleTimeoutSec: r.idleTimeoutSec,
+    expiresAt: iso(r.expiresAt),
+    lastActivityAt: iso(r.lastActivityAt),
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    stoppedAt: iso(r.stoppedAt),
+  };
+}
+export type SandboxView = ReturnType<typeof sandboxView>;
+
+export function snapshotView(s: SnapshotRow) {
+  return { id: s.id, name: s.name, sandboxId: s.sandboxId, sizeBytes: s.sizeBytes, createdAt: s.createdAt.toISOString() };
+}

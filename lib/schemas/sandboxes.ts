@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas of the sandbox API. Every object is strict (an unknown field is a 400), and
+ * the same schemas feed /api/v1/openapi.json. Limits that depend on the org (cpu, memory, disk,
+ * timeout) are checked by the service against the org's limits, not here.
+ */
+const noNul = (s: string) => !s.includes('\0');
+const text = (max: number) => z.string().max(max).refine(noNul, 'must not contain NUL bytes');
+
+export const sandboxId = z.string().regex(/^[a-z0-9]{3,40}$/, 'Unknown sandbox id');
+
+/** Paths are absolute inside the sandbox; `..` and symlinks are resolved inside it by the runner. */
+export const sandboxPath = z
+  .string()
+  .min(1, 'path is required')
+  .max(4096, 'path is too long')
+  .refine(noNul, 'path must not contain NUL bytes')
+  .refine((p) => p.startsWith('/'), 'path must be absolute (start with /)');
+
+const envVars = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'invalid environment variable name'), text(32 * 1024))
+  .refine((e) => Object.keys(e).length <= 256, 'at most 256 environment variables');
+
+const metadata = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'metadata keys are 1–64 letters, digits, _ . -'), text(1024))
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata entries');
+
+export const networkPolicy = z.strictObject({
+  mode: z.enum(['none', 'egress']),
+  allow: z.array(z.string().regex(/^[A-Za-z0-9*.-]{1,253}$/, 'allow entries are host names')).max(100).optional(),
+});
+
+export const createSandboxBody = z.strictObject({
+  template: z.string().regex(/^[a-z0-9-]{1,64}$/, 'Unknown template').optional(),
+  cpu: z.number().positive().max(64).optional(),
+  memoryMb: z.number().int().min(64).max(1024 * 1024).optional(),
+  diskMb: z.number().int().min(64).max(1024 * 1024).optional(),
+  timeoutSec: z.number().int().min(1).max(366 * 86400).optional(),
+  idleTimeoutSec: z.number().int().min(0).max(366 * 86400).optional(),
+  env: envVars.optional(),
+  /** Accepted for forward compatibility; secrets arrive with the secrets feature. */
+  secrets: z.array(z.string().max(128)).max(0, 'secrets are not available yet').optional(),
+  metadata: metadata.optional(),
+  network: networkPolicy.optional(),
+  snapshotId: z.string().regex(/^[a-z0-9]{3,64}$/, 'Unknown snapshot id').optional(),
+});
+export type CreateSandboxBody = z.infer<typeof createSandboxBody>;
+
+export const SANDBOX_LIST_STATES = ['creating', 'running', 'paused', 'stopped', 'error'] as const;
+
+/** `metadata=key:value` filters (repeat the parameter for several); cursor from the last page. */
+export const listSandboxesQuery = z.strictObject({
+  state: z.enum(SANDBOX_LIST_STATES).optional(),
+  metadata: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}:.{0,1024}$/s, 'metadata filters look like key:value')).max(10))
+    .optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const timeoutBody = z.strictObject({ timeoutSec: z.number().int().min(1).max(366 * 86400) });
+
+export const execBody = z.strictObject({
+  /** An argv array, or a program name with `args`, or (a string alone) a shell line run by `bash -c`. */
+  cmd: z.union([text(64 * 1024).min(1), z.array(text(64 * 1024)).min(1).max(1024)]),
+  args: z.array(text(64 * 1024)).max(1024).optional(),
+  cwd: sandboxPath.optional(),
+  env: envVars.optional(),
+  stdin: text(1024 * 1024).optional(),
+  timeoutSec: z.number().int().min(1).max(3600).optional(),
+  user: z.enum(['user', 'root']).optional(),
+});
+export type ExecBody = z.infer<typeof execBody>;
+
+export const pathQuery = z.strictObject({ path: sandboxPath });
+export const removeFileQuery = z.strictObject({ path: sandboxPath, recursive: z.enum(['0', '1', 'true', 'false']).optional() });
+export const uploadQuery = z.strictObject({ path: sandboxPath, mode: z.string().regex(/^0?[0-7]{3}$/, 'mode is octal like 0644').optional() });
+export const mkdirBody = z.strictObject({ path: sandboxPath });
+
+export const createSnapshotBody = z.strictObject({ name: z.string().trim().min(1).max(128).refine(noNul, 'no NUL bytes').optional() });
+
+export const portNumber = z.coerce
+  .number({ error: 'port must be a number' })
+  .int('port must be an integer')
+  .min(1, 'port must be 1–65535')
+  .max(65535, 'port must be 1–65535');
+export const exposePortBody = z.strictObject({ port: portNumber, public: z.boolean().optional() });
+export const updatePortBody = z.strictObject({ public: z.boolean() });
