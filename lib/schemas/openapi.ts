@@ -4,6 +4,7 @@ import { createApiKeyBody } from './api-keys';
 import { pageQuery } from './common';
 import { changeRoleBody, createInvitationBody } from './members';
 import { deleteOrgBody, updateOrgBody } from './orgs';
+import { shareOperations } from './shares';
 
 /**
  * The /api/v1 surface, described once from the same zod schemas the handlers validate with.
@@ -52,6 +53,7 @@ export const operations: Operation[] = [
   },
   { method: 'delete', path: '/api-keys/{id}', summary: 'Revoke an API key', permission: 'api_keys:write' },
   { method: 'get', path: '/audit', summary: 'Audit log, newest first, cursor-paginated', permission: 'audit:read', query: pageQuery },
+  ...shareOperations,
 ];
 
 const jsonSchema = (s: z.ZodType) => {

@@ -1,6 +1,8 @@
 import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
 import type { BootHook } from './boot';
 import { embeddedRunner } from './embedded-runner';
+import { liveRoutes } from './live-routes';
+import { sandboxReconciler } from './sandbox-reconciler';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, liveRoutes];

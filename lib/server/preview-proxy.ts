@@ -1,0 +1,129 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parseCookies } from '@/lib/auth/session-cookie';
+import { env } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import { PREVIEW_COOKIE, PREVIEW_TOKEN_PARAM, parsePreviewHost, type PreviewTarget, previewTokenAllows } from '@/lib/previews/preview-access';
+import { previewTarget } from '@/lib/previews/lookup';
+import { runnerClient } from '@/lib/runners/registry';
+import { sendPreviewPage } from './preview-pages';
+
+/**
+ * The preview proxy: requests whose Host is `{port}-{sandboxId}.{WARREN_PREVIEW_DOMAIN}` are
+ * forwarded (HTTP and WebSocket) to that port inside the sandbox through its runner. Public
+ * ports are open to anyone with the URL; private ones need a port-scoped token, obtained by a
+ * signed-in member through the console (/api/previews/authorize) and kept in a host-only cookie.
+ */
+const log = logger.child({ component: 'preview-proxy' });
+
+type Decision = { ok: true; runnerId: string } | { ok: false; respond: (res: http.ServerResponse) => void; status: number };
+
+export function previewHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const target = parsePreviewHost(req.headers.host);
+  if (!target) return false;
+  void handleHttp(req, res, target).catch((err) => {
+    log.error({ err }, 'preview request failed');
+    if (!res.headersSent) sendPreviewPage(res, 502, 'Preview unavailable', 'The sandbox could not be reached. Try again in a moment.');
+    else res.destroy();
+  });
+  return true;
+}
+
+export function previewUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  const target = parsePreviewHost(req.headers.host);
+  if (!target) return false;
+  void handleUpgrade(req, socket, head, target).catch(() => socket.destroy());
+  return true;
+}
+
+async function decide(req: http.IncomingMessage, t: PreviewTarget): Promise<Decision> {
+  const row = await previewTarget(t.sandboxId, t.port);
+  const page = (status: number, title: string, detail: string): Decision => ({ ok: false, status, respond: (res) => sendPreviewPage(res, status, title, detail) });
+  if (!row) return page(404, 'No such sandbox', 'This preview URL does not belong to any sandbox.');
+  if (!row.port) return page(404, `Port ${t.port} is not exposed`, 'Expose the port from the sandbox page (Ports tab) or the API first.');
+  if (!row.port.public && !previewTokenAllows(parseCookies(req.headers.cookie).get(PREVIEW_COOKIE), t)) {
+    const here = `http://${req.headers.host}${req.url ?? '/'}`;
+    const authorize = `${env().publicUrl}/api/previews/authorize?sandbox=${t.sandboxId}&port=${t.port}&next=${encodeURIComponent(here)}`;
+    return { ok: false, status: 302, respond: (res) => res.writeHead(302, { location: authorize, 'cache-control': 'no-store' }).end() };
+  }
+  const state = row.sandbox.state;
+  if (state !== 'running') {
+    return page(503, `This sandbox is ${state}`, state === 'paused' ? 'Resume it from the console to see this preview again.' : 'Start it from the console to see this preview again.');
+  }
+  return { ok: true, runnerId: row.sandbox.runnerId };
+}
+
+async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, t: PreviewTarget) {
+  const url = new URL(req.url ?? '/', 'http://preview');
+  const given = url.searchParams.get(PREVIEW_TOKEN_PARAM);
+  if (given) {
+    // Arriving from the console's authorize step: keep the token in a cookie for this host only.
+    if (!previewTokenAllows(given, t)) return sendPreviewPage(res, 403, 'Link expired', 'Open the preview again from the console.');
+    url.searchParams.delete(PREVIEW_TOKEN_PARAM);
+    res.writeHead(302, {
+      location: `${url.pathname}${url.search}`,
+      'set-cookie': `${PREVIEW_COOKIE}=${given}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200`,
+      'cache-control': 'no-store',
+    });
+    return res.end();
+  }
+  const d = await decide(req, t);
+  if (!d.ok) return d.respond(res);
+  const client = await runnerClient(d.runnerId);
+  const upstream = http.request(client.proxyRequestOptions(t.sandboxId, t.port, req.url ?? '/', req.method ?? 'GET', forwardHeaders(req)));
+  upstream.on('response', (up) => {
+    if (up.statusCode === 502 && up.headers['content-type']?.includes('application/json')) {
+      up.resume();
+      return sendPreviewPage(res, 502, `Nothing answers on port ${t.port}`, 'Start a server inside the sandbox that listens on this port (on 0.0.0.0 or 127.0.0.1).');
+    }
+    res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+    up.pipe(res);
+  });
+  upstream.on('error', () => {
+    if (!res.headersSent) sendPreviewPage(res, 502, 'Preview unavailable', 'The sandbox runner could not be reached.');
+    else res.destroy();
+  });
+  req.pipe(upstream);
+}
+
+async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, t: PreviewTarget) {
+  const d = await decide(req, t);
+  if (!d.ok) {
+    socket.end(`HTTP/1.1 ${d.status} ${http.STATUS_CODES[d.status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    return;
+  }
+  const client = await runnerClient(d.runnerId);
+  const upstream = http.request(client.proxyRequestOptions(t.sandboxId, t.port, req.url ?? '/', req.method ?? 'GET', forwardHeaders(req)));
+  upstream.on('upgrade', (up, upSocket, upHead) => {
+    let head101 = `HTTP/1.1 101 Switching Protocols\r\n`;
+    for (let i = 0; i < up.rawHeaders.length; i += 2) head101 += `${up.rawHeaders[i]}: ${up.rawHeaders[i + 1]}\r\n`;
+    socket.write(`${head101}\r\n`);
+    if (upHead.length) socket.write(upHead);
+    if (head.length) upSocket.write(head);
+    upSocket.pipe(socket).pipe(upSocket);
+    const end = () => {
+      socket.destroy();
+      upSocket.destroy();
+    };
+    socket.on('error', end);
+    upSocket.on('error', end);
+    socket.on('close', end);
+    upSocket.on('close', end);
+  });
+  upstream.on('response', (up) => {
+    socket.end(`HTTP/1.1 ${up.statusCode} ${http.STATUS_CODES[up.statusCode ?? 502]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+  upstream.on('error', () => socket.destroy());
+  upstream.end();
+}
+
+/** The sandbox sees the browser's request, minus Warren's own access cookie. */
+function forwardHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = { ...req.headers };
+  const cookies = [...parseCookies(req.headers.cookie)].filter(([k]) => k !== PREVIEW_COOKIE);
+  if (cookies.length) headers.cookie = cookies.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  else delete headers.cookie;
+  headers['x-forwarded-host'] = req.headers.host;
+  headers['x-forwarded-proto'] = 'http';
+  return headers;
+}
