@@ -87,5 +87,6 @@ export const portNumber = z.coerce
   .int('port must be an integer')
   .min(1, 'port must be 1–65535')
   .max(65535, 'port must be 1–65535');
-export const exposePortBody = z.strictObject({ port: portNumber, public: z.boolean().optional() });
+const portField = z.number().int('port must be an integer').min(1, 'port must be 1–65535').max(65535, 'port must be 1–65535');
+export const exposePortBody = z.strictObject({ port: portField, public: z.boolean().optional() });
 export const updatePortBody = z.strictObject({ public: z.boolean() });

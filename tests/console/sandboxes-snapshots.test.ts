@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as one from '@/app/api/v1/sandboxes/[id]/route';
+import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
+import * as sbSnaps from '@/app/api/v1/sandboxes/[id]/snapshots/route';
+import * as ports from '@/app/api/v1/sandboxes/[id]/ports/route';
+import * as port from '@/app/api/v1/sandboxes/[id]/ports/[port]/route';
+import * as list from '@/app/api/v1/sandboxes/route';
+import * as snaps from '@/app/api/v1/snapshots/route';
+import * as snap from '@/app/api/v1/snapshots/[id]/route';
+import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
+import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
+import { findPreviewTarget } from '@/lib/sandboxes/ports';
+import type { RunnerHandle } from '../runner/harness';
+import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
+
+vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
+
+let runner: RunnerHandle;
+let A: TestOrg;
+let id: string;
+let snapId: string;
+let forkId: string;
+beforeAll(async () => {
+  [runner, A] = await Promise.all([useRunner(), makeTestOrg()]);
+  id = (await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.id;
+});
+afterAll(() => teardown(runner));
+
+const exec = (sandbox: string, cmd: string) => api(execRoute.POST, 'POST', `/sandboxes/${sandbox}/exec`, { key: A.developer, body: { cmd }, params: { id: sandbox } });
+
+describe('snapshots and forks through /api/v1', () => {
+  it('snapshots a sandbox and lists it', async () => {
+    await exec(id, 'echo from-parent > /home/user/note.txt');
+    const res = await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: { name: 'first' }, params: { id } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ name: 'first', sandboxId: id, sizeBytes: expect.any(Number) });
+    snapId = res.json.id;
+    const mine = await api(sbSnaps.GET, 'GET', `/sandboxes/${id}/snapshots`, { key: A.viewer, params: { id } });
+    expect(mine.json.snapshots.map((s: { id: string }) => s.id)).toEqual([snapId]);
+    const all = await api(snaps.GET, 'GET', '/snapshots', { key: A.viewer });
+    expect(all.json.snapshots.map((s: { id: string }) => s.id)).toContain(snapId);
+  });
+
+  it('browses and reads snapshot files without a sandbox', async () => {
+    const ls = await api(snapFiles.GET, 'GET', `/snapshots/${snapId}/files?path=/home/user`, { key: A.viewer, params: { id: snapId } });
+    expect(ls.status).toBe(200);
+    expect(ls.json.entries.map((e: { name: string }) => e.name)).toContain('note.txt');
+    const file = await api(snapContent.GET, 'GET', `/snapshots/${snapId}/files/content?path=/home/user/note.txt`, { key: A.viewer, params: { id: snapId } });
+    expect(await file.res.text()).toBe('from-parent\n');
+    const bad = await api(snapFiles.GET, 'GET', `/snapshots/${snapId}/files?path=relative`, { key: A.viewer, params: { id: snapId } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('forks from the snapshot; the fork sees the file, changes stay in the fork', async () => {
+    const fork = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: { snapshotId: snapId } });
+    expect(fork.status).toBe(201);
+    expect(fork.json.snapshotId).toBe(snapId);
+    forkId = fork.json.id;
+    expect((await exec(forkId, 'cat /home/user/note.txt')).json.stdout).toBe('from-parent\n');
+    await exec(forkId, 'echo changed > /home/user/note.txt');
+    expect((await exec(id, 'cat /home/user/note.txt')).json.stdout).toBe('from-parent\n');
+    const got = await api(snap.GET, 'GET', `/snapshots/${snapId}`, { key: A.viewer, params: { id: snapId } });
+    expect(got.json.usedBy).toEqual([forkId]);
+  });
+
+  it('an unknown snapshot id on create is a 404', async () => {
+    const res = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: { snapshotId: 'nosuchsnapshot000000' } });
+    expect(res.status).toBe(404);
+  });
+
+  it('refuses to delete a snapshot a fork uses (409), deletes it once the fork is gone', async () => {
+    const busy = await api(snap.DELETE, 'DELETE', `/snapshots/${snapId}`, { key: A.admin, params: { id: snapId } });
+    expect(busy.status).toBe(409);
+    expect((await api(snap.DELETE, 'DELETE', `/snapshots/${snapId}`, { key: A.developer, params: { id: snapId } })).status).toBe(403);
+    await api(one.DELETE, 'DELETE', `/sandboxes/${forkId}`, { key: A.admin, params: { id: forkId } });
+    const ok = await api(snap.DELETE, 'DELETE', `/snapshots/${snapId}`, { key: A.admin, params: { id: snapId } });
+    expect(ok.status).toBe(200);
+    expect((await api(snap.GET, 'GET', `/snapshots/${snapId}`, { key: A.viewer, params: { id: snapId } })).status).toBe(404);
+    expect(await runner.client.snapshots.list()).toEqual([]);
+  });
+});
+
+describe('ports through /api/v1', () => {
+  it('exposes a port with its preview URL, lists, toggles public, unexposes', async () => {
+    const res = await api(ports.POST, 'POST', `/sandboxes/${id}/ports`, { key: A.developer, body: { port: 8000 }, params: { id } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ port: 8000, public: false, url: expect.stringMatching(new RegExp(`^http://8000-${id}\\.preview\\.localhost(:\\d+)?$`)) });
+    expect(await findPreviewTarget(id, 8000)).toMatchObject({ orgId: A.scope.orgId, public: false });
+    const pub = await api(port.PATCH, 'PATCH', `/sandboxes/${id}/ports/8000`, { key: A.developer, body: { public: true }, params: { id, port: '8000' } });
+    expect(pub.json.public).toBe(true);
+    const ls = await api(ports.GET, 'GET', `/sandboxes/${id}/ports`, { key: A.viewer, params: { id } });
+    expect(ls.json.ports).toEqual([expect.objectContaining({ port: 8000, public: true })]);
+    expect((await api(port.DELETE, 'DELETE', `/sandboxes/${id}/ports/8000`, { key: A.developer, params: { id, port: '8000' } })).status).toBe(200);
+    expect((await api(port.DELETE, 'DELETE', `/sandboxes/${id}/ports/8000`, { key: A.developer, params: { id, port: '8000' } })).status).toBe(404);
+    expect(await findPreviewTarget(id, 8000)).toBeNull();
+  });
+
+  it('refuses ports out of range with 400', async () => {
+    for (const bad of [0, 65536, -1, 80.5, '80']) {
+      const res = await api(ports.POST, 'POST', `/sandboxes/${id}/ports`, { key: A.developer, body: { port: bad }, params: { id } });
+      expect(res.status, String(bad)).toBe(400);
+    }
+    const path = await api(port.DELETE, 'DELETE', `/sandboxes/${id}/ports/70000`, { key: A.developer, params: { id, port: '70000' } });
+    expect(path.status).toBe(400);
+    expect((await api(ports.POST, 'POST', `/sandboxes/${id}/ports`, { key: A.viewer, body: { port: 3000 }, params: { id } })).status).toBe(403);
+  });
+});
