@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ZodError, type z } from 'zod';
 import { AppError } from '@/lib/errors';
+import { AgentConnectionError, AgentFsError } from '@/runner/agent/client';
+import { mapFsError } from '@/runner/services/fs-errors';
 
 /** JSON bodies of control calls are small; exec (stdin) gets a larger, explicit limit. */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -17,6 +19,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Turns whatever a handler threw into the `{error:{code,message}}` shape every caller expects. */
 export function toErrorBody(err: unknown): { status: number; body: { error: Record<string, unknown> } } {
+  // Agent failures outside the file routes (spawn, attach) still deserve a meaningful answer.
+  if (err instanceof AgentFsError) err = mapFsError(err, 'sandbox');
+  if (err instanceof AgentConnectionError) {
+    err = new AppError('conflict', `The sandbox's agent is not reachable (is it still running?): ${err.message}`);
+  }
   if (err instanceof AppError) {
     const error: Record<string, unknown> = { code: err.code, message: err.message };
     if (err.details) error.details = err.details;

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { SandboxManager } from '@/runner/sandbox/types';
@@ -43,7 +45,7 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
   const deps: ApiDeps = {
     manager,
     log,
-    version: opts.version ?? process.env.npm_package_version ?? '0.1.0',
+    version: opts.version ?? packageVersion(),
     exec: new ExecService(manager, opts.maxExecOutputBytes ?? DEFAULT_MAX_EXEC_OUTPUT),
     processes: new ProcessService(manager, log.child({ svc: 'processes' })),
     pty: new PtyService(manager, log.child({ svc: 'pty' }), {
@@ -116,6 +118,15 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
     return close(cb);
   };
   return server;
+}
+
+function packageVersion(): string {
+  try {
+    const file = path.resolve(import.meta.dirname, '..', '..', 'package.json');
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Answers a refused upgrade with a plain HTTP error, unless the handler already switched. */

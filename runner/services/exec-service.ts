@@ -79,7 +79,9 @@ export class ExecService {
     this.manager.touch(id);
     if (!exit) {
       // Client went away (or the agent connection dropped): make sure nothing keeps running.
+      // Closing the connection alone makes the agent kill a non-detached command.
       proc.kill('SIGKILL');
+      proc.detach();
       res.end();
       return;
     }

@@ -12,7 +12,12 @@ import { readJsonFile, socketExists, writeJsonFile } from './json-store';
 import { ProcHub } from './proc-hub';
 
 type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
-type SandboxProcs = { records: Map<number, ProcRecord>; hubs: Map<number, ProcHub> };
+type SandboxProcs = {
+  records: Map<number, ProcRecord>;
+  hubs: Map<number, ProcHub>;
+  /** In-flight re-attaches: concurrent callers share one (the agent keeps only the newest client). */
+  attaching: Map<number, Promise<ProcHub | null>>;
+};
 
 const RING_BYTES = 256 * 1024;
 /** Exited processes whose output we keep for late readers, per sandbox. */
@@ -46,6 +51,7 @@ export class ProcessService {
       p = readJsonFile<ProcRecord[]>(this.metaFile(id), []).then((list) => ({
         records: new Map(list.map((r) => [r.pid, r])),
         hubs: new Map(),
+        attaching: new Map(),
       }));
       this.sandboxes.set(id, p);
       p.catch(() => this.sandboxes.delete(id));
@@ -111,6 +117,15 @@ export class ProcessService {
   private async hub(id: string, sb: SandboxProcs, pid: number): Promise<ProcHub | null> {
     const existing = sb.hubs.get(pid);
     if (existing && (!existing.closed || existing.exit)) return existing;
+    let pending = sb.attaching.get(pid);
+    if (!pending) {
+      pending = this.reattach(id, sb, pid).finally(() => sb.attaching.delete(pid));
+      sb.attaching.set(pid, pending);
+    }
+    return pending;
+  }
+
+  private async reattach(id: string, sb: SandboxProcs, pid: number): Promise<ProcHub | null> {
     if (this.manager.get(id).state !== 'running' || !(await socketExists(this.sock(id, pid)))) return null;
     const proc = await this.manager.agent(id).attach(this.sock(id, pid));
     if (!sb.records.has(pid)) {

@@ -13,7 +13,11 @@ export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
 export const DEFAULT_PTY_RING_BYTES = 256 * 1024;
 
 type PtyRecord = { sessionId: string; pid: number; cols: number; rows: number; createdAt: string };
-export type PtySession = PtyRecord & { hub: ProcHub | null; grace: NodeJS.Timeout | null };
+export type PtySession = PtyRecord & {
+  hub: ProcHub | null;
+  grace: NodeJS.Timeout | null;
+  attaching?: Promise<void>;
+};
 type SandboxPtys = Map<string, PtySession>;
 
 /**
@@ -126,6 +130,16 @@ export class PtyService {
     const s = sessions.get(sessionId);
     if (!s) throw notFound(`Terminal session ${sessionId}`);
     if (s.hub && (!s.hub.closed || s.hub.exit)) return s as PtySession & { hub: ProcHub };
+    // Two viewers arriving together must share one attach: the agent keeps only the newest client.
+    s.attaching ??= this.reattach(id, sessions, s).finally(() => {
+      s.attaching = undefined;
+    });
+    await s.attaching;
+    return s as PtySession & { hub: ProcHub };
+  }
+
+  private async reattach(id: string, sessions: SandboxPtys, s: PtySession): Promise<void> {
+    const sessionId = s.sessionId;
     const sock = path.join(this.manager.agentDir(id), 'procs', `${s.pid}.sock`);
     if (this.manager.get(id).state !== 'running') throw new AppError('conflict', `Sandbox ${id} is not running`);
     if (!(await socketExists(sock))) {
@@ -134,7 +148,6 @@ export class PtyService {
       throw notFound(`Terminal session ${sessionId} (its shell is gone)`);
     }
     this.adopt(id, sessions, s, new ProcHub(await this.manager.agent(id).attach(sock), this.opts.ringBytes));
-    return s as PtySession & { hub: ProcHub };
   }
 
   async list(id: string): Promise<PtySessionInfo[]> {
