@@ -4,8 +4,8 @@ import { parseCookies } from '@/lib/auth/session-cookie';
 import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { PREVIEW_COOKIE, PREVIEW_TOKEN_PARAM, parsePreviewHost, type PreviewTarget, previewTokenAllows } from '@/lib/previews/preview-access';
-import { previewTarget } from '@/lib/previews/lookup';
 import { runnerClient } from '@/lib/runners/registry';
+import { findPreviewTarget } from '@/lib/sandboxes/ports';
 import { sendPreviewPage } from './preview-pages';
 
 /**
@@ -37,20 +37,19 @@ export function previewUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
 }
 
 async function decide(req: http.IncomingMessage, t: PreviewTarget): Promise<Decision> {
-  const row = await previewTarget(t.sandboxId, t.port);
+  const row = await findPreviewTarget(t.sandboxId, t.port);
   const page = (status: number, title: string, detail: string): Decision => ({ ok: false, status, respond: (res) => sendPreviewPage(res, status, title, detail) });
-  if (!row) return page(404, 'No such sandbox', 'This preview URL does not belong to any sandbox.');
-  if (!row.port) return page(404, `Port ${t.port} is not exposed`, 'Expose the port from the sandbox page (Ports tab) or the API first.');
-  if (!row.port.public && !previewTokenAllows(parseCookies(req.headers.cookie).get(PREVIEW_COOKIE), t)) {
+  if (!row) return page(404, `Port ${t.port} is not exposed`, 'Expose the port from the sandbox page (Ports tab) or the API first; deleted sandboxes have no previews.');
+  if (!row.public && !previewTokenAllows(parseCookies(req.headers.cookie).get(PREVIEW_COOKIE), t)) {
     const here = `http://${req.headers.host}${req.url ?? '/'}`;
     const authorize = `${env().publicUrl}/api/previews/authorize?sandbox=${t.sandboxId}&port=${t.port}&next=${encodeURIComponent(here)}`;
     return { ok: false, status: 302, respond: (res) => res.writeHead(302, { location: authorize, 'cache-control': 'no-store' }).end() };
   }
-  const state = row.sandbox.state;
-  if (state !== 'running') {
-    return page(503, `This sandbox is ${state}`, state === 'paused' ? 'Resume it from the console to see this preview again.' : 'Start it from the console to see this preview again.');
+  if (row.state !== 'running') {
+    const what = row.state === 'paused' ? 'Resume' : 'Start';
+    return page(503, `This sandbox is ${row.state}`, `${what} it from the console to see this preview again.`);
   }
-  return { ok: true, runnerId: row.sandbox.runnerId };
+  return { ok: true, runnerId: row.runnerId };
 }
 
 async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, t: PreviewTarget) {

@@ -51,7 +51,15 @@ async function authorize(req: http.IncomingMessage, url: URL, sandboxId: string)
 }
 
 async function relay(browser: WebSocket, t: TerminalTicket) {
-  let upstream: WebSocket;
+  // Listen at once: keystrokes sent right after the socket opens must not be lost while the
+  // runner connection is still being set up.
+  const pending: Array<[WebSocket.RawData, boolean]> = [];
+  let upstream: WebSocket | undefined;
+  browser.on('message', (data, isBinary) => {
+    if (t.mode === 'ro') return; // read-only viewers watch; keystrokes and resizes are dropped
+    if (upstream?.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    else pending.push([data, isBinary]);
+  });
   try {
     const row = await ownedSandbox({ orgId: t.orgId }, t.sandboxId);
     upstream = (await runnerClient(row.runnerId)).connectPty(t.sandboxId, t.sessionId);
@@ -59,28 +67,27 @@ async function relay(browser: WebSocket, t: TerminalTicket) {
     browser.close(1011, (err as Error).message.slice(0, 120));
     return;
   }
-  const pending: Array<[WebSocket.RawData, boolean]> = [];
+  const up = upstream;
+  if (browser.readyState !== WebSocket.OPEN) {
+    up.on('open', () => up.close()); // the viewer left while we were connecting
+    return;
+  }
   const dropShare = t.share ? addShareViewer(t.share, () => browser.close(4001, 'share link revoked')) : undefined;
 
   browser.send(JSON.stringify({ type: 'session', sessionId: t.sessionId, mode: t.mode }));
-  browser.on('message', (data, isBinary) => {
-    if (t.mode === 'ro') return; // read-only viewers watch; keystrokes and resizes are dropped
-    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
-    else pending.push([data, isBinary]);
+  up.on('open', () => {
+    for (const [data, binary] of pending.splice(0)) up.send(data, { binary });
   });
-  upstream.on('open', () => {
-    for (const [data, binary] of pending.splice(0)) upstream.send(data, { binary });
-  });
-  upstream.on('message', (data, isBinary) => {
+  up.on('message', (data, isBinary) => {
     if (browser.readyState === WebSocket.OPEN) browser.send(data, { binary: isBinary });
   });
   const closeBoth = (code: number, reason: string) => {
     dropShare?.();
     if (browser.readyState <= WebSocket.OPEN) browser.close(code, reason);
-    if (upstream.readyState <= WebSocket.OPEN) upstream.close();
+    if (up.readyState <= WebSocket.OPEN) up.close();
   };
-  upstream.on('close', (code) => closeBoth(code === 1000 ? 1000 : 1011, 'terminal closed'));
-  upstream.on('error', (err) => {
+  up.on('close', (code) => closeBoth(code === 1000 ? 1000 : 1011, 'terminal closed'));
+  up.on('error', (err) => {
     log.warn({ err: err.message, sandbox: t.sandboxId }, 'runner terminal connection failed');
     closeBoth(1011, 'runner unavailable');
   });
