@@ -33,6 +33,9 @@ export type ExecResult = {
   signal: string | null;
   stdout: string;
   stderr: string;
+  /** The exact bytes, only when they are not valid UTF-8 (binary output). */
+  stdoutBase64?: string;
+  stderrBase64?: string;
   durationMs: number;
   timedOut: boolean;
   /** True when stdout or stderr hit the runner's output cap and was cut. */

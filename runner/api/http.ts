@@ -48,6 +48,8 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
     res.destroy();
     return;
   }
+  // Marks the answer as the runner's own, so a proxy can tell it from a sandbox app's 502/404.
+  res.setHeader('x-warren-runner-error', String(body.error.code));
   sendJson(res, status, body);
 }
 

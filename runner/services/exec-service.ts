@@ -8,6 +8,16 @@ import { normalizeExit, pumpOutput, writeEvent } from './output-pump';
 /** Default cap on each of stdout and stderr of a buffered exec; streaming execs are uncapped. */
 export const DEFAULT_MAX_EXEC_OUTPUT = 16 * 1024 * 1024;
 
+/**
+ * Output as a UTF-8 string, plus the exact bytes in base64 when they are not valid UTF-8 (a
+ * binary or truncated-mid-character output would otherwise be silently altered).
+ */
+function text(buf: Buffer): [string, string | undefined] {
+  const s = buf.toString('utf8');
+  const exact = Buffer.byteLength(s) === buf.length && Buffer.from(s, 'utf8').equals(buf);
+  return [s, exact ? undefined : buf.toString('base64')];
+}
+
 /** One-shot commands in a running sandbox, buffered (JSON) or streamed (NDJSON). */
 export class ExecService {
   constructor(
@@ -46,10 +56,14 @@ export class ExecService {
       signal,
     });
     this.manager.touch(id);
+    const [stdout, stdoutBase64] = text(r.stdout);
+    const [stderr, stderrBase64] = text(r.stderr);
     return {
       ...normalizeExit(r),
-      stdout: r.stdout.toString('utf8'),
-      stderr: r.stderr.toString('utf8'),
+      stdout,
+      stderr,
+      ...(stdoutBase64 && { stdoutBase64 }),
+      ...(stderrBase64 && { stderrBase64 }),
       durationMs: r.durationMs,
       timedOut: r.timedOut,
       truncated: r.truncated,

@@ -112,6 +112,9 @@ describe('runner API: exec', () => {
     expect(root.stdout.trim()).toBe('0');
     const bin = await f.client.exec('ex1', { cmd: ['od', '-An', '-tx1'], stdinBase64: 'AAH/', cwd: '/' });
     expect(bin.stdout.trim()).toBe('00 01 ff');
+    expect(bin.stdoutBase64).toBeUndefined();
+    const raw = await f.client.exec('ex1', { cmd: ['cat'], stdinBase64: 'AAH/', cwd: '/' });
+    expect(Buffer.from(raw.stdoutBase64 ?? '', 'base64')).toEqual(Buffer.from([0, 1, 255]));
   });
 
   it('times out and kills', async () => {
