@@ -48,8 +48,13 @@ export class PortService {
     private readonly log: Logger,
   ) {}
 
-  /** Records port traffic for the idle timeout, at most once a second per sandbox. */
+  /**
+   * Records port traffic for the idle timeout, at most once a second per sandbox — only for
+   * sandboxes that asked for it (metadata `keepAliveOnTraffic: "true"`): passive preview
+   * traffic alone does not keep a sandbox alive past its idle timeout.
+   */
   touch(id: string): void {
+    if (this.manager.get(id).metadata.keepAliveOnTraffic !== 'true') return;
     const now = Date.now();
     if (now - (this.lastTouch.get(id) ?? 0) < 1000) return;
     this.lastTouch.set(id, now);
