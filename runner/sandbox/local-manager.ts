@@ -68,8 +68,11 @@ export class LocalSandboxManager implements SandboxManager {
     for (const d of [this.cfg.dirs.runDir, path.dirname(this.cfg.dirs.runDir)]) fs.chmodSync(d, 0o711);
     // The agent binary is copied next to the mount points so runc can bind it from a path the
     // sandbox's host uid can traverse.
-    fs.copyFileSync(path.join(this.cfg.nativeDir, 'warren-agent'), path.join(p.binDir, 'warren-agent'));
-    fs.chmodSync(path.join(p.binDir, 'warren-agent'), 0o755);
+    // Replaced by rename, never overwritten in place: running sandboxes execute the old inode.
+    const agentBin = path.join(p.binDir, 'warren-agent');
+    fs.copyFileSync(path.join(this.cfg.nativeDir, 'warren-agent'), `${agentBin}.new`);
+    fs.chmodSync(`${agentBin}.new`, 0o755);
+    fs.renameSync(`${agentBin}.new`, agentBin);
     ensureBaseLayer(p.layersDir);
     this.table.load(readJsonDir<SandboxRecord>(p.sandboxesDir, 'sandbox.json'));
     this.snapshots.load();

@@ -83,11 +83,13 @@ export class SandboxTable {
     this.byId.delete(r.id);
   }
 
+  /** A random free slot (of ~61k): two runners sharing a host rarely pick the same uid range. */
   freeSlot(): number {
     const used = new Set(this.all().map((r) => r.slot));
-    let slot = 1;
-    while (used.has(slot)) slot++;
-    return slot;
+    for (;;) {
+      const slot = 1 + Math.floor(Math.random() * 61_000);
+      if (!used.has(slot)) return slot;
+    }
   }
 }
 
