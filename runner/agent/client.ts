@@ -181,8 +181,8 @@ export class AgentClient {
       };
       const onAbort = () => {
         cleanup();
-        ch.destroy(); // the agent kills the process group when its client goes away
         reject(o.signal?.reason ?? new Error('aborted'));
+        ch.destroy(); // the agent kills the process group when its client goes away
       };
       o.signal?.addEventListener('abort', onAbort, { once: true });
       if (o.timeoutMs !== undefined && o.timeoutMs > 0) {

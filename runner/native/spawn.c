@@ -391,7 +391,7 @@ static int make_proc_socket(struct pump *p) {
   mode_t old = umask(077);
   int rc = bind(p->lfd, (struct sockaddr *)&addr, sizeof addr);
   umask(old);
-  if (rc < 0 || listen(p->lfd, 8) < 0) return errno;
+  if (rc < 0 || chmod(p->sock, 0600) < 0 || listen(p->lfd, 8) < 0) return errno;
   return 0;
 }
 

@@ -1,0 +1,48 @@
+/** Helpers for the agent and mount-helper tests (tests/runner/agent*.test.ts, mount-helper*.test.ts). */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const nativeDir = path.resolve(import.meta.dirname, '../native');
+export const agentBin = path.join(nativeDir, 'build/warren-agent');
+export const mountBin = path.join(nativeDir, 'build/warren-mount');
+
+/** Builds the C helpers when they are missing (setup.sh normally has). */
+export function ensureNative(): void {
+  if (!fs.existsSync(agentBin) || !fs.existsSync(mountBin))
+    execFileSync('make', ['-s', '-C', nativeDir], { stdio: 'inherit' });
+}
+
+export type ServedAgent = { dir: string; socket: string; proc: ChildProcess; stop: () => Promise<void> };
+
+/** `warren-agent serve` on the host (as root), in a fresh 0700 temp dir. */
+export async function serveAgent(): Promise<ServedAgent> {
+  ensureNative();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-agent-test-'));
+  fs.chmodSync(dir, 0o700);
+  const socket = path.join(dir, 'agent.sock');
+  const proc = spawn(agentBin, ['serve', '--socket', socket], { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (let i = 0; i < 200 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!fs.existsSync(socket)) throw new Error('warren-agent serve did not create its socket');
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, socket, proc, stop };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until check() is true (or throws after timeoutMs). */
+export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
