@@ -382,8 +382,9 @@ static int do_remove(int wfd, struct fs_req *r) {
     int is_root = copy && strcmp(base_name(copy), "/") == 0;
     free(copy);
     if (is_root) return send_err(wfd, EBUSY, r->path);
-    /* FTW_PHYS: symlinks are removed, never followed. FTW_MOUNT: never descend into mounts. */
-    if (nftw(r->path, rm_one, 32, FTW_PHYS | FTW_DEPTH | FTW_MOUNT) != 0) {
+    /* FTW_PHYS: symlinks are removed, never followed. No FTW_MOUNT: on overlayfs a file's st_dev
+     * is its lower layer's, so FTW_MOUNT would skip every file copied from a layer. */
+    if (nftw(r->path, rm_one, 32, FTW_PHYS | FTW_DEPTH) != 0) {
       if (rm_errno) return send_err(wfd, rm_errno, rm_path);
       return send_err(wfd, errno ? errno : EIO, r->path);
     }
