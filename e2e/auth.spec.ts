@@ -41,6 +41,8 @@ test('the sign-in form says when the password is wrong, then when there were too
       page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/sign-in'),
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
+    // The form clears the password once React has applied the answer: only then type again.
+    await expect(page.getByLabel('Password')).toHaveValue('');
   };
   for (let i = 0; i < 4; i++) await attempt(`wrong-${i}`);
   await expect(page.getByTestId('form-error')).toHaveText('Wrong e-mail or password.');

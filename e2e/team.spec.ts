@@ -93,5 +93,13 @@ test('invite by link, accept in a second browser, change the role, and the viewe
     await expectNotFound(memberPage, `/${owner.personalSlug}/sandboxes`);
   });
 
+  await test.step('the owner removes the teammate, who then gets a 404 for the org', async () => {
+    await page.goto(`/${teamSlug}/members`);
+    await page.getByRole('button', { name: `Remove ${memberEmail}` }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove member' }).click();
+    await expect(page.getByTestId(`member-${memberEmail}`)).toHaveCount(0);
+    await expectNotFound(memberPage, `/${teamSlug}/members`);
+  });
+
   await member.close();
 });
