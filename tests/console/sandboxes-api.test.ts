@@ -10,6 +10,7 @@ import * as stop from '@/app/api/v1/sandboxes/[id]/stop/route';
 import * as timeout from '@/app/api/v1/sandboxes/[id]/timeout/route';
 import * as list from '@/app/api/v1/sandboxes/route';
 import * as templates from '@/app/api/v1/templates/route';
+import { execResponse, sandboxListResponse, sandboxResponse } from '@/lib/openapi/responses';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
 
@@ -33,9 +34,12 @@ describe('sandbox lifecycle through /api/v1', () => {
     expect(res.json.id).toMatch(/^[a-z0-9]{20}$/);
     expect(res.json.expiresAt).toBeTruthy();
     id = res.json.id;
+    // The documented response schema (OpenAPI) matches what the handler really returns.
+    sandboxResponse.strict().parse(res.json);
     const all = await api(list.GET, 'GET', '/sandboxes?metadata=team:ml&state=running', { key: A.viewer });
     expect(all.status).toBe(200);
     expect(all.json.sandboxes.map((s: { id: string }) => s.id)).toEqual([id]);
+    sandboxListResponse.parse(all.json);
     const none = await api(list.GET, 'GET', '/sandboxes?metadata=team:other', { key: A.viewer });
     expect(none.json.sandboxes).toEqual([]);
   });
@@ -51,6 +55,7 @@ describe('sandbox lifecycle through /api/v1', () => {
   it('runs commands: argv, shell line, stdin, exit codes, and records the exec log', async () => {
     const argv = await api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key: A.developer, body: { cmd: ['echo', 'hello'] }, ...p() });
     expect(argv.json).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
+    execResponse.strict().parse(argv.json);
     const shell = await api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key: A.developer, body: { cmd: 'echo $((6*7)) >&2; exit 3' }, ...p() });
     expect(shell.json).toMatchObject({ exitCode: 3, stderr: '42\n' });
     const stdin = await api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key: A.developer, body: { cmd: 'cat', args: [], stdin: 'piped' }, ...p() });

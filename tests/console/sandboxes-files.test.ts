@@ -91,10 +91,10 @@ describe('sandbox files through /api/v1', () => {
       expect(res.status, bad).toBe(400);
       expect(res.json.error.code).toBe('validation_failed');
     }
-    const escape = await api(content.GET, 'GET', `/sandboxes/${id}/files/content${q('/../../../../etc/hostname')}`, { key: A.viewer, params: { id } });
+    const outside = await api(content.GET, 'GET', `/sandboxes/${id}/files/content${q('/../../../../etc/hostname')}`, { key: A.viewer, params: { id } });
     const host = (await import('node:fs')).readFileSync('/etc/hostname', 'utf8');
-    if (escape.status === 200) expect(await escape.res.text()).not.toBe(host);
-    else expect([400, 404]).toContain(escape.status);
+    if (outside.status === 200) expect(await outside.res.text()).not.toBe(host);
+    else expect([400, 404]).toContain(outside.status);
   });
 
   it('downloading a directory is a 400; viewers cannot upload', async () => {

@@ -1,6 +1,6 @@
 import { withPublic } from '@/lib/api/handler';
 import { env } from '@/lib/env';
-import { openApiDocument } from '@/lib/schemas/openapi';
+import { openApiDocument } from '@/lib/openapi/document';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Response shapes of the sandbox API, for the OpenAPI document only (handlers build them from
+ * typed views in lib/sandboxes/view.ts; tests check the two agree on the fields that matter).
+ */
+const ts = z.iso.datetime();
+const nullableTs = ts.nullable();
+
+export const sandboxResponse = z.object({
+  id: z.string(),
+  state: z.enum(['creating', 'running', 'paused', 'stopped', 'error']),
+  desiredState: z.enum(['running', 'paused', 'stopped', 'deleted']),
+  reason: z.string().nullable(),
+  template: z.string(),
+  snapshotId: z.string().nullable(),
+  cpu: z.number(),
+  memoryMb: z.number().int(),
+  diskMb: z.number().int(),
+  network: z.object({ mode: z.enum(['none', 'egress']), allow: z.array(z.string()).optional() }),
+  metadata: z.record(z.string(), z.string()),
+  timeoutSec: z.number().int(),
+  idleTimeoutSec: z.number().int(),
+  expiresAt: nullableTs,
+  lastActivityAt: nullableTs,
+  createdBy: z.string(),
+  createdAt: ts,
+  startedAt: nullableTs,
+  stoppedAt: nullableTs,
+});
+
+export const sandboxListResponse = z.object({ sandboxes: z.array(sandboxResponse), nextCursor: z.string().nullable() });
+
+export const execResponse = z.object({
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  durationMs: z.number(),
+  timedOut: z.boolean(),
+  truncated: z.boolean(),
+});
+
+/** One line of the NDJSON exec stream. */
+export const execEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), pid: z.number().int() }),
+  z.object({ type: z.literal('stdout'), data: z.string() }),
+  z.object({ type: z.literal('stderr'), data: z.string() }),
+  z.object({ type: z.literal('exit'), exitCode: z.number().int().nullable(), signal: z.string().nullable(), durationMs: z.number(), timedOut: z.boolean() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+
+export const execLogResponse = z.object({
+  entries: z.array(z.object({ id: z.string(), cmd: z.string(), exitCode: z.number().int().nullable(), durationMs: z.number().int(), createdAt: ts })),
+});
+
+export const metricsResponse = z.object({ cpuSeconds: z.number(), memoryBytes: z.number(), diskBytes: z.number(), pids: z.number().int() });
+
+const fileEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(['file', 'dir', 'symlink', 'other']),
+  size: z.number().int(),
+  mode: z.string(),
+  mtime: ts,
+  target: z.string().optional(),
+});
+export const fileListResponse = z.object({ path: z.string(), entries: z.array(fileEntry) });
+export const uploadResponse = z.object({ path: z.string(), size: z.number().int() });
+export const okResponse = z.object({ ok: z.literal(true) });
+
+export const snapshotResponse = z.object({ id: z.string(), name: z.string().nullable(), sandboxId: z.string(), sizeBytes: z.number().int(), createdAt: ts });
+export const snapshotDetailResponse = snapshotResponse.extend({ usedBy: z.array(z.string()) });
+export const snapshotListResponse = z.object({ snapshots: z.array(snapshotResponse) });
+
+export const portResponse = z.object({ port: z.number().int(), public: z.boolean(), url: z.url(), createdAt: ts });
+export const portListResponse = z.object({ ports: z.array(portResponse) });
+
+export const templateListResponse = z.object({
+  templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), default: z.boolean() })),
+});
