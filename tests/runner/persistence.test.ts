@@ -96,13 +96,20 @@ function mountsMatching(key: string): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(key));
 }
 
+/**
+ * Live processes running as the sandbox's host uids. A killed container's init is re-parented
+ * to the host's PID 1, whose job is to reap it; until then it is a zombie (no memory, no files,
+ * nothing running), which is why zombies are not counted.
+ */
 function processesOfUidRange(base: number): number[] {
   const pids: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
-      if (uid >= base && uid < base + 65536) pids.push(Number(name));
+      const status = fs.readFileSync(`/proc/${name}/status`, 'utf8');
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      const zombie = /^State:\s+Z/m.test(status);
+      if (uid >= base && uid < base + 65536 && !zombie) pids.push(Number(name));
     } catch {}
   }
   return pids;
