@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { createOrgFromSwitcher, expectNotFound, fillSignUp, signUpNewUser, uniqueEmail } from './helpers';
 
+/** Every org-scoped console page; each must be a 404 for someone outside the org. */
+const SECTIONS = ['', 'sandboxes', 'snapshots', 'templates', 'secrets', 'keys', 'members', 'usage', 'billing', 'audit', 'settings'];
+
 /**
  * The issue's scenario end to end: an owner creates a team org, invites a teammate by link
  * (accepted in a second browser), changes their role, and the teammate's view follows the role;
@@ -72,8 +75,7 @@ test('invite by link, accept in a second browser, change the role, and the viewe
     await expect(memberPage.getByRole('combobox')).toHaveCount(0);
     await expect(memberPage.getByRole('button', { name: /Remove/ })).toHaveCount(0);
     await expect(memberPage.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' })).toHaveCount(0);
-    await expectNotFound(memberPage, `/${teamSlug}/keys`);
-    await expectNotFound(memberPage, `/${teamSlug}/audit`);
+    for (const section of ['keys', 'audit', 'secrets', 'billing']) await expectNotFound(memberPage, `/${teamSlug}/${section}`);
     await memberPage.goto(`/${teamSlug}/settings`);
     await expect(memberPage.getByLabel('Name', { exact: true })).toBeDisabled();
     await expect(memberPage.getByRole('button', { name: 'Delete organization' })).toHaveCount(0);
@@ -88,8 +90,7 @@ test('invite by link, accept in a second browser, change the role, and the viewe
   await test.step("a member of one org gets a 404 on another org's pages", async () => {
     const orgs = await (await memberPage.request.get('/api/orgs')).json();
     const memberPersonal = orgs.orgs.find((o: { personal: boolean }) => o.personal).slug as string;
-    await expectNotFound(page, `/${memberPersonal}/members`);
-    await expectNotFound(page, `/${memberPersonal}/settings`);
+    for (const section of SECTIONS) await expectNotFound(page, `/${memberPersonal}/${section}`);
     await expectNotFound(memberPage, `/${owner.personalSlug}/sandboxes`);
   });
 
