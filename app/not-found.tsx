@@ -9,8 +9,8 @@ export default function NotFound() {
       <p className="text-sm font-medium text-indigo-600">404</p>
       <h1 className="text-xl font-semibold text-zinc-900">Page not found</h1>
       <p className="max-w-sm text-sm text-zinc-500">
-        It does not exist, or you do not have access to it. If a teammate sent you here, ask them to invite you to
-        their organization.
+        It does not exist, or you do not have access to it. If a teammate sent you here, ask them to invite you to their
+        organization.
       </p>
       <Button asChild variant="outline">
         <Link href="/">Back to the console</Link>

@@ -48,7 +48,9 @@ test('the sign-in form says when the password is wrong, then when there were too
   await expect(page.getByTestId('form-error')).toHaveText('Wrong e-mail or password.');
   // Even the right password is refused while the limit holds.
   await attempt(PASSWORD);
-  await expect(page.getByTestId('form-error')).toContainText(/Too many failed sign-in attempts. Try again in \d+ minutes/);
+  await expect(page.getByTestId('form-error')).toContainText(
+    /Too many failed sign-in attempts. Try again in \d+ minutes/,
+  );
 });
 
 test('sign-up shows validation errors inline', async ({ page }) => {

@@ -2,7 +2,19 @@ import { expect, test } from '@playwright/test';
 import { createOrgFromSwitcher, expectNotFound, fillSignUp, signUpNewUser, uniqueEmail } from './helpers';
 
 /** Every org-scoped console page; each must be a 404 for someone outside the org. */
-const SECTIONS = ['', 'sandboxes', 'snapshots', 'templates', 'secrets', 'keys', 'members', 'usage', 'billing', 'audit', 'settings'];
+const SECTIONS = [
+  '',
+  'sandboxes',
+  'snapshots',
+  'templates',
+  'secrets',
+  'keys',
+  'members',
+  'usage',
+  'billing',
+  'audit',
+  'settings',
+];
 
 /**
  * The issue's scenario end to end: an owner creates a team org, invites a teammate by link
@@ -74,8 +86,11 @@ test('invite by link, accept in a second browser, change the role, and the viewe
     await expect(memberPage.getByRole('button', { name: 'Invite' })).toHaveCount(0);
     await expect(memberPage.getByRole('combobox')).toHaveCount(0);
     await expect(memberPage.getByRole('button', { name: /Remove/ })).toHaveCount(0);
-    await expect(memberPage.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' })).toHaveCount(0);
-    for (const section of ['keys', 'audit', 'secrets', 'billing']) await expectNotFound(memberPage, `/${teamSlug}/${section}`);
+    await expect(
+      memberPage.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' }),
+    ).toHaveCount(0);
+    for (const section of ['keys', 'audit', 'secrets', 'billing'])
+      await expectNotFound(memberPage, `/${teamSlug}/${section}`);
     await memberPage.goto(`/${teamSlug}/settings`);
     await expect(memberPage.getByLabel('Name', { exact: true })).toBeDisabled();
     await expect(memberPage.getByRole('button', { name: 'Delete organization' })).toHaveCount(0);

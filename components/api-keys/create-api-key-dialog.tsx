@@ -63,7 +63,10 @@ export function CreateApiKeyButton() {
             </>
           ) : (
             <>
-              <DialogHeader title="Create API key" description={`The key acts as ${org.name} with the role you pick.`} />
+              <DialogHeader
+                title="Create API key"
+                description={`The key acts as ${org.name} with the role you pick.`}
+              />
               <form
                 className="grid gap-4"
                 noValidate

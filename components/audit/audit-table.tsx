@@ -42,7 +42,11 @@ export function AuditTable() {
         </div>
       ) : null}
       {audit.data && events.length === 0 ? (
-        <EmptyState icon={ScrollText} title="Nothing recorded yet" description="Changes to members, keys and settings appear here." />
+        <EmptyState
+          icon={ScrollText}
+          title="Nothing recorded yet"
+          description="Changes to members, keys and settings appear here."
+        />
       ) : null}
       {events.length > 0 ? (
         <Table data-testid="audit-table" aria-busy={audit.isPlaceholderData || undefined}>

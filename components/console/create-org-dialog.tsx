@@ -26,10 +26,13 @@ export function CreateOrgDialog({ open, onOpenChange }: { open: boolean; onOpenC
   });
 
   return (
-    <Dialog open={open} onOpenChange={(o) => {
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
         form.reset();
         onOpenChange(o);
-      }}>
+      }}
+    >
       <DialogContent>
         <DialogHeader
           title="Create organization"

@@ -18,7 +18,10 @@ export function AcceptInvitation({ token, signedInAs }: { token: string; signedI
     setPending(true);
     setError(null);
     try {
-      const { org, alreadyMember } = await api<Accepted>('/api/invitations/accept', { method: 'POST', body: { token } });
+      const { org, alreadyMember } = await api<Accepted>('/api/invitations/accept', {
+        method: 'POST',
+        body: { token },
+      });
       toast.success(alreadyMember ? `You are already a member of ${org.name}` : `Welcome to ${org.name}`);
       router.push(`/${org.slug}`);
       router.refresh();

@@ -84,8 +84,16 @@ export function InviteButton() {
                 })}
               >
                 <FormError message={form.formError} />
-                <Field label="Role" error={form.fieldErrors.role} hint={chosenRole ? ROLE_DESCRIPTIONS[chosenRole] : null}>
-                  <Select name="role" value={chosenRole} onChange={(e) => setChosenRole(e.target.value as typeof chosenRole)}>
+                <Field
+                  label="Role"
+                  error={form.fieldErrors.role}
+                  hint={chosenRole ? ROLE_DESCRIPTIONS[chosenRole] : null}
+                >
+                  <Select
+                    name="role"
+                    value={chosenRole}
+                    onChange={(e) => setChosenRole(e.target.value as typeof chosenRole)}
+                  >
                     {roles.map((r) => (
                       <option key={r} value={r}>
                         {ROLE_LABELS[r]}
@@ -93,7 +101,11 @@ export function InviteButton() {
                     ))}
                   </Select>
                 </Field>
-                <Field label="E-mail" error={form.fieldErrors.email} hint="Optional. When set, only this account can accept.">
+                <Field
+                  label="E-mail"
+                  error={form.fieldErrors.email}
+                  hint="Optional. When set, only this account can accept."
+                >
                   <Input name="email" type="email" placeholder="teammate@example.com" maxLength={254} />
                 </Field>
                 <Field label="Expires" error={form.fieldErrors.expiresInDays}>

@@ -32,7 +32,10 @@ export function MembersCard() {
 
   return (
     <Card>
-      <CardHeader title="People" description={members.data ? `${list.length} member${list.length === 1 ? '' : 's'}` : null} />
+      <CardHeader
+        title="People"
+        description={members.data ? `${list.length} member${list.length === 1 ? '' : 's'}` : null}
+      />
       {members.isPending ? <TableSkeleton columns={4} /> : null}
       {members.isError ? (
         <div className="p-4">

@@ -41,7 +41,9 @@ export function GeneralSettingsCard() {
       >
         <CardHeader
           title="General"
-          description={editable ? 'Changing the URL name breaks links to the old one.' : 'Only admins and owners can change these.'}
+          description={
+            editable ? 'Changing the URL name breaks links to the old one.' : 'Only admins and owners can change these.'
+          }
         />
         <CardBody className="grid max-w-lg gap-4">
           <FormError message={form.formError} />

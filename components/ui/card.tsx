@@ -17,7 +17,9 @@ export function CardHeader({
   className?: string;
 }) {
   return (
-    <div className={cn('flex flex-wrap items-start justify-between gap-3 border-b border-zinc-200 px-5 py-4', className)}>
+    <div
+      className={cn('flex flex-wrap items-start justify-between gap-3 border-b border-zinc-200 px-5 py-4', className)}
+    >
       <div className="grid gap-0.5">
         <h2 className="text-sm font-semibold text-zinc-900">{title}</h2>
         {description ? <p className="text-sm text-zinc-500">{description}</p> : null}

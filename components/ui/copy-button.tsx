@@ -7,7 +7,15 @@ import { Button } from './button';
 import { cn } from './cn';
 
 /** Copies `value`; falls back to selecting a hidden textarea where the Clipboard API is blocked (plain http). */
-export function CopyButton({ value, label = 'Copy', className }: { value: string; label?: string; className?: string }) {
+export function CopyButton({
+  value,
+  label = 'Copy',
+  className,
+}: {
+  value: string;
+  label?: string;
+  className?: string;
+}) {
   const [copied, setCopied] = React.useState(false);
 
   async function copy() {

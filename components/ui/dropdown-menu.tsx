@@ -8,7 +8,11 @@ export const DropdownMenu = Menu.Root;
 export const DropdownMenuTrigger = Menu.Trigger;
 export const DropdownMenuGroup = Menu.Group;
 
-export function DropdownMenuContent({ className, align = 'start', ...props }: React.ComponentProps<typeof Menu.Content>) {
+export function DropdownMenuContent({
+  className,
+  align = 'start',
+  ...props
+}: React.ComponentProps<typeof Menu.Content>) {
   return (
     <Menu.Portal>
       <Menu.Content

@@ -46,7 +46,11 @@ export function Field({ label, error, hint, className, children }: FieldProps) {
 export function FormError({ message }: { message?: string | null }) {
   if (!message) return null;
   return (
-    <div role="alert" data-testid="form-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+    <div
+      role="alert"
+      data-testid="form-error"
+      className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
+    >
       {message}
     </div>
   );

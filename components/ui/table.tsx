@@ -25,7 +25,10 @@ export function TH({ className, ...props }: React.ComponentProps<'th'>) {
   return (
     <th
       scope="col"
-      className={cn('h-9 px-4 text-left align-middle text-xs font-medium tracking-wide text-zinc-500 uppercase', className)}
+      className={cn(
+        'h-9 px-4 text-left align-middle text-xs font-medium tracking-wide text-zinc-500 uppercase',
+        className,
+      )}
       {...props}
     />
   );

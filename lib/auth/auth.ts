@@ -46,9 +46,7 @@ async function authorize(credentials: Partial<Record<string, unknown>>, request:
 
 async function config(): Promise<NextAuthConfig> {
   const db = await getDb();
-  const providers: NextAuthConfig['providers'] = [
-    Credentials({ credentials: { email: {}, password: {} }, authorize }),
-  ];
+  const providers: NextAuthConfig['providers'] = [Credentials({ credentials: { email: {}, password: {} }, authorize })];
   const oauth = oauthProviders().map((p) => p.id);
   if (oauth.includes('github')) providers.push(GitHub);
   if (oauth.includes('google')) providers.push(Google);

@@ -22,5 +22,17 @@ export type AuditEvent = {
   data: Record<string, unknown> | null;
   createdAt: string;
 };
-export type AdminOrg = { id: string; slug: string; name: string; personal: boolean; createdAt: string; memberCount: number };
-export type InvitationPreview = { org: { slug: string; name: string }; role: Role; email: string | null; expiresAt: string };
+export type AdminOrg = {
+  id: string;
+  slug: string;
+  name: string;
+  personal: boolean;
+  createdAt: string;
+  memberCount: number;
+};
+export type InvitationPreview = {
+  org: { slug: string; name: string };
+  role: Role;
+  email: string | null;
+  expiresAt: string;
+};

@@ -27,34 +27,36 @@ export function useApiForm<T>({
     setFormError(null);
   }, []);
 
-  const submit = (build: (data: FormData) => Request | { errors: Record<string, string> }) => async (e: React.FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    if (pending) return;
-    const req = build(new FormData(e.currentTarget));
-    if ('errors' in req) {
-      setFieldErrors(req.errors);
-      setFormError(null);
-      return;
-    }
-    const r = req;
-    reset();
-    setPending(true);
-    try {
-      const data = await api<T>(r.path, { method: r.method, body: r.body, org: r.org });
-      await onSuccess(data);
-    } catch (err) {
-      const known: Record<string, string> = {};
-      let other: string | null = null;
-      for (const [key, message] of Object.entries(err instanceof ApiError ? err.fieldErrors() : {})) {
-        if (fields.includes(key)) known[key] = message;
-        else other ??= message;
+  const submit =
+    (build: (data: FormData) => Request | { errors: Record<string, string> }) =>
+    async (e: React.FormEvent<HTMLFormElement>) => {
+      e.preventDefault();
+      if (pending) return;
+      const req = build(new FormData(e.currentTarget));
+      if ('errors' in req) {
+        setFieldErrors(req.errors);
+        setFormError(null);
+        return;
       }
-      setFieldErrors(known);
-      if (other || Object.keys(known).length === 0) setFormError(other ?? errorMessage(err));
-    } finally {
-      setPending(false);
-    }
-  };
+      const r = req;
+      reset();
+      setPending(true);
+      try {
+        const data = await api<T>(r.path, { method: r.method, body: r.body, org: r.org });
+        await onSuccess(data);
+      } catch (err) {
+        const known: Record<string, string> = {};
+        let other: string | null = null;
+        for (const [key, message] of Object.entries(err instanceof ApiError ? err.fieldErrors() : {})) {
+          if (fields.includes(key)) known[key] = message;
+          else other ??= message;
+        }
+        setFieldErrors(known);
+        if (other || Object.keys(known).length === 0) setFormError(other ?? errorMessage(err));
+      } finally {
+        setPending(false);
+      }
+    };
 
   return { submit, pending, fieldErrors, formError, reset, setFormError };
 }

@@ -13,8 +13,8 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
         title="This page could not be loaded"
         description={
           <>
-            Something went wrong on our side. Try again; if it keeps happening, give your administrator this
-            reference: <code className="font-mono">{error.digest ?? 'n/a'}</code>
+            Something went wrong on our side. Try again; if it keeps happening, give your administrator this reference:{' '}
+            <code className="font-mono">{error.digest ?? 'n/a'}</code>
           </>
         }
         action={<Button onClick={reset}>Try again</Button>}

@@ -46,9 +46,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
                 as <Badge tone="accent">{ROLE_LABELS[preview.role]}</Badge>
                 <span className="text-zinc-500">{ROLE_DESCRIPTIONS[preview.role]}</span>
               </p>
-              {preview.email ? (
-                <p className="text-sm text-zinc-500">This invitation is for {preview.email}.</p>
-              ) : null}
+              {preview.email ? <p className="text-sm text-zinc-500">This invitation is for {preview.email}.</p> : null}
             </div>
             {user ? (
               <AcceptInvitation token={token} signedInAs={user.email} />

@@ -18,8 +18,16 @@ export default async function SandboxesPage({ params }: { params: Promise<{ org:
       coming="Creating and managing sandboxes from the console (terminal, files, ports, snapshots) arrives with the sandbox API."
       next={
         canKeys
-          ? { label: 'Create an API key', href: `/${org.slug}/keys`, text: 'Create an API key now so your agents are ready to use the API.' }
-          : { label: 'See members', href: `/${org.slug}/members`, text: 'Ask an admin or developer of this organization for API access.' }
+          ? {
+              label: 'Create an API key',
+              href: `/${org.slug}/keys`,
+              text: 'Create an API key now so your agents are ready to use the API.',
+            }
+          : {
+              label: 'See members',
+              href: `/${org.slug}/members`,
+              text: 'Ask an admin or developer of this organization for API access.',
+            }
       }
     />
   );

@@ -14,7 +14,11 @@ export default async function SecretsPage({ params }: { params: Promise<{ org: s
       icon={ShieldEllipsis}
       emptyTitle="No secrets yet"
       coming="Storing encrypted secrets and handing them to sandboxes comes in a later release; values are never shown again once saved."
-      next={{ label: 'Manage API keys', href: `/${org.slug}/keys`, text: 'Meanwhile, API keys give your agents access to Warren.' }}
+      next={{
+        label: 'Manage API keys',
+        href: `/${org.slug}/keys`,
+        text: 'Meanwhile, API keys give your agents access to Warren.',
+      }}
     />
   );
 }

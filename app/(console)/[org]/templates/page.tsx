@@ -14,7 +14,11 @@ export default async function TemplatesPage({ params }: { params: Promise<{ org:
       icon={LayoutTemplate}
       emptyTitle="Only the default template for now"
       coming="Every sandbox starts from the built-in default template. Custom templates will be listed and managed here."
-      next={{ label: 'Go to sandboxes', href: `/${org.slug}/sandboxes`, text: 'Sandboxes use the default template until then.' }}
+      next={{
+        label: 'Go to sandboxes',
+        href: `/${org.slug}/sandboxes`,
+        text: 'Sandboxes use the default template until then.',
+      }}
     />
   );
 }

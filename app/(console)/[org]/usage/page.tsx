@@ -14,7 +14,11 @@ export default async function UsagePage({ params }: { params: Promise<{ org: str
       icon={Activity}
       emptyTitle="No usage recorded yet"
       coming="Usage is metered per second once sandboxes run. Charts and per-sandbox breakdowns will appear here."
-      next={{ label: 'Go to sandboxes', href: `/${org.slug}/sandboxes`, text: 'Nothing is metered until a sandbox runs.' }}
+      next={{
+        label: 'Go to sandboxes',
+        href: `/${org.slug}/sandboxes`,
+        text: 'Nothing is metered until a sandbox runs.',
+      }}
     />
   );
 }
