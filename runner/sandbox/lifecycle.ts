@@ -68,8 +68,9 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
     const state = await deps.runtime.state(rec.key);
     if (!state?.pid) throw new Error('the container exited right after starting; see its log');
     await waitForSocket(p.agentSocket, 5000);
+    // With an allow-list there is no slirp network: the egress proxy is the only way out.
     const slirpPid =
-      rec.network.mode === 'egress'
+      rec.network.mode === 'egress' && !rec.network.allow?.length
         ? await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') })
         : null;
     return { pid: state.pid, slirpPid };

@@ -19,6 +19,7 @@ import { readJsonDir, type SandboxRecord, SandboxTable, publicInfo } from './sto
 import type { Capacity, CreateSandboxInput, SandboxInfo, SandboxManager, SandboxMetrics, SnapshotInfo } from './types';
 import { SnapshotStore } from './snapshots';
 import { WarmPool } from './warm-pool';
+import { AllowlistEgress, proxyEnv, usesAllowlist } from './allowlist-egress';
 import { recoverSandboxes } from './recovery';
 import { startReaper } from './reaper';
 
@@ -39,6 +40,7 @@ export class LocalSandboxManager implements SandboxManager {
   readonly lock = new KeyedLock();
   readonly snapshots: SnapshotStore;
   readonly pool: WarmPool;
+  readonly egress = new AllowlistEgress(this);
   private agents = new Map<string, AgentClient>();
   private offlineMounts = new Map<string, number>();
   private stopReaper: (() => void) | undefined;
@@ -85,6 +87,7 @@ export class LocalSandboxManager implements SandboxManager {
     this.stopReaper?.();
     await this.pool.stopFilling();
     this.agents.clear();
+    this.egress.closeAll();
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -115,7 +118,11 @@ export class LocalSandboxManager implements SandboxManager {
         lastActivityAt: nowIso(),
         createdAt: nowIso(),
       });
-      if (rec.network.mode === 'egress' && !rec.slirpPid) {
+      if (usesAllowlist(rec)) {
+        rec.env = { ...proxyEnv(), ...rec.env };
+        this.table.save(rec);
+        await this.egress.attach(rec);
+      } else if (rec.network.mode === 'egress' && !rec.slirpPid) {
         const p = sandboxPaths(this.cfg.dirs, rec.key);
         rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') });
       }
@@ -166,6 +173,7 @@ export class LocalSandboxManager implements SandboxManager {
       this.initPid.set(rec.key, pid);
       Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
       this.table.save(rec);
+      await this.egress.attach(rec);
       return publicInfo(rec);
     });
   }
@@ -176,6 +184,7 @@ export class LocalSandboxManager implements SandboxManager {
       if (rec.state === 'stopped') return publicInfo(rec);
       if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
       this.dropAgent(rec.key);
+      this.egress.detach(rec);
       await halt(this.deps, rec);
       this.initPid.delete(rec.key);
       Object.assign(rec, { state: 'stopped', reason, stoppedAt: nowIso(), expiresAt: null });
@@ -217,6 +226,7 @@ export class LocalSandboxManager implements SandboxManager {
   async destroy(rec: SandboxRecord): Promise<void> {
     if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
     this.dropAgent(rec.key);
+    this.egress.detach(rec);
     await halt(this.deps, rec);
     this.initPid.delete(rec.key);
     const p = sandboxPaths(this.cfg.dirs, rec.key);
@@ -262,6 +272,10 @@ export class LocalSandboxManager implements SandboxManager {
 
   private dropAgent(key: string) {
     this.agents.delete(key);
+  }
+
+  agentDirFor(rec: SandboxRecord): string {
+    return sandboxPaths(this.cfg.dirs, rec.key).agentDir;
   }
 
   agentDir(id: string): string {

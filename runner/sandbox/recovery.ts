@@ -41,6 +41,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') }).catch(() => null);
       }
       m.table.save(rec);
+      if (rec.state === 'running' && !rec.pooled) await m.egress.attach(rec).catch((err) => m.log.warn({ err, sandbox: rec.id }, 'egress proxy not restored'));
       m.log.info({ sandbox: rec.id, state: rec.state }, 'adopted running sandbox');
       continue;
     }

@@ -129,3 +129,35 @@ except OSError as e:
     expect((await run('echo writable again > /home/user/ok; cat /home/user/ok')).stdout).toBe('writable again\n');
   });
 });
+
+describe('egress allow-list (real containers)', () => {
+  let r: RunnerHandle;
+  beforeAll(async () => {
+    r = await startRunner();
+  });
+  afterAll(() => r?.destroy());
+
+  it('has no network of its own and reaches only allow-listed, non-local hosts through the proxy', async () => {
+    const sb = await r.client.create({ network: { mode: 'egress', allow: ['localhost', '*.example.test'] } });
+    const run = (script: string) => r.client.exec(sb.id, { cmd: sh(script), timeoutSec: 30 });
+    expect((await run('echo $HTTPS_PROXY')).stdout).toBe('http://127.0.0.1:3128\n');
+    const connect = (host: string) => `python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', 3128), 5)
+s.sendall(b'CONNECT ${host}:443 HTTP/1.1\\r\\nHost: ${host}:443\\r\\n\\r\\n')
+import time; time.sleep(0.3); print(s.recv(400).decode())"`;
+    const notListed = await run(connect('registry.npmjs.org'));
+    expect(notListed.stdout).toContain('403');
+    expect(notListed.stdout).toContain('not on this sandbox');
+    const local = await run(connect('localhost'));
+    expect(local.stdout).toContain('403'); // allowed by name, refused because it is the host's loopback
+    const direct = await run(`python3 -c "
+import socket
+for host in ['10.0.2.2', '1.1.1.1']:
+    try:
+        socket.create_connection((host, 80), 2); print(host, 'OPEN')
+    except OSError as e:
+        print(host, 'no route')"`);
+    expect(direct.stdout).not.toContain('OPEN');
+  });
+});
