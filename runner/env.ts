@@ -12,8 +12,6 @@ const Schema = z.object({
   WARREN_RUNNER_RUNTIME: z.string().default('runc'),
   /** Mount points, sockets and runtime state (tmpfs, traversable by sandbox uids). */
   WARREN_RUNNER_RUN_DIR: z.string().optional(),
-  /** Size of the sparse ext4 volume holding layers and sandbox upper dirs. */
-  WARREN_RUNNER_DISK_GB: z.coerce.number().int().min(1).default(64),
   WARREN_RUNNER_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(2),
   WARREN_RUNNER_MAX_SANDBOXES: z.coerce.number().int().min(1).default(200),
   WARREN_RUNNER_CPU_TOTAL: z.coerce.number().positive().optional(),
@@ -28,7 +26,6 @@ export type RunnerConfig = {
   listen: { socketPath: string } | { host: string; port: number };
   token: string;
   runtime: string;
-  diskGb: number;
   poolSize: number;
   maxSandboxes: number;
   cpuTotal: number;
@@ -51,7 +48,6 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     listen: parseListen(e.WARREN_RUNNER_LISTEN ?? `unix:${path.join(dataDir, 'runner.sock')}`),
     token: e.WARREN_RUNNER_TOKEN,
     runtime: e.WARREN_RUNNER_RUNTIME,
-    diskGb: e.WARREN_RUNNER_DISK_GB,
     poolSize: e.WARREN_RUNNER_POOL_SIZE,
     maxSandboxes: e.WARREN_RUNNER_MAX_SANDBOXES,
     cpuTotal: e.WARREN_RUNNER_CPU_TOTAL ?? os.cpus().length,
