@@ -56,6 +56,8 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
     ports: new PortService(manager, log.child({ svc: 'ports' })),
   };
 
+  deps.pty.recover().catch((err) => log.warn({ err }, 'could not recover terminal sessions'));
+
   const router = new Router();
   sandboxRoutes(router, deps);
   processRoutes(router, deps);

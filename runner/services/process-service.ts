@@ -60,7 +60,7 @@ export class ProcessService {
   }
 
   private persist(id: string, sb: SandboxProcs) {
-    writeJsonFile(this.metaFile(id), [...sb.records.values()]).catch((err) =>
+    return writeJsonFile(this.metaFile(id), [...sb.records.values()]).catch((err) =>
       this.log.warn({ err, sandboxId: id }, 'could not persist process records'),
     );
   }
@@ -109,7 +109,7 @@ export class ProcessService {
     };
     sb.records.set(rec.pid, rec);
     this.watch(id, sb, new ProcHub(proc, RING_BYTES));
-    this.persist(id, sb);
+    await this.persist(id, sb); // durable before we answer: a restart right after must find it
     return { pid: rec.pid, cmd: rec.cmd, startedAt: rec.startedAt };
   }
 

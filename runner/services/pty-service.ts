@@ -60,7 +60,7 @@ export class PtyService {
       rows,
       createdAt,
     }));
-    writeJsonFile(this.file(id), records).catch((err) =>
+    return writeJsonFile(this.file(id), records).catch((err) =>
       this.log.warn({ err, sandboxId: id }, 'could not persist pty sessions'),
     );
   }
@@ -92,7 +92,7 @@ export class PtyService {
     };
     sessions.set(s.sessionId, s);
     this.adopt(id, sessions, s, new ProcHub(proc, this.opts.ringBytes));
-    this.persist(id, sessions);
+    await this.persist(id, sessions); // durable before we answer: a restart right after must find it
     return { sessionId: s.sessionId, pid: s.pid };
   }
 
@@ -112,11 +112,34 @@ export class PtyService {
     s.grace = setTimeout(() => {
       s.grace = null;
       this.log.info({ sandboxId: id, sessionId: s.sessionId }, 'terminal unwatched past its grace period');
-      s.hub?.kill('SIGKILL');
-      sessions.delete(s.sessionId);
-      this.persist(id, sessions);
+      // A session known only from disk (runner restarted) is attached just to be killed.
+      const live = this.alive(s) ? Promise.resolve(s) : this.session(id, s.sessionId);
+      void live
+        .then((x) => x.hub.kill('SIGKILL'))
+        .catch((err) => this.log.debug({ err }, 'expired terminal already gone'))
+        .finally(() => {
+          this.disarmGrace(s); // adopting it above armed a new one
+          sessions.delete(s.sessionId);
+          this.persist(id, sessions);
+        });
     }, this.opts.graceMs);
     s.grace.unref();
+  }
+
+  private alive(s: PtySession): s is PtySession & { hub: ProcHub } {
+    return !!s.hub && (!s.hub.closed || !!s.hub.exit);
+  }
+
+  /**
+   * After a runner restart, sessions nobody reconnects to would live forever in the agent:
+   * give each one found on disk its grace period, as if its last viewer had just left.
+   */
+  async recover(): Promise<void> {
+    for (const sb of this.manager.list()) {
+      if (sb.state !== 'running') continue;
+      const sessions = await this.load(sb.id).catch(() => null);
+      for (const s of sessions?.values() ?? []) if (!s.hub && !s.grace) this.armGrace(sb.id, sessions!, s);
+    }
   }
 
   private disarmGrace(s: PtySession) {
@@ -129,7 +152,7 @@ export class PtyService {
     const sessions = await this.load(id);
     const s = sessions.get(sessionId);
     if (!s) throw notFound(`Terminal session ${sessionId}`);
-    if (s.hub && (!s.hub.closed || s.hub.exit)) return s as PtySession & { hub: ProcHub };
+    if (this.alive(s)) return s;
     // Two viewers arriving together must share one attach: the agent keeps only the newest client.
     s.attaching ??= this.reattach(id, sessions, s).finally(() => {
       s.attaching = undefined;
@@ -151,8 +174,18 @@ export class PtyService {
   }
 
   async list(id: string): Promise<PtySessionInfo[]> {
-    this.manager.get(id);
+    const state = this.manager.get(id).state;
     const sessions = await this.load(id);
+    // Shells that died without us (sandbox stopped, runner down) are dropped, not listed as live.
+    for (const s of [...sessions.values()]) {
+      if (this.alive(s) || state === 'paused' || state === 'creating') continue; // frozen, not dead
+      const sock = path.join(this.manager.agentDir(id), 'procs', `${s.pid}.sock`);
+      if (state !== 'running' || !(await socketExists(sock))) {
+        this.disarmGrace(s);
+        sessions.delete(s.sessionId);
+        this.persist(id, sessions);
+      }
+    }
     return [...sessions.values()].map((s) => ({
       sessionId: s.sessionId,
       pid: s.pid,
@@ -180,7 +213,7 @@ export class PtyService {
     this.disarmGrace(s);
     s.hub?.kill('SIGKILL');
     sessions.delete(sessionId);
-    this.persist(id, sessions);
+    await this.persist(id, sessions);
   }
 
   /** Drops the runner's side of a sandbox's terminals (delete/stop); the agent does the rest. */

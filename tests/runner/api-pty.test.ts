@@ -144,6 +144,7 @@ describe('runner API: restart', () => {
     a.type('echo before-restart\r');
     await a.until(() => a.state.out.includes('before-restart'), 'echo before restart');
     const p = await f.client.processes.start('pty1', { cmd: ['sleep', '60'], cwd: '/tmp', tag: 'sleeper' });
+    const orphan = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
 
     await f.restart();
     await a.until(() => a.state.closed, 'viewer cut by the restart');
@@ -157,6 +158,10 @@ describe('runner API: restart', () => {
     await b.until(() => b.state.out.includes('before-restart'), 'replay from the agent after restart');
     b.type('echo after-restart\r');
     await b.until(() => b.state.out.includes('after-restart'), 'live after restart');
+    // The session nobody came back to is killed once its grace period passes.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).not.toContain(orphan.sessionId);
+    expect(() => process.kill(orphan.pid, 0)).toThrow();
     await f.client.pty.kill('pty1', sessionId);
     await f.client.processes.kill('pty1', p.pid);
     expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)?.running).toBe(false);
