@@ -162,10 +162,13 @@ static int do_list(int wfd, struct fs_req *r) {
 }
 
 static int do_read(int wfd, struct fs_req *r) {
-  /* O_NONBLOCK so a FIFO cannot hang the open; it is refused right after. */
+  /* Check the type before opening: opening a device node can have side effects. */
+  struct stat st;
+  if (stat(r->path, &st) < 0) return send_err(wfd, errno, r->path);
+  if (!S_ISREG(st.st_mode)) return send_err(wfd, S_ISDIR(st.st_mode) ? EISDIR : EINVAL, r->path);
+  /* O_NONBLOCK: should the path be swapped for a FIFO meanwhile, the open cannot hang. */
   int fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return send_err(wfd, errno, r->path);
-  struct stat st;
   if (fstat(fd, &st) < 0) {
     int e = errno;
     close(fd);

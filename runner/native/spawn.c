@@ -530,6 +530,10 @@ int spawn_handle(int rfd, int wfd, unsigned char *payload, uint32_t len) {
     if (openpty(&master, &slave, NULL, NULL, &ws) < 0) return send_err(wfd, errno, "openpty"), 1;
     fcntl(master, F_SETFD, FD_CLOEXEC);
     fcntl(slave, F_SETFD, FD_CLOEXEC);
+    /* The terminal belongs to its user, as login would arrange (mesg, script, ssh check this). */
+    /* Best effort: the command works through the fd either way. */
+    if (r.uid >= 0 && g_uid_base < 0 && fchown(slave, (uid_t)r.uid, (gid_t)(r.gid >= 0 ? r.gid : r.uid)) == 0)
+      fchmod(slave, 0620);
   } else if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
     return send_err(wfd, errno, "pipe"), 1;
   }

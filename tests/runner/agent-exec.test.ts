@@ -229,6 +229,19 @@ describe('warren-agent serve: pty', () => {
     expect(await exit).toEqual({ exitCode: 5, signal: 0 });
   });
 
+  it('the terminal belongs to the requested user', async () => {
+    const r = await client.spawn({
+      argv: ['sh', '-c', 'stat -c "%u %a" $(tty)'],
+      env,
+      uid: 1000,
+      gid: 1000,
+      pty: { cols: 80, rows: 24 },
+    });
+    const s = collect(r);
+    await new Promise((res) => r.on('exit', res));
+    expect(s.out.trim()).toBe('1000 620');
+  });
+
   it('end() sends ^D', async () => {
     const p = await client.spawn({ argv: ['cat'], env, pty: { cols: 80, rows: 24 } });
     const exit = new Promise((r) => p.on('exit', r));
