@@ -46,6 +46,7 @@ export class ProcessService {
   }
 
   private load(id: string): Promise<SandboxProcs> {
+    this.manager.get(id); // unknown ids are a 404 before any path is built from them
     let p = this.sandboxes.get(id);
     if (!p) {
       p = readJsonFile<ProcRecord[]>(this.metaFile(id), []).then((list) => ({

@@ -40,6 +40,7 @@ export class PtyService {
   }
 
   private load(id: string): Promise<SandboxPtys> {
+    this.manager.get(id); // unknown ids are a 404 before any path is built from them
     let p = this.sandboxes.get(id);
     if (!p) {
       p = readJsonFile<PtyRecord[]>(this.file(id), []).then(
