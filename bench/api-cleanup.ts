@@ -1,0 +1,55 @@
+/**
+ * Removes every sandbox a benchmark's console left on its embedded runner. The console stops
+ * its runner but (by design) never its sandboxes, and warm-pool members are invisible to the
+ * API; so: mark pool members as ordinary, start a runner on the same data dir, delete all.
+ * Usage as a script: npx tsx bench/api-cleanup.ts DATA_DIR
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRunnerClient } from '../lib/runner-client';
+
+export async function cleanupRunnerData(dataDir: string): Promise<void> {
+  const sandboxes = path.join(dataDir, 'runner', 'sandboxes');
+  for (const key of fs.existsSync(sandboxes) ? fs.readdirSync(sandboxes) : []) {
+    const file = path.join(sandboxes, key, 'sandbox.json');
+    if (!fs.existsSync(file)) continue;
+    const rec = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (rec.pooled) fs.writeFileSync(file, JSON.stringify({ ...rec, pooled: false }));
+  }
+  const socket = path.join(dataDir, 'cleanup.sock');
+  const token = 'bench-cleanup-token-0123456789';
+  const root = path.resolve(import.meta.dirname, '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, WARREN_DATA_DIR: dataDir, WARREN_RUNNER_LISTEN: `unix:${socket}`, WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_POOL_SIZE: '0', WARREN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(socket, () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      });
+      if (up) break;
+      if (child.exitCode !== null || i > 300) throw new Error('cleanup runner did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const client = createRunnerClient({ url: `unix:${socket}`, token });
+    for (const sb of await client.list()) await client.delete(sb.id).catch((err) => console.error(`delete ${sb.id}: ${err.message}`));
+    for (const s of await client.snapshots.list()) await client.snapshots.delete(s.id).catch(() => {});
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  await cleanupRunnerData(process.argv[2]!);
+}
