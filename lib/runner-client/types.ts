@@ -46,7 +46,9 @@ export type ExecEvent =
   | { type: 'start'; pid: number }
   | { type: 'stdout'; data: string }
   | { type: 'stderr'; data: string }
-  | { type: 'exit'; exitCode: number | null; signal: string | null; durationMs: number; timedOut: boolean };
+  | { type: 'exit'; exitCode: number | null; signal: string | null; durationMs: number; timedOut: boolean }
+  /** The command's fate is unknown (the sandbox stopped mid-command); no exit follows. */
+  | { type: 'error'; message: string };
 
 export type ProcessRequest = {
   cmd: string[];

@@ -96,6 +96,7 @@ export class ExecService {
       // Closing the connection alone makes the agent kill a non-detached command.
       proc.kill('SIGKILL');
       proc.detach();
+      writeEvent(res, { type: 'error', message: 'Lost the connection to the sandbox before the command exited' });
       res.end();
       return;
     }

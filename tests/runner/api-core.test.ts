@@ -163,6 +163,16 @@ describe('runner API: exec', () => {
     expect(check.exitCode).toBe(1);
   });
 
+  it('ends a stream with an error event when the sandbox goes away mid-command', async () => {
+    await f.client.create({ id: 'ex2' });
+    const events: string[] = [];
+    for await (const e of f.client.execStream('ex2', { cmd: ['sh', '-c', 'echo up; sleep 30'], cwd: '/' })) {
+      events.push(e.type);
+      if (e.type === 'stdout') await f.client.stop('ex2');
+    }
+    expect(events).toEqual(['start', 'stdout', 'error']);
+  });
+
   it('streams a large output with backpressure intact', async () => {
     let bytes = 0;
     for await (const e of f.client.execStream('ex1', { cmd: ['head', '-c', '30000000', '/dev/zero'], cwd: '/' })) {
