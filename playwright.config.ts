@@ -46,6 +46,10 @@ export default defineConfig({
       WARREN_ADMIN_EMAIL: 'admin@warren.test',
       WARREN_ADMIN_PASSWORD: 'admin-password-e2e',
       WARREN_LOG_LEVEL: 'warn',
+      // The runner keeps sandboxes across restarts by design, so a warm pool started for a
+      // throw-away data dir would outlive the run (containers, loop mounts). Tests that need
+      // sandboxes create them and delete them.
+      WARREN_RUNNER_POOL_SIZE: '0',
     },
   },
 });
