@@ -5,12 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const nativeDir = path.resolve(import.meta.dirname, '../native');
-export const agentBin = path.join(nativeDir, 'build/warren-agent');
+/** WARREN_TEST_AGENT_BIN runs the tests against another build (e.g. one with sanitizers). */
+export const agentBin = process.env.WARREN_TEST_AGENT_BIN ?? path.join(nativeDir, 'build/warren-agent');
 export const mountBin = path.join(nativeDir, 'build/warren-mount');
 
 /** Builds the C helpers when they are missing (setup.sh normally has). */
 export function ensureNative(): void {
-  if (!fs.existsSync(agentBin) || !fs.existsSync(mountBin))
+  if (!fs.existsSync(path.join(nativeDir, 'build/warren-agent')) || !fs.existsSync(mountBin))
     execFileSync('make', ['-s', '-C', nativeDir], { stdio: 'inherit' });
 }
 
