@@ -91,4 +91,17 @@ describe('runner API on real sandboxes', () => {
     expect(who.stdout.trim()).toBe('user');
     await expect(r.client.files.write(id, '/etc/forbidden', Buffer.from('x'))).rejects.toMatchObject({ status: 403 });
   });
+
+  it('answers 507 when an upload fills the sandbox disk, leaving no partial file', async () => {
+    const small = await r.client.create({ resources: { cpu: 1, memoryMb: 256, diskMb: 32 } });
+    const chunks = Array.from({ length: 64 }, () => Buffer.alloc(1024 * 1024, 7));
+    const { Readable } = await import('node:stream');
+    await expect(r.client.files.write(small.id, 'fill.bin', Readable.from(chunks))).rejects.toMatchObject({
+      status: 507,
+      code: 'quota_exceeded',
+    });
+    const ls = await r.client.exec(small.id, { cmd: sh('ls -A /home/user') });
+    expect(ls.stdout).not.toContain('fill');
+    await r.client.delete(small.id);
+  });
 });
