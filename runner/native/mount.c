@@ -202,21 +202,34 @@ static unsigned shift_id(const struct copy *c, unsigned long long id) {
   return 65534; /* outside the sandbox's range: nobody */
 }
 
+/* Hard links: an open-addressing table keyed by (dev, ino), so a layer full of links stays linear. */
+static size_t link_slot(const struct link_ent *tab, size_t cap, dev_t dev, ino_t ino) {
+  uint64_t h = ((uint64_t)ino ^ ((uint64_t)dev << 32)) * 0x9E3779B97F4A7C15ULL;
+  size_t i = (size_t)(h >> 20) & (cap - 1);
+  while (tab[i].rel && !(tab[i].dev == dev && tab[i].ino == ino)) i = (i + 1) & (cap - 1);
+  return i;
+}
+
 static const char *link_lookup(struct copy *c, const struct stat *st) {
-  for (size_t i = 0; i < c->nlinks; i++)
-    if (c->links[i].dev == st->st_dev && c->links[i].ino == st->st_ino) return c->links[i].rel;
-  return NULL;
+  if (!c->caplinks) return NULL;
+  return c->links[link_slot(c->links, c->caplinks, st->st_dev, st->st_ino)].rel;
 }
 
 static void link_remember(struct copy *c, const struct stat *st, const char *rel) {
-  if (c->nlinks == c->caplinks) {
-    c->caplinks = c->caplinks ? c->caplinks * 2 : 64;
-    c->links = realloc(c->links, c->caplinks * sizeof *c->links);
-    if (!c->links) die("out of memory");
+  if (2 * (c->nlinks + 1) > c->caplinks) { /* keep the load under 1/2 */
+    size_t cap = c->caplinks ? c->caplinks * 2 : 64;
+    struct link_ent *tab = calloc(cap, sizeof *tab);
+    if (!tab) die("out of memory");
+    for (size_t i = 0; i < c->caplinks; i++)
+      if (c->links[i].rel) tab[link_slot(tab, cap, c->links[i].dev, c->links[i].ino)] = c->links[i];
+    free(c->links);
+    c->links = tab;
+    c->caplinks = cap;
   }
   char *r = strdup(rel);
   if (!r) die("out of memory");
-  c->links[c->nlinks++] = (struct link_ent){.dev = st->st_dev, .ino = st->st_ino, .rel = r};
+  c->links[link_slot(c->links, c->caplinks, st->st_dev, st->st_ino)] = (struct link_ent){.dev = st->st_dev, .ino = st->st_ino, .rel = r};
+  c->nlinks++;
 }
 
 static void fdpath(char *out, size_t n, int dirfd, const char *name) { snprintf(out, n, "/proc/self/fd/%d/%s", dirfd, name); }
