@@ -117,5 +117,11 @@ test('invite by link, accept in a second browser, change the role, and the viewe
     await expectNotFound(memberPage, `/${teamSlug}/members`);
   });
 
+  await test.step('the org switcher moves to the same section of another org', async () => {
+    await page.getByTestId('org-switcher').click();
+    await page.getByRole('menuitem', { name: /owner person's workspace/ }).click();
+    await page.waitForURL(new RegExp(`/${owner.personalSlug}/members$`));
+  });
+
   await member.close();
 });

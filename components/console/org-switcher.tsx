@@ -1,7 +1,7 @@
 'use client';
 
 import { Check, ChevronsUpDown, Plus } from 'lucide-react';
-import { useRouter } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import * as React from 'react';
 import { Badge } from '@/components/ui/badge';
 import {
@@ -12,15 +12,23 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
-import type { Role } from '@/lib/auth/permissions';
+import { can, type Role } from '@/lib/auth/permissions';
 import { CreateOrgDialog } from './create-org-dialog';
+import { NAV_ITEMS } from './nav-items';
 
 export type SwitcherOrg = { slug: string; name: string; personal: boolean; role: Role };
 
 /** Lists the person's orgs; switching keeps them on the same section when it exists there. */
 export function OrgSwitcher({ orgs, current }: { orgs: SwitcherOrg[]; current: SwitcherOrg }) {
   const router = useRouter();
+  const pathname = usePathname();
   const [creating, setCreating] = React.useState(false);
+
+  // Stay on the same section in the other org when the role there may see it.
+  function hrefFor(o: SwitcherOrg): string {
+    const section = NAV_ITEMS.find((item) => item.segment === pathname.split('/')[2]);
+    return section && can(o.role, section.permission) ? `/${o.slug}/${section.segment}` : `/${o.slug}`;
+  }
 
   return (
     <>
@@ -39,7 +47,7 @@ export function OrgSwitcher({ orgs, current }: { orgs: SwitcherOrg[]; current: S
         <DropdownMenuContent className="w-72">
           <DropdownMenuLabel>Organizations</DropdownMenuLabel>
           {orgs.map((o) => (
-            <DropdownMenuItem key={o.slug} onSelect={() => router.push(`/${o.slug}`)} className="justify-between">
+            <DropdownMenuItem key={o.slug} onSelect={() => router.push(hrefFor(o))} className="justify-between">
               <span className="flex min-w-0 items-center gap-2">
                 <Check className={o.slug === current.slug ? 'text-indigo-600' : 'invisible'} aria-hidden />
                 <span className="truncate">{o.name}</span>
