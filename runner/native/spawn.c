@@ -453,7 +453,10 @@ static int pump(struct pump *p) {
     struct pollfd fds[8];
     int nf = 0, i_sig, i_cr = -1, i_cw = -1, i_in = -1, i_out = -1, i_err = -1, i_l = -1;
     fds[i_sig = nf++] = (struct pollfd){.fd = p->sigfd, .events = POLLIN};
-    if (p->c.rfd >= 0 && p->stdinq.len < STDINQ_MAX) fds[i_cr = nf++] = (struct pollfd){.fd = p->c.rfd, .events = POLLIN};
+    /* With stdin backed up we stop reading the client, but still watch for it hanging up
+     * (POLLHUP/POLLERR are always reported), so a vanished client cannot strand its command. */
+    int read_client = p->stdinq.len < STDINQ_MAX;
+    if (p->c.rfd >= 0) fds[i_cr = nf++] = (struct pollfd){.fd = p->c.rfd, .events = read_client ? POLLIN : 0};
     if (p->c.wfd >= 0 && p->c.out.len > 0) fds[i_cw = nf++] = (struct pollfd){.fd = p->c.wfd, .events = POLLOUT};
     if (p->stdin_fd >= 0 && p->stdinq.len > 0) fds[i_in = nf++] = (struct pollfd){.fd = p->stdin_fd, .events = POLLOUT};
     /* Backpressure: with a client attached, a full queue stops us reading the child's output.
@@ -491,7 +494,9 @@ static int pump(struct pump *p) {
     if (p->stdin_eof && p->stdinq.len == 0 && p->stdin_fd >= 0) close_fd(&p->stdin_fd);
     int gone = 0;
     if (i_cw >= 0 && fds[i_cw].revents && p->c.wfd >= 0 && client_write(p) < 0) gone = 1;
-    if (!gone && i_cr >= 0 && fds[i_cr].revents && p->c.rfd >= 0 && client_read(p) < 0) gone = 1;
+    if (!gone && i_cr >= 0 && fds[i_cr].revents && p->c.rfd >= 0) {
+      if (read_client ? client_read(p) < 0 : (fds[i_cr].revents & (POLLHUP | POLLERR)) != 0) gone = 1;
+    }
     if (gone) {
       if (!p->detach) { /* nobody is listening any more: the command goes with its client */
         signal_child(p, SIGKILL);

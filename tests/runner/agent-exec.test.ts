@@ -221,8 +221,7 @@ describe('warren-agent serve: pty', () => {
     await until(() => s.out.includes('24 80'), 5000, 'initial size');
     p.resize(120, 40);
     p.write('stty size; tty\n');
-    await until(() => s.out.includes('40 120'), 5000, 'new size');
-    expect(s.out).toMatch(/\/dev\/pts\/\d+/);
+    await until(() => s.out.includes('40 120') && /\/dev\/pts\/\d+/.test(s.out), 5000, 'new size and tty');
     expect(s.err).toBe('');
     const exit = new Promise((r) => p.on('exit', r));
     p.write('exit 5\n');
@@ -375,5 +374,32 @@ describe('warren-agent serve: robustness', () => {
         }
       });
     expect(zombies).toEqual([]);
+  });
+});
+
+describe('warren-agent serve: stuck stdin', () => {
+  it('a client that vanishes while stdin is backed up still takes its command down', async () => {
+    const { createConnection } = await import('node:net');
+    const { encodeFrame, encodeTlvs, Frame } = await import('@/runner/agent/protocol');
+    const c = createConnection(agent.socket);
+    c.on('error', () => {});
+    let pid = 0;
+    c.on('data', (d: Buffer) => {
+      if (!pid && d[0] === Frame.STARTED) pid = d.readUInt32BE(5);
+    });
+    c.write(
+      encodeFrame(
+        Frame.SPAWN,
+        encodeTlvs([
+          [1, 'sleep'],
+          [1, '60'],
+        ]),
+      ),
+    );
+    for (let i = 0; i < 6; i++) c.write(encodeFrame(Frame.STDIN, Buffer.alloc(1 << 20))); // never read
+    await until(() => pid > 0, 3000, 'STARTED');
+    await sleep(200);
+    c.destroy();
+    await until(() => !fs.existsSync(`/proc/${pid}`), 3000, 'the command to be killed');
   });
 });
