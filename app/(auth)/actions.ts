@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { AuthError, CredentialsSignin } from 'next-auth';
 import { oauthProviders, signIn, signOut } from '@/lib/auth/auth';
 import { signInErrorMessage, TooManyAttempts } from '@/lib/auth/auth-errors';
-import { safeCallbackUrl } from './callback-url';
+import { safeCallbackUrl } from '@/lib/auth/callback-url';
 
 export type SignInState = { error: string | null; email?: string };
 

@@ -4,7 +4,7 @@ import { SignInForm } from '@/components/auth/sign-in-form';
 import { oauthProviders } from '@/lib/auth/auth';
 import { signInErrorMessage } from '@/lib/auth/auth-errors';
 import { getSessionUser } from '@/lib/auth/session';
-import { firstParam, safeCallbackUrl } from '../callback-url';
+import { firstParam, safeCallbackUrl } from '@/lib/auth/callback-url';
 
 export const metadata: Metadata = { title: 'Sign in' };
 

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import { SignUpForm } from '@/components/auth/sign-up-form';
 import { oauthProviders } from '@/lib/auth/auth';
 import { getSessionUser } from '@/lib/auth/session';
-import { firstParam, safeCallbackUrl } from '../callback-url';
+import { firstParam, safeCallbackUrl } from '@/lib/auth/callback-url';
 
 export const metadata: Metadata = { title: 'Create your account' };
 
