@@ -161,6 +161,16 @@ class FakeManager implements SandboxManager {
     throw notFound(`Snapshot ${id}`);
   }
   private kill(id: string) {
+    // Detached shells and jobs run in their own process groups: end them by their sockets' pids.
+    const procs = path.join(this.agentDir(id), 'procs');
+    for (const name of fs.existsSync(procs) ? fs.readdirSync(procs) : []) {
+      const pid = Number(/^(\d+)\.sock$/.exec(name)?.[1]);
+      if (pid) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+      }
+    }
     const child = this.agents.get(id);
     if (child?.pid && child.exitCode === null) {
       try {
