@@ -24,6 +24,9 @@ export default async function Home() {
       <QueryProvider>
         <CreateOrgButton />
       </QueryProvider>
+      <a href="/sign-out" className="text-sm text-zinc-500 hover:text-zinc-800 hover:underline">
+        Sign out of {user.email}
+      </a>
     </main>
   );
 }
