@@ -1,11 +1,20 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import * as React from 'react';
 import { ApiError } from './api';
 
+/** A 401 on a read means the session ended (signed out in another tab, expired): go sign in and come back. */
+function onQueryError(err: unknown) {
+  if (err instanceof ApiError && err.status === 401 && typeof window !== 'undefined') {
+    const back = `${window.location.pathname}${window.location.search}`;
+    window.location.assign(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
+  }
+}
+
 function makeClient() {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: onQueryError }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,
