@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'quota_exceeded'
   | 'runner_unavailable'
+  | 'storage_full'
+  | 'bad_gateway'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -26,6 +28,8 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   quota_exceeded: 429,
   runner_unavailable: 503,
+  storage_full: 507,
+  bad_gateway: 502,
   internal: 500,
 };
 

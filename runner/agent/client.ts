@@ -390,20 +390,26 @@ export class AgentClient {
     let total = 0;
     const source: AsyncIterable<Buffer | string> | Array<Buffer | string> =
       typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
-    for await (const chunk of source) {
-      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      total += buf.length;
-      if (total > limit) {
-        ch.destroy(); // the agent sees the connection end before DATA_END and discards the temp file
-        if (!(typeof data === 'string' || Buffer.isBuffer(data))) data.destroy();
-        throw new AgentLimitError(limit);
+    try {
+      for await (const chunk of source) {
+        let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        total += buf.length;
+        if (total > limit) {
+          if (!(typeof data === 'string' || Buffer.isBuffer(data))) data.destroy();
+          throw new AgentLimitError(limit);
+        }
+        while (buf.length > 0) {
+          const part = buf.subarray(0, DATA_CHUNK);
+          buf = buf.subarray(part.length);
+          if (ch.closed) return result; // the agent answered early (an error): report it
+          if (!ch.send(Frame.DATA, part)) await drainOrDone(ch);
+        }
       }
-      while (buf.length > 0) {
-        const part = buf.subarray(0, DATA_CHUNK);
-        buf = buf.subarray(part.length);
-        if (ch.closed) return result; // the agent answered early (an error): report it
-        if (!ch.send(Frame.DATA, part)) await drainOrDone(ch);
-      }
+    } catch (err) {
+      // Over the cap, or the source failed (an abandoned upload): the agent sees the connection
+      // end before DATA_END and discards its temp file.
+      ch.destroy();
+      throw err;
     }
     ch.send(Frame.DATA_END);
     return result;
