@@ -69,16 +69,17 @@ export function ConfirmDialog({
             </Field>
           ) : null}
           <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => change(false)} disabled={pending}>
-              Cancel
-            </Button>
+            {/* Focus starts on Cancel: a stray Enter must not delete anything. */}
             <Button
-              type="submit"
-              variant={destructive ? 'destructive' : 'primary'}
-              pending={pending}
-              disabled={!ready}
+              type="button"
+              variant="outline"
+              onClick={() => change(false)}
+              disabled={pending}
               autoFocus={typeToConfirm === undefined}
             >
+              Cancel
+            </Button>
+            <Button type="submit" variant={destructive ? 'destructive' : 'primary'} pending={pending} disabled={!ready}>
               {confirmLabel}
             </Button>
           </DialogFooter>
