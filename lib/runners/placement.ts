@@ -22,6 +22,11 @@ export async function pickRunner(need: Need, pinned?: string): Promise<RunnerRow
     if (r.state === 'draining') throw new AppError('conflict', 'The runner holding this snapshot is draining; no new sandboxes go there');
     return r;
   }
+  return chooseRunner(all, need);
+}
+
+/** The pure part of placement, over a snapshot of the registry. */
+export function chooseRunner(all: RunnerRow[], need: Need): RunnerRow {
   if (all.length === 0) throw runnerUnavailable();
   const usable = all.filter((r) => r.state === 'ready');
   // If every runner looks unreachable, still try one: its state may just be stale.

@@ -42,7 +42,17 @@ export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promi
     !same(next.stoppedAt, row.stoppedAt) ||
     !same(next.lastActivityAt, row.lastActivityAt);
   if (!changed) return row;
-  return updateRow(row.id, next, row);
+  // Conditional on the state this decision was based on: a reconcile pass holding an older
+  // runner answer must not undo a stop or start that landed in between.
+  const db = await getDb();
+  const [updated] = await db
+    .update(sandboxes)
+    .set(next)
+    .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state)))
+    .returning();
+  if (updated) return updated;
+  const [current] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));
+  return current ?? row;
 }
 
 export async function updateRow(id: string, patch: Partial<SandboxRow>, base?: SandboxRow): Promise<SandboxRow> {

@@ -9,6 +9,7 @@ import * as snaps from '@/app/api/v1/snapshots/route';
 import * as snap from '@/app/api/v1/snapshots/[id]/route';
 import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
 import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
+import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { findPreviewTarget } from '@/lib/sandboxes/ports';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
@@ -103,5 +104,17 @@ describe('ports through /api/v1', () => {
     const path = await api(port.DELETE, 'DELETE', `/sandboxes/${id}/ports/70000`, { key: A.developer, params: { id, port: '70000' } });
     expect(path.status).toBe(400);
     expect((await api(ports.POST, 'POST', `/sandboxes/${id}/ports`, { key: A.viewer, body: { port: 3000 }, params: { id } })).status).toBe(403);
+  });
+});
+
+describe('org deletion clean-up', () => {
+  it('deleteOrgSandboxes removes the org’s sandboxes, forks and snapshots from the runner', async () => {
+    const s = (await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: {}, params: { id } })).json.id;
+    const fork = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: { snapshotId: s } });
+    expect(fork.status).toBe(201);
+    expect(await deleteOrgSandboxes(A.scope.orgId)).toEqual({ deleted: 2, failed: [] });
+    expect(await runner.client.list()).toEqual([]);
+    expect(await runner.client.snapshots.list()).toEqual([]);
+    expect((await api(list.GET, 'GET', '/sandboxes', { key: A.viewer })).json.sandboxes).toEqual([]);
   });
 });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { RunnerCapacity } from '@/db/schema/runners';
+import { chooseRunner } from '@/lib/runners/placement';
+import type { RunnerRow } from '@/lib/runners/registry';
+import { decryptToken, encryptToken } from '@/lib/runners/token-crypto';
+
+const cap = (c: Partial<RunnerCapacity>): RunnerCapacity => ({
+  sandboxes: 0,
+  maxSandboxes: 100,
+  cpuCommitted: 0,
+  cpuTotal: 8,
+  memoryMbCommitted: 0,
+  memoryMbTotal: 16384,
+  ...c,
+});
+const runner = (id: string, state: RunnerRow['state'], capacity: RunnerCapacity | null): RunnerRow => ({
+  id,
+  name: id,
+  url: `http://${id}:7000`,
+  tokenCiphertext: 'x',
+  capacity,
+  state,
+  heartbeatAt: new Date(),
+  createdAt: new Date(),
+});
+const need = { cpu: 1, memoryMb: 512 };
+
+describe('placement', () => {
+  it('picks the ready runner with the most free memory', () => {
+    const picked = chooseRunner(
+      [runner('a', 'ready', cap({ memoryMbCommitted: 8000 })), runner('b', 'ready', cap({ memoryMbCommitted: 1000 })), runner('c', 'unreachable', cap({}))],
+      need,
+    );
+    expect(picked.id).toBe('b');
+  });
+
+  it('skips full and draining runners; answers 503 when none has room', () => {
+    const full = runner('full', 'ready', cap({ sandboxes: 100 }));
+    const draining = runner('drain', 'draining', cap({}));
+    expect(chooseRunner([full, draining, runner('ok', 'ready', cap({ sandboxes: 99 }))], need).id).toBe('ok');
+    expect(() => chooseRunner([full, draining], need)).toThrow(/No sandbox runner has room/);
+    expect(() => chooseRunner([], need)).toThrow(/not reachable/);
+  });
+
+  it('still tries a runner marked unreachable when it is the only one (its state may be stale)', () => {
+    expect(chooseRunner([runner('only', 'unreachable', null)], need).id).toBe('only');
+  });
+});
+
+describe('runner token encryption', () => {
+  it('round-trips and never stores the token in clear', () => {
+    const stored = encryptToken('secret-runner-token');
+    expect(stored).not.toContain('secret-runner-token');
+    expect(stored).not.toBe(encryptToken('secret-runner-token'));
+    expect(decryptToken(stored)).toBe('secret-runner-token');
+    const [v, iv, tag, ct] = stored.split('.');
+    expect(() => decryptToken([v, iv, tag, `${ct}AA`].join('.'))).toThrow();
+  });
+});
