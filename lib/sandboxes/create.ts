@@ -4,7 +4,7 @@ import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
-import { RunnerUnavailableError } from '@/lib/runner-client';
+import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
 import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
@@ -104,6 +104,10 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
     // Soft-deleted with desired_state deleted: if the runner did create it after all, the
     // reconciler finds the row and deletes the runner's copy.
     await markDeleted(id, reason.slice(0, 500), 'error');
+    // A runner at its own sandbox cap is a capacity problem of ours, not the caller's quota.
+    if (err instanceof RunnerError && err.code === 'quota_exceeded' && /runner is full/i.test(err.message)) {
+      throw new AppError('runner_unavailable', 'No sandbox runner has room right now; try again shortly');
+    }
     throw fromRunner(err);
   }
 }
