@@ -1,10 +1,11 @@
 import { DrizzleAdapter } from '@auth/drizzle-adapter';
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
+import type { Adapter } from 'next-auth/adapters';
 import Credentials from 'next-auth/providers/credentials';
 import GitHub from 'next-auth/providers/github';
 import Google from 'next-auth/providers/google';
 import { z } from 'zod';
-import { getDb, schema } from '@/db';
+import { type Db, getDb, schema } from '@/db';
 import { logger } from '@/lib/logger';
 import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
 import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
@@ -44,6 +45,24 @@ async function authorize(credentials: Partial<Record<string, unknown>>, request:
   });
 }
 
+/**
+ * The drizzle adapter, with e-mails lower-cased on the way in: password accounts are stored
+ * lower-case, so an OAuth sign-in with "Ada@Example.com" must find (and not duplicate) them.
+ */
+function oauthAdapter(db: Db): Adapter {
+  const base = DrizzleAdapter(db, {
+    usersTable: schema.users,
+    accountsTable: schema.accounts,
+    sessionsTable: schema.sessions,
+    verificationTokensTable: schema.verificationTokens,
+  });
+  return {
+    ...base,
+    createUser: (user) => base.createUser!({ ...user, email: user.email.trim().toLowerCase() }),
+    getUserByEmail: (email) => base.getUserByEmail!(email.trim().toLowerCase()),
+  };
+}
+
 async function config(): Promise<NextAuthConfig> {
   const db = await getDb();
   const providers: NextAuthConfig['providers'] = [Credentials({ credentials: { email: {}, password: {} }, authorize })];
@@ -52,12 +71,7 @@ async function config(): Promise<NextAuthConfig> {
   if (oauth.includes('google')) providers.push(Google);
 
   return {
-    adapter: DrizzleAdapter(db, {
-      usersTable: schema.users,
-      accountsTable: schema.accounts,
-      sessionsTable: schema.sessions,
-      verificationTokensTable: schema.verificationTokens,
-    }),
+    adapter: oauthAdapter(db),
     session: { strategy: 'jwt' },
     trustHost: true,
     providers,
