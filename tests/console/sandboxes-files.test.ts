@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as files from '@/app/api/v1/sandboxes/[id]/files/route';
 import * as content from '@/app/api/v1/sandboxes/[id]/files/content/route';
 import * as mkdir from '@/app/api/v1/sandboxes/[id]/files/mkdir/route';
@@ -7,8 +7,6 @@ import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as list from '@/app/api/v1/sandboxes/route';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
-
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 let runner: RunnerHandle;
 let A: TestOrg;

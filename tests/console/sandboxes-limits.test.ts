@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as start from '@/app/api/v1/sandboxes/[id]/start/route';
@@ -10,8 +10,6 @@ import { setOrgLimits } from '@/lib/sandboxes/limits';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
-
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 let runner: RunnerHandle;
 let A: TestOrg;

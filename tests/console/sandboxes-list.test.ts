@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { closeDb, getDb, schema } from '@/db';
 import { newId } from '@/lib/ids';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
-
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 /** Listing is served from the database alone, so these rows need no runner. */
 let A: TestOrg;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as sbSnaps from '@/app/api/v1/sandboxes/[id]/snapshots/route';
@@ -13,8 +13,6 @@ import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { findPreviewTarget } from '@/lib/sandboxes/ports';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
-
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 let runner: RunnerHandle;
 let A: TestOrg;

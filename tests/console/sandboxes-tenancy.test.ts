@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as execLog from '@/app/api/v1/sandboxes/[id]/exec-log/route';
@@ -21,8 +21,6 @@ import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
 import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
-
-vi.mock('@/lib/auth/session', async () => (await import('./helpers/session')).sessionMock);
 
 let runner: RunnerHandle;
 let A: TestOrg;
