@@ -1,6 +1,6 @@
 import { closeDb } from '@/db';
 import type { Role } from '@/lib/auth/permissions';
-import type { OrgScope } from '@/lib/auth/scope';
+import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { ensureLocalRunnerRegistered } from '@/lib/runners/registry';
 import { type RunnerHandle, startRunner } from '../runner/harness';
 import { addMember, ctx, makeKey, makeOrg } from './helpers/fixtures';
@@ -9,14 +9,14 @@ import { addMember, ctx, makeKey, makeOrg } from './helpers/fixtures';
  * Shared set-up of the sandbox API tests: one real runner per test file (root + runc), made the
  * console's local runner through the environment, and orgs with keys of each role.
  */
-export type TestOrg = { scope: OrgScope; owner: string; admin: string; developer: string; viewer: string };
+export type TestOrg = { scope: OrgScope; ownerUser: UserScope; viewerUser: UserScope; owner: string; admin: string; developer: string; viewer: string };
 
 export async function makeTestOrg(): Promise<TestOrg> {
-  const { scope } = await makeOrg();
-  await addMember(scope, 'viewer');
+  const { scope, owner: ownerUser } = await makeOrg();
+  const { user: viewerUser } = await addMember(scope, 'viewer');
   const key = (role: Role) => makeKey(scope, role, `${role} key`);
   const [owner, admin, developer, viewer] = await Promise.all([key('owner'), key('admin'), key('developer'), key('viewer')]);
-  return { scope, owner, admin, developer, viewer };
+  return { scope, ownerUser, viewerUser, owner, admin, developer, viewer };
 }
 
 export async function useRunner(): Promise<RunnerHandle> {

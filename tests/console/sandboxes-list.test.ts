@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { closeDb, getDb, schema } from '@/db';
 import { newId } from '@/lib/ids';
+import { sessionCookieFor } from './helpers/session';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
 
 /** Listing is served from the database alone, so these rows need no runner. */
@@ -63,5 +64,20 @@ describe('GET /api/v1/sandboxes', () => {
       const res = await get(qs);
       expect(res.status, qs).toBe(400);
     }
+  });
+});
+
+describe('console session access', () => {
+  it('a member’s session + x-warren-org lists the org’s sandboxes; others get 404, nobody 401', async () => {
+    const viewer = { cookie: await sessionCookieFor(A.viewerUser), 'x-warren-org': A.scope.orgSlug };
+    const res = await api(list.GET, 'GET', '/sandboxes', { headers: viewer });
+    expect(res.status).toBe(200);
+    expect(res.json.sandboxes).toHaveLength(7);
+    const acting = await api(list.POST, 'POST', '/sandboxes', { headers: viewer, body: {} });
+    expect(acting.status).toBe(403);
+    const B = await makeTestOrg();
+    const stranger = await api(list.GET, 'GET', '/sandboxes', { headers: { cookie: await sessionCookieFor(B.ownerUser), 'x-warren-org': A.scope.orgSlug } });
+    expect(stranger.status).toBe(404);
+    expect((await api(list.GET, 'GET', '/sandboxes')).status).toBe(401);
   });
 });
