@@ -7,6 +7,7 @@ import type { SandboxInfo } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
 import { ACTIVE_STATES } from './create';
 import { checkTimeout, orgLimits } from './limits';
+import { refreshRow } from './queries';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost, ownedSandbox, updateRow } from './store';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
@@ -47,6 +48,9 @@ export async function sandboxAction(scope: OrgScope, id: string, action: Action)
     info = await onRunner(row, (c) => c[action](id));
   } catch (err) {
     if (action === 'start') await updateRow(id, { state: before.state, desiredState: before.desiredState }, before);
+    // A 409 from the runner means our stored state was stale: take the runner's now, so the
+    // next call (and the console's list) sees the truth without waiting for the reconciler.
+    if ((err as { code?: string }).code === 'conflict') await refreshRow(before).catch(() => {});
     throw err;
   }
   const updated = await applyRunnerInfo({ ...row, desiredState: DESIRED[action] }, info);

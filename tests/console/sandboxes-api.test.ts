@@ -110,6 +110,14 @@ describe('sandbox lifecycle through /api/v1', () => {
     expect(t.json.templates[0]).toMatchObject({ id: 'default', name: 'Default' });
   });
 
+  it('a 409 from the runner corrects a stale stored state at once', async () => {
+    await runner.client.stop(id); // behind the console's back, like a TTL expiring
+    const res = await api(pause.POST, 'POST', `/sandboxes/${id}/pause`, { key: A.developer, ...p() });
+    expect(res.status).toBe(409);
+    const stopped = await api(list.GET, 'GET', '/sandboxes?state=stopped', { key: A.viewer });
+    expect(stopped.json.sandboxes.map((s: { id: string }) => s.id)).toEqual([id]);
+  });
+
   it('viewers cannot act, developers cannot delete, admins can', async () => {
     const viewerExec = await api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key: A.viewer, body: { cmd: 'true' }, ...p() });
     expect(viewerExec.status).toBe(403);
