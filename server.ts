@@ -17,12 +17,14 @@ async function main() {
   await app.prepare();
 
   const server = http.createServer((req, res) => {
+    setClientAddress(req, boot.trustProxy);
     if (routeHttp(req, res)) return;
     handle(req, res);
   });
   // Next adds its own upgrade listener for /_next/hmr in dev; ours only claims our paths.
   server.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/_next/')) return;
+    setClientAddress(req, boot.trustProxy);
     if (!handleUpgrade(req, socket, head)) socket.destroy();
   });
 
@@ -42,6 +44,18 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The client address that rate limits key on. Unless the operator says a trusted proxy sits in
+ * front (WARREN_TRUST_PROXY=1), whatever the client sent in X-Forwarded-For / X-Real-IP is
+ * replaced by the socket's own address, so nobody can dodge a per-address limit by lying.
+ */
+function setClientAddress(req: http.IncomingMessage, trustProxy: boolean) {
+  if (trustProxy) return;
+  const addr = req.socket.remoteAddress ?? '';
+  req.headers['x-forwarded-for'] = addr;
+  req.headers['x-real-ip'] = addr;
 }
 
 main().catch((err) => {

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   WARREN_RUNNER_URL: z.string().optional(),
   WARREN_RUNNER_TOKEN: z.string().optional(),
   WARREN_PREVIEW_DOMAIN: z.string().default('preview.localhost'),
+  WARREN_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -14,7 +14,9 @@ export async function bootConsole() {
   fs.mkdirSync(e.dataDir, { recursive: true });
   process.env.AUTH_SECRET ??= persistentSecret(e.dataDir, 'auth-secret');
   process.env.AUTH_TRUST_HOST ??= 'true';
-  process.env.AUTH_URL ??= e.publicUrl;
+  // Only a configured public URL becomes AUTH_URL (OAuth callbacks need the real address);
+  // otherwise Auth.js derives it from each request's Host (AUTH_TRUST_HOST).
+  if (e.WARREN_PUBLIC_URL) process.env.AUTH_URL ??= e.WARREN_PUBLIC_URL;
   process.env.WARREN_DB_SHARE = '1'; // this process owns the embedded database and shares it with the CLI
 
   const log = logger.child({ component: 'console' });
@@ -28,6 +30,7 @@ export async function bootConsole() {
   }
 
   return {
+    trustProxy: process.env.WARREN_TRUST_PROXY === '1',
     host: e.HOST,
     port: e.PORT,
     publicUrl: e.publicUrl,
