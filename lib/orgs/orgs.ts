@@ -1,9 +1,10 @@
 import { and, asc, count, eq, ne } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import type { Role } from '@/lib/auth/permissions';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { type AuditActor, actorFromScope, actorFromUser, recordAudit } from '@/lib/audit/audit';
 import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
+import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { displayName, slug as slugSchema } from '@/lib/schemas/common';
 import { createOrgRow, type OrgRow, slugTaken } from './create';
 import { slugify } from './slug-rules';
@@ -90,22 +91,32 @@ export async function updateOrg(scope: OrgScope, input: { name?: string; slug?: 
  */
 export async function deleteOrg(scope: OrgScope, input: { confirm: string }): Promise<{ slug: string }> {
   const db = await getDb();
+  // Checked once before the sandboxes go (so a refused delete stops nothing), and again under
+  // the row lock. The runners are called outside the transaction: PGlite has one connection.
+  await assertDeletable(db, scope, input.confirm);
+  await deleteOrgSandboxes(scope.orgId);
   return db.transaction(async (tx) => {
-    const [org] = await tx.select().from(orgs).where(eq(orgs.id, scope.orgId)).for('update');
-    if (!org) throw notFound('Organization');
-    if (input.confirm !== org.slug) throw badRequest(`To confirm, type the organization's URL name: ${org.slug}`);
-    if (scope.actor.type === 'user') {
-      const [{ n } = { n: 0 }] = await tx
-        .select({ n: count() })
-        .from(memberships)
-        .where(and(eq(memberships.userId, scope.actor.userId), ne(memberships.orgId, org.id)));
-      if (n === 0) throw conflict('This is your only organization. Create another one before deleting it.');
-    }
+    const org = await assertDeletable(tx, scope, input.confirm, true);
     await tx.delete(orgs).where(eq(orgs.id, org.id));
     const actor = { ...actorFromScope(scope), orgId: null };
     await recordAudit(actor, 'org.delete', { type: 'org', id: org.id }, { slug: org.slug, name: org.name }, tx);
     return { slug: org.slug };
   });
+}
+
+async function assertDeletable(dbx: DbOrTx, scope: OrgScope, confirm: string, lock = false): Promise<OrgRow> {
+  const q = dbx.select().from(orgs).where(eq(orgs.id, scope.orgId));
+  const [org] = lock ? await q.for('update') : await q;
+  if (!org) throw notFound('Organization');
+  if (confirm !== org.slug) throw badRequest(`To confirm, type the organization's URL name: ${org.slug}`);
+  if (scope.actor.type === 'user') {
+    const [{ n } = { n: 0 }] = await dbx
+      .select({ n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.userId, scope.actor.userId), ne(memberships.orgId, org.id)));
+    if (n === 0) throw conflict('This is your only organization. Create another one before deleting it.');
+  }
+  return org;
 }
 
 /** Used by the platform admin tools (no org scope): an org by slug or a clear 404. */
