@@ -7,6 +7,7 @@ export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
+  globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -50,6 +51,8 @@ export default defineConfig({
       // throw-away data dir would outlive the run (containers, loop mounts). Tests that need
       // sandboxes create them and delete them.
       WARREN_RUNNER_POOL_SIZE: '0',
+      // The suite signs up more people from one address than the default hourly limit allows.
+      WARREN_SIGNUP_LIMIT_PER_HOUR: '0',
     },
   },
 });
