@@ -15,6 +15,10 @@ Commands:
       Create a platform admin, or promote an existing account and set its password.
   admin reset-password --email EMAIL --password PASSWORD
       Set a new password for an account.
+  runner add --id ID --url URL --token TOKEN [--name NAME]
+      Register another host's runner for placement (URL: http://HOST:PORT or unix:/path.sock).
+  runner list | runner remove --id ID
+      Show registered runners with their state and capacity; unregister one.
   help
       Show this text.
 

@@ -5,6 +5,7 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { systemActor } from '@/lib/audit/audit';
 import { AppError } from '@/lib/errors';
 import { createOrg, getOrgBySlug } from '@/lib/orgs/orgs';
+import { listRunners, registerRunner, removeRunner } from '@/lib/runners/registry';
 import { findUserByEmail } from '@/lib/users/users';
 import { flags, UsageError } from './args';
 
@@ -50,5 +51,27 @@ export const commands: Record<string, (argv: string[], out: Out) => Promise<void
     const f = flags(argv, { email: { required: true }, password: { required: true } });
     const user = await resetPassword(f.email, f.password);
     out(`Password updated for ${user.email}`);
+  },
+
+  /** Registers another host's runner (its API URL and token) for placement. */
+  async 'runner add'(argv, out) {
+    const f = flags(argv, { id: { required: true }, url: { required: true }, token: { required: true }, name: {} });
+    if (!/^[a-z0-9-]{1,40}$/.test(f.id)) throw new UsageError('--id is 1–40 lowercase letters, digits or hyphens');
+    if (!/^(unix:\/|https?:\/\/)/.test(f.url)) throw new UsageError('--url is http(s)://HOST:PORT or unix:/path/to/runner.sock');
+    const row = await registerRunner({ id: f.id, name: f.name, url: f.url, token: f.token });
+    out(`Registered runner ${row.id} at ${row.url}`);
+  },
+
+  async 'runner list'(_argv, out) {
+    for (const r of await listRunners()) {
+      const cap = r.capacity ? `${r.capacity.sandboxes}/${r.capacity.maxSandboxes} sandboxes` : 'capacity unknown';
+      out(`${r.id}\t${r.state}\t${r.url}\t${cap}\tlast seen ${r.heartbeatAt?.toISOString() ?? 'never'}`);
+    }
+  },
+
+  async 'runner remove'(argv, out) {
+    const f = flags(argv, { id: { required: true } });
+    await removeRunner(f.id);
+    out(`Removed runner ${f.id}`);
   },
 };

@@ -4,7 +4,9 @@
  */
 import { ZodError } from 'zod';
 import { closeDb } from '@/db';
+import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors';
+import { persistentSecret } from '@/lib/server/secrets-file';
 import { USAGE, UsageError } from './args';
 import { commands } from './commands';
 
@@ -31,6 +33,8 @@ function explain(err: unknown): string {
 }
 
 let code = 1;
+// The same secret as the console (runner tokens are encrypted with a key derived from it).
+process.env.AUTH_SECRET ??= persistentSecret(env().dataDir, 'auth-secret');
 try {
   code = await main(process.argv.slice(2));
 } catch (err) {

@@ -60,4 +60,20 @@ describe('warren CLI (Postgres)', () => {
       expect(r.stderr).toMatch(cases[i]![1]);
     });
   });
+
+  it('runner add registers another host for placement (token stored encrypted), list shows it, remove drops it', async () => {
+    const id = `host-${uniq()}`;
+    const add = await runCli(['runner', 'add', '--id', id, '--url', 'http://10.0.0.5:7070', '--token', 'a-runner-token-0123456789'], env());
+    expect(add.code).toBe(0);
+    const { listRunners } = await import('@/lib/runners/registry');
+    const row = (await listRunners()).find((r) => r.id === id);
+    expect(row?.url).toBe('http://10.0.0.5:7070');
+    expect(row?.tokenCiphertext).not.toContain('a-runner-token');
+    expect((await runCli(['runner', 'list'], env())).stdout).toContain(`${id}\tready\thttp://10.0.0.5:7070`);
+    expect((await runCli(['runner', 'remove', '--id', id], env())).code).toBe(0);
+    expect((await listRunners()).some((r) => r.id === id)).toBe(false);
+    const bad = await runCli(['runner', 'add', '--id', id, '--url', 'ftp://x', '--token', 't'], env());
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--url is');
+  });
 });
