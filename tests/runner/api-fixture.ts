@@ -233,7 +233,8 @@ export async function startApi(opts: { ptyGraceMs?: number; maxUploadBytes?: num
     close: async () => {
       await stop(fixture.server);
       manager.shutdown();
-      fs.rmSync(base, { recursive: true, force: true });
+      // Agents of the fake sandboxes may still be removing their sockets as they exit: retry.
+      fs.rmSync(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   return fixture;
