@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRunnerClient, type RunnerClient } from '@/lib/runner-client';
+import { mountsUnder } from '@/runner/runtime/disk';
 
 /**
  * Starts a real runner process (as the console would) on a fresh data dir and a unix socket,
@@ -75,10 +76,11 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
       for (const sb of await client.list().catch(() => [])) await client.delete(sb.id).catch(() => {});
       for (const s of await client.snapshots.list().catch(() => [])) await client.snapshots.delete(s.id).catch(() => {});
       await stop();
+      // Warm-pool members are not in the API's list: remove their containers and mounts too,
+      // and never run a recursive delete over a directory that still has something mounted.
+      await forceCleanup(base, runDir);
       fs.rmSync(base, { recursive: true, force: true });
-      try {
-        fs.rmSync(runDir, { recursive: true, force: true });
-      } catch {}
+      fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
 }
@@ -113,3 +115,11 @@ export function readRecord(dataDir: string, id: string): { key: string; uidBase:
 }
 
 export const sh = (script: string) => ['bash', '-c', script];
+
+async function forceCleanup(base: string, runDir: string) {
+  const runtimeRoot = path.join(runDir, 'runc');
+  const ids = spawnSync('runc', ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  for (const id of ids) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id]);
+  const mounts = [...(await mountsUnder(base)), ...(await mountsUnder(runDir))].sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+}
