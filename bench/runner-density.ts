@@ -14,16 +14,20 @@ function usedMiB(): number {
   return (kb('MemTotal') - kb('MemAvailable')) / 1024;
 }
 
-function rssOfUidRange(base: number): number {
-  let kb = 0;
+/** RSS and PSS (shared pages divided among their users) of the processes in a uid range, MiB. */
+function memOfUidRange(base: number): { rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (uid >= base && uid < base + 65536) kb += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      if (uid < base || uid >= base + 65536) continue;
+      rss += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {}
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }
 
 const r = await startRunner({ env: { WARREN_RUNNER_MAX_SANDBOXES: String(N + 10) } });
@@ -37,10 +41,13 @@ try {
   fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
   await new Promise((res) => setTimeout(res, 1000));
   const after = usedMiB();
-  const rss = ids.reduce((s, id) => s + rssOfUidRange(readRecord(r.dataDir, id).uidBase), 0);
+  const mem = ids.map((id) => memOfUidRange(readRecord(r.dataDir, id).uidBase));
+  const cgroup = await Promise.all(ids.map(async (id) => (await r.client.metrics(id)).memoryBytes / 1024 / 1024));
+  const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2);
   console.log(`density: ${N} idle sandboxes running`);
-  console.log(`  host memory used: +${(after - before).toFixed(1)} MiB in all, ${((after - before) / N).toFixed(2)} MiB per sandbox`);
-  console.log(`  RSS of processes inside sandboxes: ${(rss / N).toFixed(2)} MiB per sandbox (tini + agent)`);
+  console.log(`  host memory used (MemTotal − MemAvailable): ${(after - before).toFixed(1)} MiB in all, ${((after - before) / N).toFixed(2)} MiB per sandbox (noisy: the whole host)`);
+  console.log(`  cgroup memory charged per sandbox (processes + kernel objects): ${avg(cgroup)} MiB`);
+  console.log(`  processes inside (tini + agent): PSS ${avg(mem.map((m) => m.pss))} MiB, RSS ${avg(mem.map((m) => m.rss))} MiB per sandbox`);
 } finally {
   await r.destroy();
 }
