@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { waitForSocket } from '../lib/net/wait-for-socket';
 import { createRunnerClient } from '../lib/runner-client';
 
 export async function cleanupRunnerData(dataDir: string): Promise<void> {
@@ -27,18 +27,7 @@ export async function cleanupRunnerData(dataDir: string): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
-    for (let i = 0; ; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(socket, () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-      });
-      if (up) break;
-      if (child.exitCode !== null || i > 300) throw new Error('cleanup runner did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForSocket(socket, 30_000, { everyMs: 100, giveUp: () => (child.exitCode !== null ? 'cleanup runner did not start' : undefined) });
     const client = createRunnerClient({ url: `unix:${socket}`, token });
     for (const sb of await client.list()) await client.delete(sb.id).catch((err) => console.error(`delete ${sb.id}: ${err.message}`));
     for (const s of await client.snapshots.list()) await client.snapshots.delete(s.id).catch(() => {});

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
+import { socketAnswers } from '@/lib/net/wait-for-socket';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Db } from './index';
 import { migrationsFolder } from './index';
@@ -22,7 +22,7 @@ export async function openEmbedded(dir: string, schema: Schema) {
   const pidFile = path.join(path.dirname(dir), 'db.pid');
 
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (await socketAnswers(socketPath)) {
+    if (fs.existsSync(socketPath) && (await socketAnswers(socketPath))) {
       return openPostgres(undefined, schema, { socketPath, max: 1, skipMigrations: true });
     }
     if (!ownerAlive(pidFile)) break;
@@ -50,18 +50,6 @@ export async function openEmbedded(dir: string, schema: Schema) {
     if (readPid(pidFile) === process.pid) fs.rmSync(pidFile, { force: true });
   };
   return { db, kind: 'pglite' as const, close };
-}
-
-function socketAnswers(socketPath: string): Promise<boolean> {
-  if (!fs.existsSync(socketPath)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const s = net.connect(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function readPid(file: string): number | undefined {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BootHook } from './boot';
 import { env } from '@/lib/env';
 import { setRunnerStatus, type RunnerProblem } from '@/lib/runner-status';
+import { waitForSocket } from '@/lib/net/wait-for-socket';
 import { persistentSecret } from './secrets-file';
 
 /**
@@ -58,7 +59,10 @@ export const embeddedRunner: BootHook = async ({ log }) => {
   start();
 
   // Ready when its socket answers; the console does not wait for it to serve pages.
-  void waitForRunner(socket).then((ok) => {
+  void waitForSocket(socket, 120_000, { everyMs: 200 }).then(
+    () => true,
+    () => false,
+  ).then((ok) => {
     if (ok) {
       failures = 0;
       process.env.WARREN_RUNNER_URL = url;
@@ -75,20 +79,3 @@ export const embeddedRunner: BootHook = async ({ log }) => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   };
 };
-
-async function waitForRunner(socket: string): Promise<boolean> {
-  const net = await import('node:net');
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(socket);
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}

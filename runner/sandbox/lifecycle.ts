@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { waitForSocket } from '@/lib/net/wait-for-socket';
 import { cgroupDirs } from '../runtime/cgroups';
 import { hardOpenFilesLimit } from '../runtime/host-limits';
 import { mountRootfs, type RootfsPlan, unmountRootfs } from '../runtime/mounts';
@@ -67,7 +67,9 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
     await deps.runtime.run(rec.key, p.bundle, p.log);
     const state = await deps.runtime.state(rec.key);
     if (!state?.pid) throw new Error('the container exited right after starting; see its log');
-    await waitForSocket(p.agentSocket, 5000);
+    await waitForSocket(p.agentSocket, 5000, { everyMs: 2 }).catch(() => {
+      throw new Error('the sandbox agent did not answer within 5 s; see its log');
+    });
     // With an allow-list there is no slirp network: the egress proxy is the only way out.
     const slirpPid =
       rec.network.mode === 'egress' && !rec.network.allow?.length
@@ -106,23 +108,4 @@ function rmdirQuiet(dir: string) {
 /** Pids scale with memory: enough for real work, few enough that a fork bomb stalls. */
 export function pidsLimit(memoryMb: number): number {
   return Math.max(128, Math.min(4096, Math.floor(memoryMb / 2)));
-}
-
-export function waitForSocket(socket: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(socket);
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`the sandbox agent did not answer within ${timeoutMs} ms`));
-        else setTimeout(attempt, 2);
-      });
-    };
-    attempt();
-  });
 }

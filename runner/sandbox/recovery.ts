@@ -3,7 +3,8 @@ import { isMountPoint } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
 import { isSlirp, startEgress } from '../runtime/network';
 import { nowIso } from './defaults';
-import { rootfsPlan, waitForSocket } from './lifecycle';
+import { waitForSocket } from '@/lib/net/wait-for-socket';
+import { rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths } from './paths';
 

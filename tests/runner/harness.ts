@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRunnerClient, type RunnerClient } from '@/lib/runner-client';
 import { mountsUnder } from '@/runner/runtime/disk';
+import { waitForSocket } from '@/lib/net/wait-for-socket';
 
 /**
  * Starts a real runner process (as the console would) on a fresh data dir and a unix socket,
@@ -51,7 +51,7 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    await waitForSocket(socket, child);
+    await waitForSocket(socket, 30_000, { everyMs: 100, giveUp: () => (child!.exitCode !== null ? `runner exited with ${child!.exitCode}` : undefined) });
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
@@ -83,23 +83,6 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
       fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForSocket(socket: string, child: ChildProcess) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`runner exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(socket);
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('runner did not start within 30s');
 }
 
 /** The runner's own record of a sandbox (its host layout), read from its data dir. */
