@@ -105,7 +105,7 @@ export function CreateSandboxButton() {
               ))}
             </Select>
           </Field>
-          <div className="grid grid-cols-3 gap-3">
+          <div className="grid grid-cols-3 items-start gap-3">
             <Field label="vCPU" error={e.cpu}>
               <Input name="cpu" inputMode="decimal" placeholder="1" />
             </Field>
@@ -116,7 +116,7 @@ export function CreateSandboxButton() {
               <Input name="diskMb" inputMode="numeric" placeholder="2048" />
             </Field>
           </div>
-          <div className="grid grid-cols-2 gap-3">
+          <div className="grid grid-cols-2 items-start gap-3">
             <Field label="Timeout (seconds)" error={e.timeoutSec} hint="Deleted this long after creation unless extended.">
               <Input name="timeoutSec" inputMode="numeric" placeholder="900" />
             </Field>
@@ -124,7 +124,7 @@ export function CreateSandboxButton() {
               <Input name="idleTimeoutSec" inputMode="numeric" placeholder="0" />
             </Field>
           </div>
-          <div className="grid grid-cols-2 gap-3">
+          <div className="grid grid-cols-2 items-start gap-3">
             <Field label="Network" error={e.network}>
               <Select value={network} onChange={(ev) => setNetwork(ev.target.value as 'none' | 'egress')}>
                 <option value="none">None (loopback only)</option>

@@ -100,7 +100,7 @@ export function SandboxesTable() {
                     <Link href={`/${org.slug}/sandboxes/${sb.id}`} className="font-mono text-xs font-medium text-indigo-700 hover:underline">
                       {sb.id}
                     </Link>
-                    <CopyButton value={sb.id} label="Copy id" className="h-6 border-0 px-1.5 shadow-none [&>span]:sr-only" />
+                    <CopyButton value={sb.id} label={`Copy ${sb.id}`} iconOnly className="h-6 border-0 px-1.5 shadow-none" />
                   </div>
                 </TD>
                 <TD>
