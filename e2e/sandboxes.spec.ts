@@ -87,6 +87,15 @@ test('upload a file in the Files tab and read it back in the terminal', async ()
   await file.getByRole('button', { name: 'e2e-upload.txt', exact: true }).click();
   await expect(page.getByTestId('file-editor')).toHaveValue('uploaded-by-playwright\n');
 
+  // Dropping files on the browser uploads them too.
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped-in\n'], 'e2e-dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await page.getByTestId('file-browser').dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(page.getByTestId('file-e2e-dropped.txt')).toBeVisible();
+
   await openTab(page, 'Terminal');
   await expectTerminalConnected(page);
   await runInTerminal(page, 'cat ~/e2e-upload.txt');
@@ -111,6 +120,10 @@ test('expose a port and open its preview; a private preview refuses a signed-out
   }).toPass({ timeout: 30_000 });
   await expect(preview.getByRole('link', { name: 'e2e-upload.txt' })).toBeVisible();
   await preview.close();
+
+  // The in-page frame opens the private preview too (a partitioned cookie carries the access).
+  await row.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.frameLocator('iframe[title="Port 8000 preview"]').getByText('Directory listing for /')).toBeVisible();
 
   const stranger = await browser.newContext();
   const strangerPage = await stranger.newPage();
