@@ -24,6 +24,18 @@ const created: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
   context = await browser.newContext();
+  // Keeps the page's WebSockets reachable so a test can drop the terminal's connection.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const sockets: WebSocket[] = [];
+    (window as unknown as { __sockets: WebSocket[] }).__sockets = sockets;
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        sockets.push(this);
+      }
+    };
+  });
   page = await context.newPage();
 });
 
@@ -32,7 +44,7 @@ test.afterAll(async () => {
   await context.close();
 });
 
-test('create a sandbox from the console and use its terminal across a resize and a reload', async () => {
+test('create a sandbox from the console and use its terminal across a resize, a dropped connection and a reload', async () => {
   test.setTimeout(120_000);
   ({ personalSlug: org } = await signUpNewUser(page, 'sbx'));
   await expect(page.getByText('No sandboxes yet')).toBeVisible();
@@ -62,6 +74,14 @@ test('create a sandbox from the console and use its terminal across a resize and
       return lastTerminalMatch(page, /^\d+ \d+$/);
     })
     .not.toBe(before);
+
+  // A dropped connection comes back by itself to the same shell (its variables are still set).
+  await runInTerminal(page, 'export MARK=42');
+  await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)?.close());
+  await expect(page.getByTestId('terminal-status')).not.toHaveAttribute('data-status', 'connected');
+  await expectTerminalConnected(page);
+  await runInTerminal(page, 'echo mark-$MARK');
+  await expectTerminalLine(page, 'mark-42');
 
   // A reload joins the same shell and replays its recent output.
   await page.reload();
