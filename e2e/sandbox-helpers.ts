@@ -44,9 +44,18 @@ export function sandboxIdOf(page: Page): string {
   return m[1]!;
 }
 
-/** Deletes sandboxes through the API as the signed-in owner: the runner outlives the test server. */
+/**
+ * Deletes the sandboxes, then the org's snapshots, through the API as the signed-in owner: the
+ * runner outlives the test server, so nothing may be left running.
+ */
 export async function deleteSandboxes(page: Page, org: string, ids: string[]) {
+  const headers = { 'x-warren-org': org };
   for (const id of ids) {
-    await page.request.delete(`/api/v1/sandboxes/${id}`, { headers: { 'x-warren-org': org } }).catch(() => undefined);
+    await page.request.delete(`/api/v1/sandboxes/${id}`, { headers }).catch(() => undefined);
+  }
+  const res = await page.request.get('/api/v1/snapshots', { headers }).catch(() => null);
+  const snapshots: Array<{ id: string }> = res?.ok() ? (await res.json()).snapshots : [];
+  for (const s of snapshots) {
+    await page.request.delete(`/api/v1/snapshots/${s.id}`, { headers }).catch(() => undefined);
   }
 }

@@ -171,6 +171,16 @@ test('take a snapshot, browse it, fork from it and find the file in the fork', a
   created.push(sandboxIdOf(page));
   await openTab(page, 'Files');
   await expect(page.getByTestId('file-e2e-upload.txt')).toBeVisible({ timeout: 30_000 });
+
+  // The org's Snapshots page lists it with its parent, and refuses to delete it while the fork stands on it.
+  await page.getByRole('link', { name: 'Snapshots' }).click();
+  const listed = page.getByTestId('snapshot-e2e-snap');
+  await expect(listed).toContainText(created[0]!);
+  await listed.getByRole('button', { name: 'Delete snapshot e2e-snap' }).click();
+  const confirm = page.getByRole('alertdialog');
+  await confirm.getByRole('button', { name: 'Delete snapshot' }).click();
+  await expect(confirm.getByText(/used by 1 sandbox/)).toBeVisible();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
 });
 
 test('an embed link works signed out and stops when revoked', async ({ browser }) => {
