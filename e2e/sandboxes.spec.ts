@@ -143,7 +143,9 @@ test('expose a port and open its preview; a private preview refuses a signed-out
 
   // The in-page frame opens the private preview too (a partitioned cookie carries the access).
   await row.getByRole('button', { name: 'Preview' }).click();
-  await expect(page.frameLocator('iframe[title="Port 8000 preview"]').getByText('Directory listing for /')).toBeVisible();
+  await expect(
+    page.frameLocator('iframe[title="Port 8000 preview"]').getByText('Directory listing for /'),
+  ).toBeVisible();
 
   const stranger = await browser.newContext();
   const strangerPage = await stranger.newPage();
@@ -167,7 +169,9 @@ test('take a snapshot, browse it, fork from it and find the file in the fork', a
   await expect(files.getByTestId('file-editor')).toHaveValue('uploaded-by-playwright\n');
 
   await snap.getByRole('button', { name: 'Fork' }).click();
-  await page.waitForURL((u) => /\/sandboxes\/[a-z0-9]+/.test(u.pathname) && !sandboxUrl.endsWith(u.pathname), { timeout: 60_000 });
+  await page.waitForURL((u) => /\/sandboxes\/[a-z0-9]+/.test(u.pathname) && !sandboxUrl.endsWith(u.pathname), {
+    timeout: 60_000,
+  });
   created.push(sandboxIdOf(page));
   await openTab(page, 'Files');
   await expect(page.getByTestId('file-e2e-upload.txt')).toBeVisible({ timeout: 30_000 });

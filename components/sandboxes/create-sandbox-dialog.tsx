@@ -62,7 +62,11 @@ export function CreateSandboxButton() {
       network: {
         mode: network,
         ...(network === 'egress' && String(data.get('allow') ?? '').trim()
-          ? { allow: String(data.get('allow')).split(/[\s,]+/).filter(Boolean) }
+          ? {
+              allow: String(data.get('allow'))
+                .split(/[\s,]+/)
+                .filter(Boolean),
+            }
           : {}),
       },
       env: kvToRecord(env),
@@ -92,7 +96,10 @@ export function CreateSandboxButton() {
         </Button>
       </DialogTrigger>
       <DialogContent className="max-h-[90vh] max-w-2xl overflow-y-auto">
-        <DialogHeader title="Create sandbox" description="Blank fields take the defaults: 1 vCPU, 512 MiB, 2 GiB disk, 15 minutes." />
+        <DialogHeader
+          title="Create sandbox"
+          description="Blank fields take the defaults: 1 vCPU, 512 MiB, 2 GiB disk, 15 minutes."
+        />
         <form onSubmit={onSubmit} className="grid gap-4" noValidate>
           <FormError message={form.formError} />
           <Field label="Template" error={e.template}>
@@ -117,10 +124,18 @@ export function CreateSandboxButton() {
             </Field>
           </div>
           <div className="grid grid-cols-2 items-start gap-3">
-            <Field label="Timeout (seconds)" error={e.timeoutSec} hint="Deleted this long after creation unless extended.">
+            <Field
+              label="Timeout (seconds)"
+              error={e.timeoutSec}
+              hint="Deleted this long after creation unless extended."
+            >
               <Input name="timeoutSec" inputMode="numeric" placeholder="900" />
             </Field>
-            <Field label="Idle timeout (seconds)" error={e.idleTimeoutSec} hint="Stops after this long without activity; 0 = never.">
+            <Field
+              label="Idle timeout (seconds)"
+              error={e.idleTimeoutSec}
+              hint="Stops after this long without activity; 0 = never."
+            >
               <Input name="idleTimeoutSec" inputMode="numeric" placeholder="0" />
             </Field>
           </div>
@@ -138,7 +153,13 @@ export function CreateSandboxButton() {
             ) : null}
           </div>
           <KeyValueRows label="Environment" rows={env} onChange={setEnv} error={e.env} />
-          <KeyValueRows label="Metadata" rows={metadata} onChange={setMetadata} error={e.metadata} keyPlaceholder="key" />
+          <KeyValueRows
+            label="Metadata"
+            rows={metadata}
+            onChange={setMetadata}
+            error={e.metadata}
+            keyPlaceholder="key"
+          />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => change(false)} disabled={form.pending}>
               Cancel

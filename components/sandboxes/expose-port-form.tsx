@@ -25,8 +25,14 @@ export function ExposePortForm({ sandboxId, onExposed }: { sandboxId: string; on
   const onSubmit = form.submit((data) => {
     const raw = String(data.get('port') ?? '').trim();
     const port = Number(raw);
-    if (!raw || !Number.isInteger(port) || port < 1 || port > 65535) return { errors: { port: 'Enter a port from 1 to 65535' } };
-    return { path: `/api/v1/sandboxes/${sandboxId}/ports`, method: 'POST', org: org.slug, body: { port, public: isPublic } };
+    if (!raw || !Number.isInteger(port) || port < 1 || port > 65535)
+      return { errors: { port: 'Enter a port from 1 to 65535' } };
+    return {
+      path: `/api/v1/sandboxes/${sandboxId}/ports`,
+      method: 'POST',
+      org: org.slug,
+      body: { port, public: isPublic },
+    };
   });
   return (
     <form ref={formRef} onSubmit={onSubmit} className="grid gap-2 border-b border-zinc-200 px-5 py-4" noValidate>
@@ -36,7 +42,12 @@ export function ExposePortForm({ sandboxId, onExposed }: { sandboxId: string; on
           <Input name="port" inputMode="numeric" placeholder="8000" />
         </Field>
         <label className="flex h-9 items-center gap-2 text-sm text-zinc-700">
-          <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} className="size-4 accent-indigo-600" />
+          <input
+            type="checkbox"
+            checked={isPublic}
+            onChange={(e) => setPublic(e.target.checked)}
+            className="size-4 accent-indigo-600"
+          />
           Public (anyone with the URL)
         </label>
         <Button type="submit" pending={form.pending}>

@@ -49,7 +49,10 @@ export function ExtendTimeoutDialog({
   return (
     <Dialog open={open} onOpenChange={(o) => !pending && onOpenChange(o)}>
       <DialogContent>
-        <DialogHeader title="Extend timeout" description={`Expires in ${timeLeft(sandbox.expiresAt)} now. The new timeout counts from now.`} />
+        <DialogHeader
+          title="Extend timeout"
+          description={`Expires in ${timeLeft(sandbox.expiresAt)} now. The new timeout counts from now.`}
+        />
         <form onSubmit={submit} className="grid gap-4">
           <FormError message={error} />
           <Field label="Keep it alive for">

@@ -53,7 +53,9 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
           title="Ports"
           description="A server listening inside the sandbox (on 0.0.0.0 or 127.0.0.1) is reachable at its preview URL once exposed."
         />
-        {writable ? <ExposePortForm sandboxId={sandbox.id} onExposed={() => qc.invalidateQueries({ queryKey: key })} /> : null}
+        {writable ? (
+          <ExposePortForm sandboxId={sandbox.id} onExposed={() => qc.invalidateQueries({ queryKey: key })} />
+        ) : null}
         {ports.isPending ? <TableSkeleton columns={4} rows={2} /> : null}
         {ports.isError ? (
           <div className="p-4">
@@ -61,7 +63,11 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
           </div>
         ) : null}
         {ports.data && list.length === 0 ? (
-          <EmptyState icon={Plug} title="No ports exposed" description="Start a server in the terminal, then expose its port here." />
+          <EmptyState
+            icon={Plug}
+            title="No ports exposed"
+            description="Start a server in the terminal, then expose its port here."
+          />
         ) : null}
         {list.length > 0 ? (
           <Table data-testid="ports-table">
@@ -80,7 +86,12 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
                 <TR key={p.port} data-testid={`port-${p.port}`}>
                   <TD className="font-mono">{p.port}</TD>
                   <TD className="max-w-72 truncate">
-                    <a href={p.url} target="_blank" rel="noreferrer" className="font-mono text-xs text-indigo-700 hover:underline">
+                    <a
+                      href={p.url}
+                      target="_blank"
+                      rel="noreferrer"
+                      className="font-mono text-xs text-indigo-700 hover:underline"
+                    >
                       {p.url}
                     </a>
                   </TD>
@@ -98,7 +109,12 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
                   <TD>
                     <div className="flex justify-end gap-1">
                       <Button asChild variant="outline" size="sm">
-                        <a href={p.url} target="_blank" rel="noreferrer" aria-label={`Open port ${p.port} in a new tab`}>
+                        <a
+                          href={p.url}
+                          target="_blank"
+                          rel="noreferrer"
+                          aria-label={`Open port ${p.port} in a new tab`}
+                        >
                           <ExternalLink /> Open
                         </a>
                       </Button>
@@ -113,7 +129,16 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
                             size="sm"
                             pending={busy === p.port}
                             onClick={() =>
-                              act(p, () => api(`${base}/${p.port}`, { method: 'PATCH', org: org.slug, body: { public: !p.public } }), p.public ? 'Port is now private' : 'Port is now public')
+                              act(
+                                p,
+                                () =>
+                                  api(`${base}/${p.port}`, {
+                                    method: 'PATCH',
+                                    org: org.slug,
+                                    body: { public: !p.public },
+                                  }),
+                                p.public ? 'Port is now private' : 'Port is now public',
+                              )
                             }
                           >
                             {p.public ? 'Make private' : 'Make public'}
@@ -122,7 +147,13 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
                             variant="ghost"
                             size="sm"
                             disabled={busy === p.port}
-                            onClick={() => act(p, () => api(`${base}/${p.port}`, { method: 'DELETE', org: org.slug }), `Port ${p.port} unexposed`)}
+                            onClick={() =>
+                              act(
+                                p,
+                                () => api(`${base}/${p.port}`, { method: 'DELETE', org: org.slug }),
+                                `Port ${p.port} unexposed`,
+                              )
+                            }
                           >
                             Unexpose
                           </Button>

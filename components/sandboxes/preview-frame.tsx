@@ -25,7 +25,12 @@ export function PreviewFrame({ port, onClose }: { port: Port; onClose: () => voi
           </>
         }
       />
-      <iframe key={nonce} title={`Port ${port.port} preview`} src={port.url} className="h-[28rem] w-full rounded-b-lg bg-white" />
+      <iframe
+        key={nonce}
+        title={`Port ${port.port} preview`}
+        src={port.url}
+        className="h-[28rem] w-full rounded-b-lg bg-white"
+      />
     </Card>
   );
 }

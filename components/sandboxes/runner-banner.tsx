@@ -20,13 +20,21 @@ export function RunnerBanner({ initial }: { initial: RunnerHealth }) {
   if (runner.state === 'ready') return null;
   if (runner.state === 'starting') {
     return (
-      <div role="status" className="mb-4 flex items-center gap-2 rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-800">
-        <Loader2 className="size-4 animate-spin" /> The sandbox runner is starting; sandboxes can be created in a moment.
+      <div
+        role="status"
+        className="mb-4 flex items-center gap-2 rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-800"
+      >
+        <Loader2 className="size-4 animate-spin" /> The sandbox runner is starting; sandboxes can be created in a
+        moment.
       </div>
     );
   }
   return (
-    <div role="alert" data-testid="runner-unavailable" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+    <div
+      role="alert"
+      data-testid="runner-unavailable"
+      className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+    >
       <p className="flex items-center gap-2 font-medium">
         <AlertTriangle className="size-4" /> Sandboxes cannot run on this installation right now.
       </p>

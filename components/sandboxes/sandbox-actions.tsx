@@ -88,7 +88,8 @@ export function SandboxActions({ sandbox, onDeleted }: { sandbox: Sandbox; onDel
         title="Delete sandbox"
         description={
           <>
-            Deletes <code className="font-mono">{sandbox.id}</code>, its processes and its files. Snapshots taken from it are kept.
+            Deletes <code className="font-mono">{sandbox.id}</code>, its processes and its files. Snapshots taken from
+            it are kept.
           </>
         }
         confirmLabel="Delete sandbox"

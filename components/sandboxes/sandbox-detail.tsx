@@ -20,7 +20,6 @@ import { StateBadge } from './state-badge';
 import { TAB_LABELS, TABS, type Tab } from './tabs';
 import { useSandbox } from './use-sandbox';
 
-
 const tabClass =
   'border-b-2 border-transparent px-3 py-2 text-sm font-medium text-zinc-500 hover:text-zinc-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 data-[state=active]:border-indigo-600 data-[state=active]:text-zinc-900';
 
@@ -44,7 +43,10 @@ export function SandboxDetail({ id, initialTab }: { id: string; initialTab: Tab 
 
   return (
     <div className="grid gap-4">
-      <Link href={`/${org.slug}/sandboxes`} className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900">
+      <Link
+        href={`/${org.slug}/sandboxes`}
+        className="inline-flex items-center gap-1 text-sm text-zinc-500 hover:text-zinc-900"
+      >
         <ArrowLeft className="size-4" /> Sandboxes
       </Link>
       <div className="flex flex-wrap items-center gap-3">

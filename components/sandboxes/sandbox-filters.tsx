@@ -54,7 +54,10 @@ export function SandboxFilters({ value, onChange }: { value: SandboxFilter; onCh
         {error ? <span className="text-xs text-red-600">{error}</span> : null}
       </form>
       {value.metadata.map((m) => (
-        <span key={m} className="inline-flex h-9 items-center gap-1 rounded-md border border-zinc-200 bg-zinc-50 pl-2 font-mono text-xs">
+        <span
+          key={m}
+          className="inline-flex h-9 items-center gap-1 rounded-md border border-zinc-200 bg-zinc-50 pl-2 font-mono text-xs"
+        >
           {m}
           <Button
             variant="ghost"

@@ -27,9 +27,16 @@ export function SandboxSnapshotsTab({ sandbox }: { sandbox: Sandbox }) {
   });
   const onSubmit = form.submit((data) => {
     const name = String(data.get('name') ?? '').trim();
-    return { path: `/api/v1/sandboxes/${sandbox.id}/snapshots`, method: 'POST', org: org.slug, body: name ? { name } : {} };
+    return {
+      path: `/api/v1/sandboxes/${sandbox.id}/snapshots`,
+      method: 'POST',
+      org: org.slug,
+      body: name ? { name } : {},
+    };
   });
-  const canSnap = can('sandboxes:write') && (sandbox.state === 'running' || sandbox.state === 'paused' || sandbox.state === 'stopped');
+  const canSnap =
+    can('sandboxes:write') &&
+    (sandbox.state === 'running' || sandbox.state === 'paused' || sandbox.state === 'stopped');
 
   return (
     <Card>
@@ -50,7 +57,10 @@ export function SandboxSnapshotsTab({ sandbox }: { sandbox: Sandbox }) {
           </div>
         </form>
       ) : null}
-      <SnapshotsTable sandbox={sandbox} emptyHint="Take a snapshot to save this sandbox's files and fork from them later." />
+      <SnapshotsTable
+        sandbox={sandbox}
+        emptyHint="Take a snapshot to save this sandbox's files and fork from them later."
+      />
     </Card>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { TerminalSquare } from 'lucide-react';
 import * as React from 'react';
 import { TerminalPane } from '@/components/terminal/terminal';
 import { type ConnectRequest, TerminalFatalError } from '@/components/terminal/terminal-types';
@@ -9,7 +10,6 @@ import { ApiError, api } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import type { Sandbox } from '@/lib/client/sandbox-types';
 import { useSandboxMutations } from './use-sandbox-mutations';
-import { TerminalSquare } from 'lucide-react';
 
 type Ticket = { sessionId: string; ticket: string; url: string };
 
@@ -31,7 +31,8 @@ export function SandboxTerminalTab({ sandbox }: { sandbox: Sandbox }) {
         return { url: t.url, sessionId: t.sessionId };
       } catch (err) {
         // Asking again cannot fix a stopped, deleted or forbidden sandbox.
-        if (err instanceof ApiError && [401, 403, 404, 409].includes(err.status)) throw new TerminalFatalError(err.message);
+        if (err instanceof ApiError && [401, 403, 404, 409].includes(err.status))
+          throw new TerminalFatalError(err.message);
         throw err;
       }
     },
@@ -44,7 +45,7 @@ export function SandboxTerminalTab({ sandbox }: { sandbox: Sandbox }) {
       <EmptyState
         icon={TerminalSquare}
         title={sandbox.state === 'creating' ? 'Starting the sandbox…' : `The sandbox is ${sandbox.state}`}
-        description={startable ? 'Start it to open a terminal.' : sandbox.reason ?? undefined}
+        description={startable ? 'Start it to open a terminal.' : (sandbox.reason ?? undefined)}
         action={
           startable && can('sandboxes:write') ? (
             <Button

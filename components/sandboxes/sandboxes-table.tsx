@@ -97,10 +97,18 @@ export function SandboxesTable() {
               <TR key={sb.id} data-testid={`sandbox-row-${sb.id}`}>
                 <TD>
                   <div className="flex items-center gap-1">
-                    <Link href={`/${org.slug}/sandboxes/${sb.id}`} className="font-mono text-xs font-medium text-indigo-700 hover:underline">
+                    <Link
+                      href={`/${org.slug}/sandboxes/${sb.id}`}
+                      className="font-mono text-xs font-medium text-indigo-700 hover:underline"
+                    >
                       {sb.id}
                     </Link>
-                    <CopyButton value={sb.id} label={`Copy ${sb.id}`} iconOnly className="h-6 border-0 px-1.5 shadow-none" />
+                    <CopyButton
+                      value={sb.id}
+                      label={`Copy ${sb.id}`}
+                      iconOnly
+                      className="h-6 border-0 px-1.5 shadow-none"
+                    />
                   </div>
                 </TD>
                 <TD>
@@ -111,7 +119,9 @@ export function SandboxesTable() {
                   {sb.cpu} vCPU · {formatMemory(sb.memoryMb)}
                 </TD>
                 <TD className="whitespace-nowrap text-zinc-500">{ageOf(sb.createdAt)}</TD>
-                <TD className="whitespace-nowrap text-zinc-500">{sb.state === 'stopped' ? '—' : timeLeft(sb.expiresAt)}</TD>
+                <TD className="whitespace-nowrap text-zinc-500">
+                  {sb.state === 'stopped' ? '—' : timeLeft(sb.expiresAt)}
+                </TD>
                 <TD>
                   <div className="flex max-w-56 flex-wrap gap-1">
                     {Object.entries(sb.metadata ?? {}).map(([k, v]) => (
@@ -119,7 +129,9 @@ export function SandboxesTable() {
                         key={k}
                         type="button"
                         title="Filter by this"
-                        onClick={() => setFilter((f) => ({ ...f, metadata: [...new Set([...f.metadata, `${k}:${v}`])] }))}
+                        onClick={() =>
+                          setFilter((f) => ({ ...f, metadata: [...new Set([...f.metadata, `${k}:${v}`])] }))
+                        }
                       >
                         <Badge className="font-mono">
                           {k}={v}

@@ -52,7 +52,11 @@ export function useSandboxMutations() {
     busy,
     refresh,
     lifecycle: (id: string, action: Lifecycle) =>
-      run(action, () => api<Sandbox>(`/api/v1/sandboxes/${id}/${action}`, { method: 'POST', org: org.slug }), `Sandbox ${DONE[action]}`),
+      run(
+        action,
+        () => api<Sandbox>(`/api/v1/sandboxes/${id}/${action}`, { method: 'POST', org: org.slug }),
+        `Sandbox ${DONE[action]}`,
+      ),
     /** Throws (for dialogs that show the error inline). */
     extend: async (id: string, timeoutSec: number) => {
       await api<Sandbox>(`/api/v1/sandboxes/${id}/timeout`, { method: 'POST', body: { timeoutSec }, org: org.slug });

@@ -14,7 +14,15 @@ import { useOrg } from '@/lib/client/org-context';
 import type { Share } from '@/lib/client/sandbox-types';
 
 /** Embed links with their status; revoking cuts off anyone watching right now. */
-export function ShareList({ shares, onChanged, emptyHint }: { shares: Share[]; onChanged: () => void; emptyHint: string }) {
+export function ShareList({
+  shares,
+  onChanged,
+  emptyHint,
+}: {
+  shares: Share[];
+  onChanged: () => void;
+  emptyHint: string;
+}) {
   const { org, can } = useOrg();
   const [revoking, setRevoking] = React.useState<Share | null>(null);
   if (shares.length === 0) return <EmptyState icon={Link2} title="No links yet" description={emptyHint} />;
@@ -43,13 +51,23 @@ export function ShareList({ shares, onChanged, emptyHint }: { shares: Share[]; o
                   <div className="font-medium text-zinc-900">{name}</div>
                   <div className="text-xs text-zinc-500">
                     by {s.createdBy ?? 'unknown'} {formatRelative(s.createdAt)}
-                    {s.template ? ` · up to ${s.maxConcurrent} visitors · ${Math.round((s.sandboxTimeoutSec ?? 0) / 60)} min each` : ''}
+                    {s.template
+                      ? ` · up to ${s.maxConcurrent} visitors · ${Math.round((s.sandboxTimeoutSec ?? 0) / 60)} min each`
+                      : ''}
                   </div>
                 </TD>
                 <TD>{s.mode === 'ro' ? <Badge>read-only</Badge> : <Badge tone="accent">interactive</Badge>}</TD>
-                <TD className="whitespace-nowrap text-zinc-500">{s.expiresAt ? formatRelative(s.expiresAt) : 'Never'}</TD>
+                <TD className="whitespace-nowrap text-zinc-500">
+                  {s.expiresAt ? formatRelative(s.expiresAt) : 'Never'}
+                </TD>
                 <TD>
-                  {s.revokedAt ? <Badge tone="danger">revoked</Badge> : expired ? <Badge>expired</Badge> : <Badge tone="success">active</Badge>}
+                  {s.revokedAt ? (
+                    <Badge tone="danger">revoked</Badge>
+                  ) : expired ? (
+                    <Badge>expired</Badge>
+                  ) : (
+                    <Badge tone="success">active</Badge>
+                  )}
                 </TD>
                 <TD className="text-right">
                   {live && can('sandboxes:write') ? (

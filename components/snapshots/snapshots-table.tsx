@@ -34,7 +34,10 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
   const list = useQuery({
     queryKey: [...sandboxKeys.snapshots(org.slug), sandbox?.id ?? 'all'],
     queryFn: ({ signal }) =>
-      api<{ snapshots: Snapshot[] }>(sandbox ? `/api/v1/sandboxes/${sandbox.id}/snapshots` : '/api/v1/snapshots', { org: org.slug, signal }),
+      api<{ snapshots: Snapshot[] }>(sandbox ? `/api/v1/sandboxes/${sandbox.id}/snapshots` : '/api/v1/snapshots', {
+        org: org.slug,
+        signal,
+      }),
   });
   const rows = list.data?.snapshots ?? [];
 
@@ -53,7 +56,9 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
           <FormError message={errorMessage(list.error)} />
         </div>
       ) : null}
-      {list.data && rows.length === 0 ? <EmptyState icon={Camera} title="No snapshots yet" description={emptyHint} /> : null}
+      {list.data && rows.length === 0 ? (
+        <EmptyState icon={Camera} title="No snapshots yet" description={emptyHint} />
+      ) : null}
       {rows.length > 0 ? (
         <Table data-testid="snapshots-table">
           <THead>
@@ -93,12 +98,23 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
                       <FolderOpen /> Browse
                     </Button>
                     {can('sandboxes:write') ? (
-                      <Button variant="outline" size="sm" pending={forking === s.id} disabled={forking !== null} onClick={() => void fork(s)}>
+                      <Button
+                        variant="outline"
+                        size="sm"
+                        pending={forking === s.id}
+                        disabled={forking !== null}
+                        onClick={() => void fork(s)}
+                      >
                         {forking === s.id ? null : <GitFork />} Fork
                       </Button>
                     ) : null}
                     {can('sandboxes:delete') ? (
-                      <Button variant="ghost" size="icon" aria-label={`Delete snapshot ${s.name ?? s.id}`} onClick={() => setDeleting(s)}>
+                      <Button
+                        variant="ghost"
+                        size="icon"
+                        aria-label={`Delete snapshot ${s.name ?? s.id}`}
+                        onClick={() => setDeleting(s)}
+                      >
                         <Trash2 />
                       </Button>
                     ) : null}

@@ -42,7 +42,8 @@ export function DemoLinksCard() {
   const onSubmit = form.submit((data) => {
     const label = String(data.get('label') ?? '').trim();
     const max = Number(data.get('maxConcurrent'));
-    if (!Number.isInteger(max) || max < 1 || max > 100) return { errors: { maxConcurrent: 'Between 1 and 100 visitors' } };
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      return { errors: { maxConcurrent: 'Between 1 and 100 visitors' } };
     return {
       path: '/api/v1/shares',
       method: 'POST',
@@ -59,7 +60,10 @@ export function DemoLinksCard() {
 
   return (
     <Card>
-      <CardHeader title="Demo links" description="Put a live terminal on a landing page: each visitor gets their own sandbox for a few minutes." />
+      <CardHeader
+        title="Demo links"
+        description="Put a live terminal on a landing page: each visitor gets their own sandbox for a few minutes."
+      />
       {can('sandboxes:write') ? (
         <form onSubmit={onSubmit} className="grid gap-2 border-b border-zinc-200 px-5 py-4" noValidate>
           <FormError message={form.formError} />
@@ -106,7 +110,13 @@ export function DemoLinksCard() {
           <FormError message={errorMessage(shares.error)} />
         </div>
       ) : null}
-      {shares.data ? <ShareList shares={shares.data} onChanged={refresh} emptyHint="Create a demo link to let anyone try a sandbox without an account." /> : null}
+      {shares.data ? (
+        <ShareList
+          shares={shares.data}
+          onChanged={refresh}
+          emptyHint="Create a demo link to let anyone try a sandbox without an account."
+        />
+      ) : null}
     </Card>
   );
 }

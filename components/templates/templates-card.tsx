@@ -21,7 +21,10 @@ export function TemplatesCard() {
   const rows = list.data?.templates ?? [];
   return (
     <Card>
-      <CardHeader title="Templates" description="What a new sandbox starts from. Pass the id as `template` when creating one." />
+      <CardHeader
+        title="Templates"
+        description="What a new sandbox starts from. Pass the id as `template` when creating one."
+      />
       {list.isPending ? <TableSkeleton columns={3} rows={1} /> : null}
       {list.isError ? (
         <div className="p-4">

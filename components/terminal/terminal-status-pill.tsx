@@ -9,13 +9,24 @@ const STYLES: Record<TerminalStatus, { label: string; dot: string }> = {
   failed: { label: 'Disconnected', dot: 'bg-red-500' },
 };
 
-export function TerminalStatusPill({ status, readOnly, className }: { status: TerminalStatus; readOnly?: boolean; className?: string }) {
+export function TerminalStatusPill({
+  status,
+  readOnly,
+  className,
+}: {
+  status: TerminalStatus;
+  readOnly?: boolean;
+  className?: string;
+}) {
   const s = STYLES[status];
   return (
     <span
       data-testid="terminal-status"
       data-status={status}
-      className={cn('inline-flex items-center gap-1.5 rounded-full bg-zinc-800 px-2.5 py-0.5 text-xs text-zinc-200', className)}
+      className={cn(
+        'inline-flex items-center gap-1.5 rounded-full bg-zinc-800 px-2.5 py-0.5 text-xs text-zinc-200',
+        className,
+      )}
     >
       <span className={cn('size-1.5 rounded-full', s.dot)} aria-hidden />
       {s.label}

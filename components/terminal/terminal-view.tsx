@@ -103,7 +103,11 @@ export default function TerminalView({ connect, readOnly, className, toolbar }: 
     <div className={cn('flex min-h-0 flex-col bg-zinc-950', className)} data-testid="terminal">
       <div className="flex items-center gap-2 border-b border-zinc-800 px-3 py-1.5">
         <TerminalStatusPill status={status} readOnly={ro} />
-        {detail ? <span className="truncate text-xs text-red-300" role="alert">{detail}</span> : null}
+        {detail ? (
+          <span className="truncate text-xs text-red-300" role="alert">
+            {detail}
+          </span>
+        ) : null}
         <div className="ml-auto flex items-center gap-2">
           {status === 'ended' && !ro ? (
             <button

@@ -28,7 +28,13 @@ export type Sandbox = {
 
 export type SandboxPage = { sandboxes: Sandbox[]; nextCursor: string | null };
 
-export type Snapshot = { id: string; name: string | null; sandboxId: string | null; sizeBytes: number; createdAt: string };
+export type Snapshot = {
+  id: string;
+  name: string | null;
+  sandboxId: string | null;
+  sizeBytes: number;
+  createdAt: string;
+};
 
 export type Template = { id: string; name: string; description: string; default: boolean };
 
@@ -46,7 +52,13 @@ export type Port = { port: number; public: boolean; url: string; createdAt: stri
 
 export type Metrics = { cpuSeconds: number; memoryBytes: number; diskBytes: number; pids: number };
 
-export type ExecLogEntry = { id: string; cmd: string; exitCode: number | null; durationMs: number | null; createdAt: string };
+export type ExecLogEntry = {
+  id: string;
+  cmd: string;
+  exitCode: number | null;
+  durationMs: number | null;
+  createdAt: string;
+};
 
 export type Share = {
   id: string;

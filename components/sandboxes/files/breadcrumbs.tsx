@@ -5,7 +5,12 @@ export function Breadcrumbs({ path, onOpen }: { path: string; onOpen: (path: str
   const parts = path.split('/').filter(Boolean);
   return (
     <nav aria-label="Folder" className="flex min-w-0 flex-wrap items-center gap-0.5 font-mono text-xs">
-      <button type="button" onClick={() => onOpen('/')} className="rounded px-1 py-0.5 text-zinc-600 hover:bg-zinc-100" aria-label="Root folder">
+      <button
+        type="button"
+        onClick={() => onOpen('/')}
+        className="rounded px-1 py-0.5 text-zinc-600 hover:bg-zinc-100"
+        aria-label="Root folder"
+      >
         <HardDrive className="size-3.5" />
       </button>
       {parts.map((p, i) => {
@@ -18,7 +23,11 @@ export function Breadcrumbs({ path, onOpen }: { path: string; onOpen: (path: str
               type="button"
               onClick={() => onOpen(to)}
               aria-current={last ? 'page' : undefined}
-              className={last ? 'rounded px-1 py-0.5 font-semibold text-zinc-900' : 'rounded px-1 py-0.5 text-zinc-600 hover:bg-zinc-100'}
+              className={
+                last
+                  ? 'rounded px-1 py-0.5 font-semibold text-zinc-900'
+                  : 'rounded px-1 py-0.5 text-zinc-600 hover:bg-zinc-100'
+              }
             >
               {p}
             </button>

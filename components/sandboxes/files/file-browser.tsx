@@ -124,8 +124,22 @@ export function FileBrowser({ src, initialPath = '/home/user' }: { src: FileSour
           onDelete={src.writable ? setDeleting : undefined}
         />
       ) : null}
-      {open ? <FileEditor key={open.path} src={src} entry={open} onClose={() => setOpen(null)} onSaved={() => void refresh()} /> : null}
-      <NewFolderDialog src={src} dir={path} open={newFolder} onOpenChange={setNewFolder} onCreated={() => void refresh()} />
+      {open ? (
+        <FileEditor
+          key={open.path}
+          src={src}
+          entry={open}
+          onClose={() => setOpen(null)}
+          onSaved={() => void refresh()}
+        />
+      ) : null}
+      <NewFolderDialog
+        src={src}
+        dir={path}
+        open={newFolder}
+        onOpenChange={setNewFolder}
+        onCreated={() => void refresh()}
+      />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(o) => !o && setDeleting(null)}

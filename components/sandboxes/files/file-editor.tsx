@@ -12,7 +12,17 @@ import type { FileEntry } from '@/lib/client/sandbox-types';
 import { type FileSource, looksBinary, MAX_EDIT_BYTES, readBlob, writeFile } from './file-io';
 
 /** Opens a text file; edits and saves it when the source is writable (a snapshot's is not). */
-export function FileEditor({ src, entry, onClose, onSaved }: { src: FileSource; entry: FileEntry; onClose: () => void; onSaved?: () => void }) {
+export function FileEditor({
+  src,
+  entry,
+  onClose,
+  onSaved,
+}: {
+  src: FileSource;
+  entry: FileEntry;
+  onClose: () => void;
+  onSaved?: () => void;
+}) {
   const tooBig = entry.size > MAX_EDIT_BYTES;
   const content = useQuery({
     queryKey: ['file-content', src.base, entry.path, entry.mtime],
@@ -57,7 +67,9 @@ export function FileEditor({ src, entry, onClose, onSaved }: { src: FileSource; 
         </Button>
       </div>
       <FormError message={error ?? (content.isError ? errorMessage(content.error) : null)} />
-      {tooBig ? <p className="text-sm text-zinc-500">This file is too large to show here; download it instead.</p> : null}
+      {tooBig ? (
+        <p className="text-sm text-zinc-500">This file is too large to show here; download it instead.</p>
+      ) : null}
       {content.isPending && !tooBig ? <Spinner label="Loading file" /> : null}
       {binary ? <p className="text-sm text-zinc-500">This looks like a binary file; download it instead.</p> : null}
       {content.data !== undefined && !binary ? (

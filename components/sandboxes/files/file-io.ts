@@ -17,13 +17,22 @@ export function listDir(src: FileSource, path: string, signal?: AbortSignal) {
 async function raw(url: string, init: RequestInit & { org: string }): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { ...init.headers, 'x-warren-org': init.org }, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(url, {
+      ...init,
+      headers: { ...init.headers, 'x-warren-org': init.org },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
   } catch {
     throw new ApiError(0, 'network', 'Could not reach the console. Check your connection and try again.');
   }
   if (!res.ok) {
     const data = await res.json().catch(() => null);
-    throw new ApiError(res.status, data?.error?.code ?? 'http_error', data?.error?.message ?? `The request failed (${res.status})`);
+    throw new ApiError(
+      res.status,
+      data?.error?.code ?? 'http_error',
+      data?.error?.message ?? `The request failed (${res.status})`,
+    );
   }
   return res;
 }

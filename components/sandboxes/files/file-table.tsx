@@ -42,7 +42,11 @@ export function FileTable({
         {path !== '/' ? (
           <TR>
             <TD colSpan={5}>
-              <button type="button" className="font-mono text-xs text-zinc-600 hover:underline" onClick={() => onOpenDir(parentOf(path))}>
+              <button
+                type="button"
+                className="font-mono text-xs text-zinc-600 hover:underline"
+                onClick={() => onOpenDir(parentOf(path))}
+              >
                 ..
               </button>
             </TD>
@@ -64,7 +68,9 @@ export function FileTable({
                   {e.type === 'dir' ? '/' : ''}
                 </button>
               </TD>
-              <TD className="text-right whitespace-nowrap text-zinc-500">{e.type === 'file' ? formatBytes(e.size) : '—'}</TD>
+              <TD className="text-right whitespace-nowrap text-zinc-500">
+                {e.type === 'file' ? formatBytes(e.size) : '—'}
+              </TD>
               <TD className="font-mono text-xs text-zinc-500">{e.mode}</TD>
               <TD className="whitespace-nowrap text-zinc-500">{formatDateTime(e.mtime)}</TD>
               <TD className="text-right whitespace-nowrap">

@@ -10,7 +10,15 @@ import { FileBrowser } from './file-browser';
 export function FilesTab({ sandbox }: { sandbox: Sandbox }) {
   const { org, can } = useOrg();
   if (sandbox.state === 'creating' || sandbox.state === 'error') {
-    return <EmptyState icon={FolderOpen} title={`The sandbox is ${sandbox.state}`} description="Files are available once it runs." />;
+    return (
+      <EmptyState
+        icon={FolderOpen}
+        title={`The sandbox is ${sandbox.state}`}
+        description="Files are available once it runs."
+      />
+    );
   }
-  return <FileBrowser src={{ base: `/api/v1/sandboxes/${sandbox.id}`, org: org.slug, writable: can('sandboxes:write') }} />;
+  return (
+    <FileBrowser src={{ base: `/api/v1/sandboxes/${sandbox.id}`, org: org.slug, writable: can('sandboxes:write') }} />
+  );
 }

@@ -18,7 +18,8 @@ export function ExecLogCard({ sandboxId }: { sandboxId: string }) {
   const { org } = useOrg();
   const log = useQuery({
     queryKey: ['exec-log', org.slug, sandboxId],
-    queryFn: ({ signal }) => api<{ entries: ExecLogEntry[] }>(`/api/v1/sandboxes/${sandboxId}/exec-log`, { org: org.slug, signal }),
+    queryFn: ({ signal }) =>
+      api<{ entries: ExecLogEntry[] }>(`/api/v1/sandboxes/${sandboxId}/exec-log`, { org: org.slug, signal }),
     refetchInterval: 5000,
   });
   const rows = log.data?.entries ?? [];
@@ -32,7 +33,11 @@ export function ExecLogCard({ sandboxId }: { sandboxId: string }) {
         </div>
       ) : null}
       {log.data && rows.length === 0 ? (
-        <EmptyState icon={ScrollText} title="No commands yet" description="Commands sent to POST /api/v1/sandboxes/:id/exec show up here." />
+        <EmptyState
+          icon={ScrollText}
+          title="No commands yet"
+          description="Commands sent to POST /api/v1/sandboxes/:id/exec show up here."
+        />
       ) : null}
       {rows.length > 0 ? (
         <Table data-testid="exec-log">

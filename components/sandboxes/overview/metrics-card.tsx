@@ -30,7 +30,9 @@ export function MetricsCard({ sandbox }: { sandbox: Sandbox }) {
       last.current = { at: now, cpu: m.cpuSeconds };
       if (prev && now > prev.at) {
         const cpu = Math.max(0, ((m.cpuSeconds - prev.cpu) / ((now - prev.at) / 1000)) * 100);
-        setPoints((p) => [...p, { t: now, cpu: Math.round(cpu * 10) / 10, memMb: Math.round(m.memoryBytes / 1048576) }].slice(-KEEP));
+        setPoints((p) =>
+          [...p, { t: now, cpu: Math.round(cpu * 10) / 10, memMb: Math.round(m.memoryBytes / 1048576) }].slice(-KEEP),
+        );
       }
       return m;
     },
@@ -42,7 +44,10 @@ export function MetricsCard({ sandbox }: { sandbox: Sandbox }) {
 
   return (
     <Card>
-      <CardHeader title="Live usage" description={running ? 'Sampled every 2 seconds.' : 'Metrics are sampled while the sandbox runs.'} />
+      <CardHeader
+        title="Live usage"
+        description={running ? 'Sampled every 2 seconds.' : 'Metrics are sampled while the sandbox runs.'}
+      />
       <CardBody className="grid gap-4">
         <dl className="grid grid-cols-4 gap-3 text-sm">
           <Stat label="CPU" value={points.length ? `${points.at(-1)!.cpu}%` : '—'} />
@@ -56,11 +61,38 @@ export function MetricsCard({ sandbox }: { sandbox: Sandbox }) {
             <ResponsiveContainer width="100%" height="100%">
               <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
                 <XAxis dataKey="t" hide />
-                <YAxis yAxisId="cpu" tick={{ fontSize: 10 }} unit="%" domain={[0, (max: number) => Math.max(100, Math.ceil(max))]} />
-                <YAxis yAxisId="mem" orientation="right" tick={{ fontSize: 10 }} unit="M" domain={[0, sandbox.memoryMb]} />
+                <YAxis
+                  yAxisId="cpu"
+                  tick={{ fontSize: 10 }}
+                  unit="%"
+                  domain={[0, (max: number) => Math.max(100, Math.ceil(max))]}
+                />
+                <YAxis
+                  yAxisId="mem"
+                  orientation="right"
+                  tick={{ fontSize: 10 }}
+                  unit="M"
+                  domain={[0, sandbox.memoryMb]}
+                />
                 <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
-                <Line yAxisId="cpu" type="monotone" dataKey="cpu" name="CPU %" stroke="#4f46e5" dot={false} isAnimationActive={false} />
-                <Line yAxisId="mem" type="monotone" dataKey="memMb" name="Memory MiB" stroke="#059669" dot={false} isAnimationActive={false} />
+                <Line
+                  yAxisId="cpu"
+                  type="monotone"
+                  dataKey="cpu"
+                  name="CPU %"
+                  stroke="#4f46e5"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+                <Line
+                  yAxisId="mem"
+                  type="monotone"
+                  dataKey="memMb"
+                  name="Memory MiB"
+                  stroke="#059669"
+                  dot={false}
+                  isAnimationActive={false}
+                />
               </LineChart>
             </ResponsiveContainer>
           </div>

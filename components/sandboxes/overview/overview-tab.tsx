@@ -43,16 +43,20 @@ export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
               {sb.cpu} vCPU · {formatMemory(sb.memoryMb)} · {formatMemory(sb.diskMb)} disk
             </Item>
             <Item label="Expires">
-              <span data-testid="expires-in">{alive ? `in ${timeLeft(sb.expiresAt)}` : '—'}</span>
+              <span data-testid="expires-in">{alive && sb.expiresAt ? `in ${timeLeft(sb.expiresAt)}` : '—'}</span>
               <span className="block text-xs text-zinc-500">timeout {formatDuration(sb.timeoutSec)}</span>
             </Item>
             <Item label="Idle timeout">{sb.idleTimeoutSec ? formatDuration(sb.idleTimeoutSec) : 'none'}</Item>
             <Item label="Network">
-              {sb.network?.mode === 'egress' ? `egress${sb.network.allow?.length ? ` to ${sb.network.allow.join(', ')}` : ''}` : 'none (loopback only)'}
+              {sb.network?.mode === 'egress'
+                ? `egress${sb.network.allow?.length ? ` to ${sb.network.allow.join(', ')}` : ''}`
+                : 'none (loopback only)'}
             </Item>
             <Item label="Created">{formatDateTime(sb.createdAt)}</Item>
             <Item label="Last activity">{formatDateTime(sb.lastActivityAt)}</Item>
-            <Item label="Forked from">{sb.snapshotId ? <span className="font-mono text-xs">{sb.snapshotId}</span> : '—'}</Item>
+            <Item label="Forked from">
+              {sb.snapshotId ? <span className="font-mono text-xs">{sb.snapshotId}</span> : '—'}
+            </Item>
             <Item label="Metadata" wide>
               {meta.length ? (
                 <span className="flex flex-wrap gap-1">

@@ -23,7 +23,8 @@ export function ShareLinksCard({ sandboxId }: { sandboxId: string }) {
   const [created, setCreated] = React.useState<CreatedShare | null>(null);
   const shares = useQuery({
     queryKey: key,
-    queryFn: ({ signal }) => api<{ shares: Share[] }>(`/api/v1/sandboxes/${sandboxId}/shares`, { org: org.slug, signal }),
+    queryFn: ({ signal }) =>
+      api<{ shares: Share[] }>(`/api/v1/sandboxes/${sandboxId}/shares`, { org: org.slug, signal }),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: key });
   const form = useApiForm<CreatedShare>({
@@ -41,13 +42,20 @@ export function ShareLinksCard({ sandboxId }: { sandboxId: string }) {
       path: `/api/v1/sandboxes/${sandboxId}/shares`,
       method: 'POST',
       org: org.slug,
-      body: { mode: data.get('mode') === 'rw' ? 'rw' : 'ro', ...(label ? { label } : {}), ...(hours > 0 ? { expiresInHours: hours } : {}) },
+      body: {
+        mode: data.get('mode') === 'rw' ? 'rw' : 'ro',
+        ...(label ? { label } : {}),
+        ...(hours > 0 ? { expiresInHours: hours } : {}),
+      },
     };
   });
 
   return (
     <Card>
-      <CardHeader title="Share links" description="Embed this terminal in a page or a doc: a chrome-less terminal, no sign-in needed." />
+      <CardHeader
+        title="Share links"
+        description="Embed this terminal in a page or a doc: a chrome-less terminal, no sign-in needed."
+      />
       {can('sandboxes:write') ? (
         <form onSubmit={onSubmit} className="grid gap-2 border-b border-zinc-200 px-5 py-4">
           <FormError message={form.formError} />
@@ -82,7 +90,13 @@ export function ShareLinksCard({ sandboxId }: { sandboxId: string }) {
           <FormError message={errorMessage(shares.error)} />
         </div>
       ) : null}
-      {shares.data ? <ShareList shares={shares.data.shares} onChanged={refresh} emptyHint="Create a link to embed this terminal elsewhere." /> : null}
+      {shares.data ? (
+        <ShareList
+          shares={shares.data.shares}
+          onChanged={refresh}
+          emptyHint="Create a link to embed this terminal elsewhere."
+        />
+      ) : null}
     </Card>
   );
 }

@@ -10,7 +10,10 @@ export default async function TemplatesPage({ params }: { params: Promise<{ org:
   await requirePagePermission(params, 'sandboxes:read');
   return (
     <>
-      <PageHeader title="Templates" description="The images sandboxes start from, and demo links that hand visitors a fresh sandbox." />
+      <PageHeader
+        title="Templates"
+        description="The images sandboxes start from, and demo links that hand visitors a fresh sandbox."
+      />
       <div className="grid gap-6">
         <TemplatesCard />
         <DemoLinksCard />
