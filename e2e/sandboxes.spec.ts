@@ -151,6 +151,12 @@ test('expose a port and open its preview; a private preview refuses a signed-out
   const strangerPage = await stranger.newPage();
   await strangerPage.goto(url);
   await expect(strangerPage).toHaveURL(/\/sign-in/);
+
+  // Made public, the same URL opens for anyone.
+  await row.getByRole('button', { name: 'Make public' }).click();
+  await expect(row).toContainText('public');
+  await strangerPage.goto(url);
+  await expect(strangerPage.getByText('Directory listing for /')).toBeVisible();
   await stranger.close();
 });
 
@@ -189,7 +195,15 @@ test('take a snapshot, browse it, fork from it and find the file in the fork', a
 
 test('an embed link works signed out and stops when revoked', async ({ browser }) => {
   test.setTimeout(90_000);
+  // Commands run through the API show in the Overview's exec log with their exit codes.
+  const exec = await page.request.post(`/api/v1/sandboxes/${created[0]}/exec`, {
+    headers: { 'x-warren-org': org },
+    data: { cmd: 'exit 3' },
+  });
+  expect((await exec.json()).exitCode).toBe(3);
   await page.goto(`${sandboxUrl}?tab=overview`);
+  await expect(page.getByTestId('exec-log')).toContainText('exit 3');
+  await expect(page.getByTestId('metrics-chart')).toBeVisible();
   await page.getByLabel('Label').fill('e2e-embed');
   await page.getByLabel('Access').selectOption('rw');
   await page.getByRole('button', { name: 'Create link' }).click();
