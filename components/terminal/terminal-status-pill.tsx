@@ -23,6 +23,8 @@ export function TerminalStatusPill({
     <span
       data-testid="terminal-status"
       data-status={status}
+      role="status"
+      aria-live="polite"
       className={cn(
         'inline-flex items-center gap-1.5 rounded-full bg-zinc-800 px-2.5 py-0.5 text-xs text-zinc-200',
         className,
