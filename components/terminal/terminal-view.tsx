@@ -51,9 +51,17 @@ export default function TerminalView({ connect, readOnly, className, toolbar }: 
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host);
+    let hidden = true;
     const doFit = () => {
       // A hidden tab has no size: fitting it would shrink the shell to a sliver.
-      if (host.clientWidth === 0 || host.clientHeight === 0) return;
+      if (host.clientWidth === 0 || host.clientHeight === 0) {
+        hidden = true;
+        return;
+      }
+      // Coming into view (page load, tab switch): typing goes to the shell. Never while hidden,
+      // or keystrokes meant for another tab would reach it.
+      if (hidden) term.focus();
+      hidden = false;
       try {
         fit.fit();
       } catch {
@@ -85,7 +93,6 @@ export default function TerminalView({ connect, readOnly, className, toolbar }: 
       return lines.join('\n');
     };
     void socket.open();
-    term.focus();
     return () => {
       observer.disconnect();
       window.removeEventListener('resize', doFit);
