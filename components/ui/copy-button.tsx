@@ -11,10 +11,13 @@ export function CopyButton({
   value,
   label = 'Copy',
   className,
+  iconOnly = false,
 }: {
   value: string;
   label?: string;
   className?: string;
+  /** Dense tables: just the icon, the label stays for screen readers. */
+  iconOnly?: boolean;
 }) {
   const [copied, setCopied] = React.useState(false);
 
@@ -33,7 +36,7 @@ export function CopyButton({
   return (
     <Button type="button" variant="outline" size="sm" onClick={copy} className={cn(className)} aria-label={label}>
       {copied ? <Check /> : <Copy />}
-      {copied ? 'Copied' : label}
+      {iconOnly ? <span className="sr-only">{copied ? 'Copied' : label}</span> : copied ? 'Copied' : label}
     </Button>
   );
 }

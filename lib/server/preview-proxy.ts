@@ -36,11 +36,14 @@ export function previewUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
   return true;
 }
 
+const FRAME_COOKIE = `${PREVIEW_COOKIE}_frame`;
+
 async function decide(req: http.IncomingMessage, t: PreviewTarget): Promise<Decision> {
   const row = await findPreviewTarget(t.sandboxId, t.port);
   const page = (status: number, title: string, detail: string): Decision => ({ ok: false, status, respond: (res) => sendPreviewPage(res, status, title, detail) });
   if (!row) return page(404, `Port ${t.port} is not exposed`, 'Expose the port from the sandbox page (Ports tab) or the API first; deleted sandboxes have no previews.');
-  if (!row.public && !previewTokenAllows(parseCookies(req.headers.cookie).get(PREVIEW_COOKIE), t)) {
+  const jar = parseCookies(req.headers.cookie);
+  if (!row.public && !previewTokenAllows(jar.get(PREVIEW_COOKIE), t) && !previewTokenAllows(jar.get(FRAME_COOKIE), t)) {
     const here = `http://${req.headers.host}${req.url ?? '/'}`;
     const authorize = `${env().publicUrl}/api/previews/authorize?sandbox=${t.sandboxId}&port=${t.port}&next=${encodeURIComponent(here)}`;
     return { ok: false, status: 302, respond: (res) => res.writeHead(302, { location: authorize, 'cache-control': 'no-store' }).end() };
@@ -61,7 +64,12 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, t
     url.searchParams.delete(PREVIEW_TOKEN_PARAM);
     res.writeHead(302, {
       location: `${url.pathname}${url.search}`,
-      'set-cookie': `${PREVIEW_COOKIE}=${given}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200`,
+      // The Lax cookie serves tabs everywhere; the None one lets the console's in-page preview
+      // frame (a cross-site iframe) work where browsers allow Secure cookies (https, *.localhost).
+      'set-cookie': [
+        `${PREVIEW_COOKIE}=${given}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200`,
+        `${FRAME_COOKIE}=${given}; Path=/; HttpOnly; SameSite=None; Secure; Partitioned; Max-Age=43200`,
+      ],
       'cache-control': 'no-store',
     });
     return res.end();
@@ -119,7 +127,7 @@ async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Bu
 /** The sandbox sees the browser's request, minus Warren's own access cookie. */
 function forwardHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  const cookies = [...parseCookies(req.headers.cookie)].filter(([k]) => k !== PREVIEW_COOKIE);
+  const cookies = [...parseCookies(req.headers.cookie)].filter(([k]) => k !== PREVIEW_COOKIE && k !== FRAME_COOKIE);
   if (cookies.length) headers.cookie = cookies.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   else delete headers.cookie;
   headers['x-forwarded-host'] = req.headers.host;

@@ -1,34 +1,26 @@
-import { Boxes } from 'lucide-react';
 import type { Metadata } from 'next';
-import { UpcomingSection } from '@/components/console/upcoming-section';
+import { PageHeader } from '@/components/console/page-header';
+import { CreateSandboxButton } from '@/components/sandboxes/create-sandbox-dialog';
+import { RunnerBanner } from '@/components/sandboxes/runner-banner';
+import { SandboxesTable } from '@/components/sandboxes/sandboxes-table';
 import { can } from '@/lib/auth/permissions';
+import { runnerStatus } from '@/lib/runner-status';
 import { requirePagePermission } from '../../console-context';
 
 export const metadata: Metadata = { title: 'Sandboxes' };
 
 export default async function SandboxesPage({ params }: { params: Promise<{ org: string }> }) {
-  const { org, role } = await requirePagePermission(params, 'sandboxes:read');
-  const canKeys = can(role, 'api_keys:write');
+  const { role } = await requirePagePermission(params, 'sandboxes:read');
+  const runner = runnerStatus();
   return (
-    <UpcomingSection
-      title="Sandboxes"
-      description="Isolated Linux machines your agents create, run code in and throw away."
-      icon={Boxes}
-      emptyTitle="No sandboxes yet"
-      coming="Creating and managing sandboxes from the console (terminal, files, ports, snapshots) arrives with the sandbox API."
-      next={
-        canKeys
-          ? {
-              label: 'Create an API key',
-              href: `/${org.slug}/keys`,
-              text: 'Create an API key now so your agents are ready to use the API.',
-            }
-          : {
-              label: 'See members',
-              href: `/${org.slug}/members`,
-              text: 'Ask an admin or developer of this organization for API access.',
-            }
-      }
-    />
+    <>
+      <PageHeader
+        title="Sandboxes"
+        description="Isolated Linux machines your agents create, run code in and throw away."
+        actions={can(role, 'sandboxes:write') ? <CreateSandboxButton /> : null}
+      />
+      <RunnerBanner initial={runner.state === 'ready' ? { state: 'ready' } : runner} />
+      <SandboxesTable />
+    </>
   );
 }

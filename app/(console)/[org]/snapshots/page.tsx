@@ -1,20 +1,22 @@
-import { Camera } from 'lucide-react';
 import type { Metadata } from 'next';
-import { UpcomingSection } from '@/components/console/upcoming-section';
+import { PageHeader } from '@/components/console/page-header';
+import { SnapshotsTable } from '@/components/snapshots/snapshots-table';
+import { Card } from '@/components/ui/card';
 import { requirePagePermission } from '../../console-context';
 
 export const metadata: Metadata = { title: 'Snapshots' };
 
 export default async function SnapshotsPage({ params }: { params: Promise<{ org: string }> }) {
-  const { org } = await requirePagePermission(params, 'sandboxes:read');
+  await requirePagePermission(params, 'sandboxes:read');
   return (
-    <UpcomingSection
-      title="Snapshots"
-      description="Frozen copies of a sandbox's filesystem, to restore or fork from."
-      icon={Camera}
-      emptyTitle="No snapshots yet"
-      coming="Snapshots are taken from a running sandbox. Browsing and forking them here arrives with sandboxes."
-      next={{ label: 'Go to sandboxes', href: `/${org.slug}/sandboxes`, text: 'Start from the Sandboxes page.' }}
-    />
+    <>
+      <PageHeader
+        title="Snapshots"
+        description="Frozen copies of sandbox filesystems. Browse them without starting anything, or fork new sandboxes from them in an instant."
+      />
+      <Card>
+        <SnapshotsTable emptyHint="Take one from a sandbox's Snapshots tab, or with POST /api/v1/sandboxes/:id/snapshots." />
+      </Card>
+    </>
   );
 }
