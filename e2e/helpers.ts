@@ -35,7 +35,11 @@ export async function signUpNewUser(page: Page, tag: string) {
 }
 
 export async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/sign-in');
+  // A page left open with stale cookies may be redirecting itself to sign-in at this very
+  // moment (its queries get 401); that aborts our navigation, so retry until it settles.
+  await expect(async () => {
+    await page.goto('/sign-in');
+  }).toPass({ timeout: 15_000 });
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
