@@ -154,7 +154,7 @@ test('expose a port and open its preview; a private preview refuses a signed-out
 
   // Made public, the same URL opens for anyone.
   await row.getByRole('button', { name: 'Make public' }).click();
-  await expect(row).toContainText('public');
+  await expect(row.getByRole('button', { name: 'Make private' })).toBeVisible();
   await strangerPage.goto(url);
   await expect(strangerPage.getByText('Directory listing for /')).toBeVisible();
   await stranger.close();
