@@ -106,6 +106,7 @@ export class LocalSandboxManager implements SandboxManager {
     const claimed = input.snapshotId ? undefined : await this.pool.claim(id, resources);
     const rec = claimed ?? (await this.createCold(id, layers, resources, false));
     return this.lock.run(rec.key, async () => {
+      if (this.table.isGone(rec)) throw conflict('The sandbox was deleted while it was being created');
       Object.assign(rec, {
         snapshotId: input.snapshotId ?? null,
         template,
@@ -143,17 +144,20 @@ export class LocalSandboxManager implements SandboxManager {
       expiresAt: null, timeoutSec: 0, idleTimeoutSec: 0, lastActivityAt: nowIso(),
     };
     this.table.save(rec);
-    try {
-      await createDisk(sandboxPaths(this.cfg.dirs, key).diskImage, resources.diskMb, rec.uidBase);
-      const { pid } = await boot(this.deps, rec);
-      this.initPid.set(key, pid);
-    } catch (err) {
-      await this.destroy(rec).catch(() => {});
-      throw new AppError('internal', `Could not start the sandbox: ${(err as Error).message}`);
-    }
-    Object.assign(rec, { state: 'running', startedAt: nowIso() });
-    this.table.save(rec);
-    return rec;
+    // Under the sandbox's lock: a delete or stop that arrives meanwhile waits for the boot.
+    return this.lock.run(key, async () => {
+      try {
+        await createDisk(sandboxPaths(this.cfg.dirs, key).diskImage, resources.diskMb, rec.uidBase);
+        const { pid } = await boot(this.deps, rec);
+        this.initPid.set(key, pid);
+      } catch (err) {
+        await this.destroy(rec).catch(() => {});
+        throw new AppError('internal', `Could not start the sandbox: ${(err as Error).message}`);
+      }
+      Object.assign(rec, { state: 'running', startedAt: nowIso() });
+      this.table.save(rec);
+      return rec;
+    });
   }
 
   list(): SandboxInfo[] {
@@ -212,6 +216,7 @@ export class LocalSandboxManager implements SandboxManager {
       await this.cfg.runtime.resume(rec.key);
       Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
       this.table.save(rec);
+      await this.egress.attach(rec); // a no-op unless a restart happened while it was paused
       return publicInfo(rec);
     });
   }

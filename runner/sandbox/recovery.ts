@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { isMountPoint } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
-import { isSlirp, startEgress } from '../runtime/network';
-import { nowIso } from './defaults';
+import { isSlirp, startEgress, stopEgress } from '../runtime/network';
+import { usesAllowlist } from './allowlist-egress';
+import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
 import { rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
@@ -36,9 +37,18 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
 
     if (alive) {
       m.initPid.set(rec.key, state.pid);
+      if (rec.state !== 'running' && rec.state !== 'paused') {
+        // Live although recorded as stopped (a crash inside start, before its save): adopt it
+        // with a fresh TTL, so the hard timeout still applies.
+        Object.assign(rec, { startedAt: nowIso(), stoppedAt: null, reason: null, expiresAt: expiry(rec.timeoutSec) });
+      }
       rec.state = state.status === 'paused' ? 'paused' : 'running';
       if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
-      if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
+      if (usesAllowlist(rec)) {
+        // Allow-listed sandboxes never get slirp (the proxy is their only way out).
+        stopEgress(rec.slirpPid);
+        rec.slirpPid = null;
+      } else if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
         rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') }).catch(() => null);
       }
       m.table.save(rec);
@@ -48,6 +58,8 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     }
 
     if (state) await m.cfg.runtime.delete(rec.key);
+    stopEgress(rec.slirpPid); // a crash inside halt can leave it behind, holding the netns
+    rec.slirpPid = null;
     if (rec.state !== 'stopped' && rec.state !== 'error') {
       if (rec.pooled) {
         await m.destroy(rec).catch(() => {});

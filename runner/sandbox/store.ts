@@ -42,6 +42,8 @@ export function readJsonDir<T>(dir: string, fileInSubdir?: string): T[] {
 
 export class SandboxTable {
   private byId = new Map<string, SandboxRecord>();
+  /** Records that were destroyed: a late save (a create finishing) must not bring them back. */
+  private gone = new WeakSet<SandboxRecord>();
 
   constructor(private readonly recordPath: (key: string) => string) {}
 
@@ -69,6 +71,7 @@ export class SandboxTable {
   }
 
   save(r: SandboxRecord) {
+    if (this.gone.has(r)) return;
     this.byId.set(r.id, r);
     writeJsonAtomic(this.recordPath(r.key), r);
   }
@@ -80,7 +83,12 @@ export class SandboxTable {
   }
 
   forget(r: SandboxRecord) {
-    this.byId.delete(r.id);
+    this.gone.add(r);
+    if (this.byId.get(r.id) === r) this.byId.delete(r.id);
+  }
+
+  isGone(r: SandboxRecord): boolean {
+    return this.gone.has(r);
   }
 
   /** A random free slot (of ~61k): two runners sharing a host rarely pick the same uid range. */

@@ -36,14 +36,16 @@ export class WarmPool {
     }
     rec.pooled = false; // taken synchronously: no other create can claim it
     this.m.table.rename(rec, id);
-    try {
-      if (resources.cpu !== rec.resources.cpu || resources.memoryMb !== rec.resources.memoryMb) {
-        await this.m.applyResources(rec, resources);
+    await this.m.lock.run(rec.key, async () => {
+      try {
+        if (resources.cpu !== rec.resources.cpu || resources.memoryMb !== rec.resources.memoryMb) {
+          await this.m.applyResources(rec, resources);
+        }
+      } catch (err) {
+        await this.m.destroy(rec).catch(() => {});
+        throw err;
       }
-    } catch (err) {
-      await this.m.destroy(rec).catch(() => {});
-      throw err;
-    }
+    });
     void this.fill();
     return rec;
   }
