@@ -18,9 +18,20 @@ const log = logger.child({ component: 'preview-proxy' });
 
 type Decision = { ok: true; runnerId: string } | { ok: false; respond: (res: http.ServerResponse) => void; status: number };
 
+/** Only plain origin-form paths are forwarded: no dot segments, no encoded separators. */
+function safePath(raw: string | undefined): boolean {
+  const pathPart = (raw ?? '/').split('?')[0]!;
+  if (!pathPart.startsWith('/') || /%2e|%2f|%5c/i.test(pathPart) || pathPart.includes('\\')) return false;
+  return new URL(pathPart, 'http://preview').pathname === pathPart;
+}
+
 export function previewHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean {
   const target = parsePreviewHost(req.headers.host);
   if (!target) return false;
+  if (!safePath(req.url)) {
+    sendPreviewPage(res, 400, 'Bad request', 'Preview paths may not contain dot segments or encoded slashes.');
+    return true;
+  }
   void handleHttp(req, res, target).catch((err) => {
     log.error({ err }, 'preview request failed');
     if (!res.headersSent) sendPreviewPage(res, 502, 'Preview unavailable', 'The sandbox could not be reached. Try again in a moment.');
@@ -32,6 +43,10 @@ export function previewHttp(req: http.IncomingMessage, res: http.ServerResponse)
 export function previewUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
   const target = parsePreviewHost(req.headers.host);
   if (!target) return false;
+  if (!safePath(req.url)) {
+    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    return true;
+  }
   void handleUpgrade(req, socket, head, target).catch(() => socket.destroy());
   return true;
 }

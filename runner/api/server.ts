@@ -69,6 +69,11 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://runner');
+    if (!isNormalPath(req.url)) {
+      discardBody(req);
+      sendJson(res, 400, { error: { code: 'bad_request', message: 'Request paths must be normalized (no dot segments or encoded slashes)' } });
+      return;
+    }
     res.on('close', () => {
       const ms = Math.round(performance.now() - started);
       log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms }, 'request');
@@ -97,6 +102,10 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
     // A peer resetting mid-handshake must not crash the daemon.
     socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
     const url = new URL(req.url ?? '/', 'http://runner');
+    if (!isNormalPath(req.url)) {
+      rejectUpgrade(socket, 400, { error: { code: 'bad_request', message: 'Request paths must be normalized' } });
+      return;
+    }
     log.info({ method: req.method, path: url.pathname, upgrade: req.headers.upgrade }, 'upgrade');
     if (!isAuthorized(req)) {
       rejectUpgrade(socket, 401, { error: { code: 'unauthorized', message: 'Missing or invalid runner token' } });
@@ -129,6 +138,17 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Routing uses the URL parser's normalized path, which resolves `..` and `%2e%2e`. A request
+ * whose raw path differs from it (or hides separators as %2f/%5c) is refused, so a path built
+ * by appending caller input (the port proxy's "rest") can never climb to another route.
+ */
+export function isNormalPath(raw: string | undefined): boolean {
+  const pathPart = (raw ?? '/').split('?')[0]!;
+  if (/%2e|%2f|%5c/i.test(pathPart) || pathPart.includes('\\')) return false;
+  return new URL(pathPart, 'http://runner').pathname === pathPart;
 }
 
 /** Answers a refused upgrade with a plain HTTP error, unless the handler already switched. */

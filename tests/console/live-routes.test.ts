@@ -156,6 +156,11 @@ describe('preview proxy', () => {
     });
     expect((await get('/index.html', host)).body).toBe('preview-works\n');
 
+    // Dot segments could climb out of the proxied path into the runner's own API: refused.
+    for (const sneaky of ['/../../../../../../v1/sandboxes', '/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/v1/sandboxes', '/a/..%2f..%2fv1']) {
+      expect((await get(sneaky, host)).status, sneaky).toBe(400);
+    }
+
     await sandboxAction(A.scope, sandboxId, 'stop');
     const stopped = await get('/', host);
     expect(stopped.status).toBe(503);
