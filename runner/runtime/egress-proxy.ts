@@ -78,8 +78,9 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
     }
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  // Only the sandbox's root can connect (its bridge process runs as root inside).
-  fs.chownSync(socketPath, owner, owner);
-  fs.chmodSync(socketPath, 0o600);
+  // Only the sandbox's root can connect (its bridge runs as root inside; the dir is 0700 and
+  // theirs). lchown, never chown/chmod: the dir is writable from inside, so the path could be
+  // swapped for a symlink to a host file after listen().
+  fs.lchownSync(socketPath, owner, owner);
   return () => server.close();
 }

@@ -283,6 +283,10 @@ export class LocalSandboxManager implements SandboxManager {
     return sandboxPaths(this.cfg.dirs, rec.key).agentDir;
   }
 
+  stateDir(id: string): string {
+    return sandboxPaths(this.cfg.dirs, this.table.get(id).key).home;
+  }
+
   agentDir(id: string): string {
     return sandboxPaths(this.cfg.dirs, this.table.get(id).key).agentDir;
   }

@@ -94,6 +94,8 @@ export interface SandboxManager {
   filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }>;
   /** Host dir holding the agent socket and procs/ (for detached process sockets). */
   agentDir(id: string): string;
+  /** Runner-private dir of a sandbox for the runner's own records (never visible inside it). */
+  stateDir(id: string): string;
   /** /proc/<pid>/ns/net of a running sandbox, to reach its ports. */
   netnsPath(id: string): string;
   metrics(id: string): Promise<SandboxMetrics>;

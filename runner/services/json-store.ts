@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * Small JSON files in a sandbox's agent dir (pty sessions, background process records), so a
+ * Small JSON files in a sandbox's runner-private state dir (pty sessions, background process records), so a
  * runner restart can still find what it started. Written atomically (temp + rename) and
  * serialised per file, so a crash or two concurrent updates never leave half a file.
  */
@@ -45,4 +45,11 @@ export async function socketExists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The socket of a detached process in the agent dir; the pid must be a plain positive integer
+ * (it may come from a file or a directory listing the sandbox can influence). */
+export function procSocket(agentDir: string, pid: unknown): string {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || pid > 4_194_304) throw new Error(`invalid process id ${String(pid)}`);
+  return path.join(agentDir, 'procs', `${pid}.sock`);
 }

@@ -8,7 +8,7 @@ import type { ProcessBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
 import { streamHubNdjson } from './hub-ndjson';
-import { readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { procSocket, readJsonFile, socketExists, writeJsonFile } from './json-store';
 import { ProcHub } from './proc-hub';
 
 type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
@@ -38,11 +38,12 @@ export class ProcessService {
   ) {}
 
   private metaFile(id: string) {
-    return path.join(this.manager.agentDir(id), 'procs-meta.json');
+    // Runner-private: /run/warren inside the sandbox is writable by the sandbox's root.
+    return path.join(this.manager.stateDir(id), 'procs-meta.json');
   }
 
   private sock(id: string, pid: number) {
-    return path.join(this.manager.agentDir(id), 'procs', `${pid}.sock`);
+    return procSocket(this.manager.agentDir(id), pid);
   }
 
   private load(id: string): Promise<SandboxProcs> {

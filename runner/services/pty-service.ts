@@ -6,7 +6,7 @@ import type { PtySessionInfo } from '@/lib/runner-client/types';
 import type { PtyCreateBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
-import { readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { procSocket, readJsonFile, socketExists, writeJsonFile } from './json-store';
 import { ProcHub } from './proc-hub';
 
 export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
@@ -36,7 +36,8 @@ export class PtyService {
   ) {}
 
   private file(id: string) {
-    return path.join(this.manager.agentDir(id), 'pty-sessions.json');
+    // Runner-private: /run/warren inside the sandbox is writable by the sandbox's root.
+    return path.join(this.manager.stateDir(id), 'pty-sessions.json');
   }
 
   private load(id: string): Promise<SandboxPtys> {
@@ -164,7 +165,7 @@ export class PtyService {
 
   private async reattach(id: string, sessions: SandboxPtys, s: PtySession): Promise<void> {
     const sessionId = s.sessionId;
-    const sock = path.join(this.manager.agentDir(id), 'procs', `${s.pid}.sock`);
+    const sock = procSocket(this.manager.agentDir(id), s.pid);
     if (this.manager.get(id).state !== 'running') throw new AppError('conflict', `Sandbox ${id} is not running`);
     if (!(await socketExists(sock))) {
       sessions.delete(sessionId);
@@ -180,7 +181,7 @@ export class PtyService {
     // Shells that died without us (sandbox stopped, runner down) are dropped, not listed as live.
     for (const s of [...sessions.values()]) {
       if (this.alive(s) || state === 'paused' || state === 'creating') continue; // frozen, not dead
-      const sock = path.join(this.manager.agentDir(id), 'procs', `${s.pid}.sock`);
+      const sock = procSocket(this.manager.agentDir(id), s.pid);
       if (state !== 'running' || !(await socketExists(sock))) {
         this.disarmGrace(s);
         sessions.delete(s.sessionId);

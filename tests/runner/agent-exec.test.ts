@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, type AgentProcess } from '@/runner/agent/client';
 import { type ServedAgent, serveAgent, sleep, until } from '@/runner/agent/test-support';
 
+/** The exit of a process, whether it already happened or is still to come. */
+const exitOf = (p: { exit: unknown; on(e: 'exit', cb: (x: unknown) => void): unknown }) =>
+  p.exit ? Promise.resolve(p.exit) : new Promise((r) => p.on('exit', r));
+
 const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TERM: 'xterm' };
 let agent: ServedAgent;
 let client: AgentClient;
@@ -146,7 +150,7 @@ describe('warren-agent serve: streaming', () => {
     const events: string[] = [];
     p.on('stdout', (b: Buffer) => events.push(`out:${b.toString().trim()}`));
     p.on('stderr', (b: Buffer) => events.push(`err:${b.toString().trim()}`));
-    const exit = await new Promise((r) => p.on('exit', r));
+    const exit = await exitOf(p);
     expect(exit).toEqual({ exitCode: 4, signal: 0 });
     expect(events).toEqual(['out:1', 'out:2', 'out:3', 'err:e']);
   });
@@ -154,11 +158,12 @@ describe('warren-agent serve: streaming', () => {
   it('interactive stdin and end()', async () => {
     const p = await client.spawn({ argv: ['sh', '-c', 'while read l; do echo "got $l"; done; echo bye'], env });
     const s = collect(p);
+    const exited = exitOf(p); // listen first: the exit may follow end() at once
     p.write('a\n');
     await until(() => s.out.includes('got a'));
     p.write('b\n');
     p.end();
-    await new Promise((r) => p.on('exit', r));
+    await exited;
     expect(s.out).toBe('got a\ngot b\nbye\n');
   });
 
@@ -166,7 +171,7 @@ describe('warren-agent serve: streaming', () => {
     const p = await client.spawn({ argv: ['sh', '-c', 'sleep 30 & sleep 30 & wait'], env });
     await sleep(100);
     p.kill('SIGTERM');
-    const exit = await new Promise((r) => p.on('exit', r));
+    const exit = await exitOf(p);
     expect(exit).toEqual({ exitCode: -1, signal: 15 });
   });
 
@@ -197,7 +202,7 @@ describe('warren-agent serve: streaming', () => {
     const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${handler}/status`, 'utf8'))?.[1]);
     expect(rss).toBeLessThan(16 * 1024); // KiB
     p.resume();
-    await new Promise((r) => p.on('exit', r));
+    await exitOf(p);
     expect(got).toBe(200000000);
   });
 
@@ -223,7 +228,7 @@ describe('warren-agent serve: pty', () => {
     p.write('stty size; tty\n');
     await until(() => s.out.includes('40 120') && /\/dev\/pts\/\d+/.test(s.out), 5000, 'new size and tty');
     expect(s.err).toBe('');
-    const exit = new Promise((r) => p.on('exit', r));
+    const exit = exitOf(p);
     p.write('exit 5\n');
     expect(await exit).toEqual({ exitCode: 5, signal: 0 });
   });
@@ -243,7 +248,7 @@ describe('warren-agent serve: pty', () => {
 
   it('end() sends ^D', async () => {
     const p = await client.spawn({ argv: ['cat'], env, pty: { cols: 80, rows: 24 } });
-    const exit = new Promise((r) => p.on('exit', r));
+    const exit = exitOf(p);
     p.write('x\n');
     p.end();
     expect(await exit).toEqual({ exitCode: 0, signal: 0 });
@@ -330,7 +335,7 @@ describe('warren-agent serve: detached processes', () => {
     bad.write(Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff]));
     await new Promise((r) => bad.on('close', r));
     p.write('ok\n');
-    await new Promise((r) => p.on('exit', r));
+    await exitOf(p);
     expect(s.out).toBe('x=ok\n');
   });
 });

@@ -36,6 +36,10 @@ class FakeManager implements SandboxManager {
     return path.join(this.base, id);
   }
 
+  stateDir(id: string) {
+    return path.join(this.base, `${id}-state`);
+  }
+
   private async launch(id: string) {
     const sock = path.join(this.agentDir(id), 'agent.sock');
     // Own process group, so stopping the fake sandbox ends its handlers and commands too.
