@@ -28,7 +28,16 @@ const metadata = z
 
 export const networkPolicy = z.strictObject({
   mode: z.enum(['none', 'egress']),
-  allow: z.array(z.string().regex(/^[A-Za-z0-9*.-]{1,253}$/, 'allow entries are host names')).max(100).optional(),
+  allow: z
+    .array(
+      z
+        .string()
+        .regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'allow entries are host names such as pypi.org or *.github.com')
+        .max(253)
+        .refine((h) => !/^[\d.]+$/.test(h), 'allow entries are host names, not IP addresses'),
+    )
+    .max(100)
+    .optional(),
 });
 
 export const createSandboxBody = z.strictObject({

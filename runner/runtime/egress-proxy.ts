@@ -2,6 +2,7 @@ import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import type { Logger } from 'pino';
 
 /**
@@ -14,23 +15,42 @@ import type { Logger } from 'pino';
  */
 export function hostAllowed(host: string, allow: string[]): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
+  if (net.isIP(h.replace(/^\[|\]$/g, ''))) return false; // names only: an IP literal is never on the list
   return allow.some((rule) => {
     const r = rule.toLowerCase();
     return r.startsWith('*.') ? h.endsWith(r.slice(1)) && h.length > r.length - 1 : h === r;
   });
 }
 
+/**
+ * Only public unicast addresses are reachable: never loopback, private (10/8, 172.16/12,
+ * 192.168/16), CGNAT (100.64/10), link-local (incl. cloud metadata at 169.254.169.254),
+ * multicast, reserved, ULA (fc00::/7), or any address of this host's own interfaces.
+ */
+const blocked = new net.BlockList();
+for (const [addr, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(addr, prefix, 'ipv4');
+}
+for (const [addr, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+  blocked.addSubnet(addr, prefix, 'ipv6');
+}
+
 function forbiddenAddress(ip: string): boolean {
-  if (net.isIPv4(ip)) return /^(127\.|0\.|169\.254\.)/.test(ip);
-  const v6 = ip.toLowerCase();
-  return v6 === '::1' || v6 === '::' || v6.startsWith('fe80:') || v6.startsWith('::ffff:127.') || v6.startsWith('::ffff:169.254.');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  const addr = mapped ?? ip;
+  const family = net.isIPv4(addr) ? 'ipv4' : 'ipv6';
+  if (blocked.check(addr, family)) return true;
+  return Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === addr));
 }
 
 async function connectChecked(host: string, port: number, allow: string[]): Promise<net.Socket> {
   if (!hostAllowed(host, allow)) throw new Error(`${host} is not on this sandbox's egress allow-list`);
   const addrs = await dns.lookup(host, { all: true });
   const ok = addrs.find((a) => !forbiddenAddress(a.address));
-  if (!ok || addrs.some((a) => forbiddenAddress(a.address))) throw new Error(`${host} resolves to a host-local address`);
+  if (!ok || addrs.some((a) => forbiddenAddress(a.address))) throw new Error(`${host} resolves to a private or host-local address`);
   return await new Promise((resolve, reject) => {
     const s = net.connect({ host: ok.address, port });
     s.once('connect', () => resolve(s));

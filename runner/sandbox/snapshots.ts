@@ -28,6 +28,13 @@ export class SnapshotStore {
 
   load() {
     for (const s of readJsonDir<SnapshotRecord>(this.m.paths.snapshotsDir)) this.byId.set(s.id, s);
+    // Copies interrupted by a crash, and layers whose snapshot record never got written.
+    const known = new Set([...this.byId.values()].map((s) => s.layers[0]));
+    for (const name of fs.existsSync(this.m.paths.layersDir) ? fs.readdirSync(this.m.paths.layersDir) : []) {
+      if (name.startsWith('snap-') && (name.endsWith('.tmp') || !known.has(name))) {
+        fs.rmSync(path.join(this.m.paths.layersDir, name), { recursive: true, force: true });
+      }
+    }
   }
 
   get(id: string): SnapshotRecord {
@@ -68,9 +75,14 @@ export class SnapshotStore {
       try {
         if (!wasMounted) await mountDisk(p.diskImage, p.diskMount);
         fs.rmSync(tmp, { recursive: true, force: true });
-        const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);
-        fs.renameSync(tmp, layerDir);
-        return Number(out.trim()) || 0;
+        try {
+          const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);
+          fs.renameSync(tmp, layerDir);
+          return Number(out.trim()) || 0;
+        } catch (err) {
+          fs.rmSync(tmp, { recursive: true, force: true }); // a failed copy leaves nothing behind
+          throw err;
+        }
       } finally {
         if (freeze) await this.m.cfg.runtime.resume(rec.key);
         if (!wasMounted) await unmount(p.diskMount);
@@ -101,26 +113,37 @@ export class SnapshotStore {
     fs.rmSync(path.join(this.m.paths.layersDir, s.layers[0]!), { recursive: true, force: true });
   }
 
-  /** A read-only overlay of the snapshot's layers, read by a chrooted one-shot agent. */
+  /**
+   * A read-only overlay of the snapshot's layers (nosuid, nodev, noexec, in a root-only dir),
+   * read by a chrooted one-shot agent. Mount and unmount run under the snapshot's own lock, so a
+   * second reader never sees a half-mounted dir and a failed mount leaves no count behind.
+   */
   async filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }> {
     const s = this.get(id);
     const mnt = path.join(this.m.cfg.dirs.runDir, 'snap', id);
-    const count = this.browseMounts.get(id) ?? 0;
-    this.browseMounts.set(id, count + 1);
-    if (count === 0 && !(await isMountPoint(mnt))) {
-      fs.mkdirSync(mnt, { recursive: true, mode: 0o711 });
-      const lower = s.layers.map((l) => path.join(this.m.paths.layersDir, l)).join(':');
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${lower}`, mnt]);
-    }
+    const key = `snap:${id}`;
+    await this.m.lock.run(key, async () => {
+      const count = this.browseMounts.get(id) ?? 0;
+      if (count === 0 && !(await isMountPoint(mnt))) {
+        fs.mkdirSync(path.dirname(mnt), { recursive: true, mode: 0o700 });
+        fs.mkdirSync(mnt, { recursive: true, mode: 0o700 });
+        const lower = s.layers.map((l) => path.join(this.m.paths.layersDir, l)).join(':');
+        await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,nosuid,nodev,noexec,lowerdir=${lower}`, mnt]);
+      }
+      this.browseMounts.set(id, count + 1);
+    });
     return {
       agent: AgentClient.forOnce(path.join(this.m.paths.binDir, 'warren-agent'), mnt),
-      release: async () => {
-        const left = (this.browseMounts.get(id) ?? 1) - 1;
-        if (left > 0) return void this.browseMounts.set(id, left);
-        this.browseMounts.delete(id);
-        await unmount(mnt);
-        fs.rmdirSync(mnt);
-      },
+      release: () =>
+        this.m.lock.run(key, async () => {
+          const left = (this.browseMounts.get(id) ?? 1) - 1;
+          if (left > 0) return void this.browseMounts.set(id, left);
+          await unmount(mnt);
+          this.browseMounts.delete(id);
+          try {
+            fs.rmdirSync(mnt);
+          } catch {}
+        }),
     };
   }
 }

@@ -13,3 +13,10 @@ describe('egress allow-list matching', () => {
     expect(hostAllowed('xgithubusercontent.com', allow)).toBe(false);
   });
 });
+
+describe('egress allow-list entries', () => {
+  it('never matches IP literals, even when listed', () => {
+    expect(hostAllowed('10.0.0.5', ['10.0.0.5'])).toBe(false);
+    expect(hostAllowed('[::1]', ['::1'])).toBe(false);
+  });
+});
