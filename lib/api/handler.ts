@@ -47,6 +47,12 @@ export async function parseJson<T extends z.ZodType>(req: Request, schema: T, ma
   if (declared > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
   const text = await req.text();
   if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
+  // A browser can send a cross-site "simple" POST (text/plain) with the session cookie and no
+  // preflight; requiring JSON for bodies on cookie-authenticated requests makes that impossible.
+  const type = req.headers.get('content-type') ?? '';
+  if (text !== '' && req.headers.has('cookie') && !req.headers.has('authorization') && !/^application\/json\b/i.test(type)) {
+    throw new AppError('bad_request', 'Send the body as application/json');
+  }
   let body: unknown;
   try {
     body = text === '' ? {} : JSON.parse(text);

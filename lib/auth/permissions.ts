@@ -52,8 +52,10 @@ export function can(role: Role, permission: Permission): boolean {
   return TABLE[role].has(permission);
 }
 
-/** A role may only grant roles at or below its own rank (an admin cannot mint owners). */
-const RANK: Record<Role, number> = { owner: 4, admin: 3, developer: 2, billing: 1, viewer: 1 };
+/** A role may only grant a role whose every permission it holds itself (an admin cannot mint
+ * owners, a developer cannot mint billing); only owners grant owner. */
 export function canGrant(granter: Role, granted: Role): boolean {
-  return granter === 'owner' || (RANK[granter] >= RANK[granted] && granted !== 'owner');
+  if (granter === 'owner') return true;
+  if (granted === 'owner') return false;
+  return [...TABLE[granted]].every((p) => TABLE[granter].has(p));
 }

@@ -113,3 +113,17 @@ describe('session cookies', () => {
     }
   });
 });
+
+describe('cross-site requests', () => {
+  it('a cookie-authenticated body that is not JSON (a cross-site form or text/plain POST) is refused and changes nothing', async () => {
+    const u = await makeUser();
+    signInAs(u);
+    const name = `Csrf ${uniq()}`;
+    const res = await call(orgsRoute.POST, req('POST', '/api/orgs', { rawBody: JSON.stringify({ name }), headers: { 'content-type': 'text/plain' } }));
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toContain('application/json');
+    const mine = await call(orgsRoute.GET, req('GET', '/api/orgs'));
+    expect(mine.json.orgs.some((o: { name: string }) => o.name === name)).toBe(false);
+    signInAs(null);
+  });
+});

@@ -4,7 +4,7 @@ import { sessionUserFromCookies } from '@/lib/auth/session-cookie';
 import { getDb, schema } from '@/db';
 import { and, eq, isNull } from 'drizzle-orm';
 import { env } from '@/lib/env';
-import { PREVIEW_TOKEN_PARAM, issuePreviewToken, parsePreviewHost } from '@/lib/previews/preview-access';
+import { PREVIEW_TOKEN_PARAM, issuePreviewToken, parsePreviewHost, previewUrl } from '@/lib/previews/preview-access';
 
 export const dynamic = 'force-dynamic';
 
@@ -41,7 +41,10 @@ export async function GET(req: Request) {
   if (!scope || !can(scope.role, 'sandboxes:read')) {
     return Response.json({ error: { code: 'not_found', message: 'Sandbox not found' } }, { status: 404 });
   }
-  const dest = new URL(next);
+  // Rebuilt from the target itself: only the path and query of `next` are kept, so the token
+  // cannot be sent to another port or scheme of that host name.
+  const asked = new URL(next);
+  const dest = new URL(`${asked.pathname}${asked.search}`, previewUrl(target));
   dest.searchParams.set(PREVIEW_TOKEN_PARAM, issuePreviewToken(target));
   return Response.redirect(dest.toString(), 302);
 }
