@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { mountDisk, unmount } from './disk';
+import { isMountPoint, mountDisk, unmount } from './disk';
 import { run } from './exec-file';
 
 /**
@@ -24,6 +24,8 @@ export type RootfsPlan = {
 };
 
 export async function mountRootfs(p: RootfsPlan): Promise<void> {
+  // Two overlays on one upper dir are undefined behaviour: never stack a second set.
+  if (await isMountPoint(p.rootfs)) throw new Error(`${p.rootfs} is already mounted`);
   for (const dir of [p.runDir, p.rootfs, p.usrMount, ...p.lowerMounts]) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   }

@@ -5,7 +5,7 @@ import { AgentClient } from '@/runner/agent/client';
 import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { cgroupUsage } from '../runtime/cgroups';
-import { createDisk, isMountPoint } from '../runtime/disk';
+import { createDisk, isMountPoint, mountsUnder } from '../runtime/disk';
 import { mountRootfs, unmountRootfs } from '../runtime/mounts';
 import { startEgress } from '../runtime/network';
 import { CPU_PERIOD_US } from '../runtime/oci-spec';
@@ -172,7 +172,7 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = this.table.get(id);
     return this.lock.run(rec.key, async () => {
       if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
-      await this.waitOfflineMounts(rec.key);
+      if (this.offlineMounts.has(rec.key)) throw conflict('The sandbox files are being read or written; start it again in a moment');
       const { pid, slirpPid } = await boot(this.deps, rec);
       this.initPid.set(rec.key, pid);
       Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
@@ -235,9 +235,12 @@ export class LocalSandboxManager implements SandboxManager {
     await halt(this.deps, rec);
     this.initPid.delete(rec.key);
     const p = sandboxPaths(this.cfg.dirs, rec.key);
-    if (await isMountPoint(p.diskMount)) throw new Error(`${p.diskMount} is still mounted; refusing to delete`);
-    fs.rmSync(p.home, { recursive: true, force: true });
+    // Never a recursive delete over anything still mounted; the record (in home) goes last, so a
+    // failed delete is retried after a restart instead of leaving mounts nobody knows about.
+    const still = [...(await mountsUnder(p.run)), ...(await mountsUnder(p.home))];
+    if (still.length) throw new Error(`${still.join(', ')} still mounted; refusing to delete`);
     fs.rmSync(p.run, { recursive: true, force: true });
+    fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
   }
 
@@ -306,22 +309,17 @@ export class LocalSandboxManager implements SandboxManager {
       const agent = AgentClient.forOnce(path.join(this.paths.binDir, 'warren-agent'), plan.rootfs, { uidBase: rec.uidBase });
       return {
         agent,
-        release: async () => {
-          const left = (this.offlineMounts.get(rec.key) ?? 1) - 1;
-          this.offlineMounts.set(rec.key, left);
-          if (left === 0) {
+        // One locked step: the count drops and the last reader unmounts before anyone (a start)
+        // can see the sandbox as free.
+        release: () =>
+          this.lock.run(rec.key, async () => {
+            const left = (this.offlineMounts.get(rec.key) ?? 1) - 1;
+            if (left > 0) return void this.offlineMounts.set(rec.key, left);
+            if (rec.state === 'stopped') await unmountRootfs(plan);
             this.offlineMounts.delete(rec.key);
-            await this.lock.run(rec.key, async () => {
-              if (rec.state === 'stopped' && !this.offlineMounts.has(rec.key)) await unmountRootfs(plan);
-            });
-          }
-        },
+          }),
       };
     });
-  }
-
-  private async waitOfflineMounts(key: string) {
-    for (let i = 0; i < 600 && this.offlineMounts.has(key); i++) await new Promise((r) => setTimeout(r, 50));
   }
 
   netnsPath(id: string): string {
