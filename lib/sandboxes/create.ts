@@ -10,6 +10,7 @@ import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { resolveTemplate } from '@/lib/templates/templates';
 import { checkResources, orgLimits, SANDBOX_DEFAULTS } from './limits';
+import { inflight } from './inflight';
 import { fromRunner } from './runner-errors';
 import { applyRunnerInfo, markDeleted } from './store';
 import { type SandboxView, sandboxView } from './view';
@@ -87,7 +88,8 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
 
   try {
     const client = await runnerClient(runner.id);
-    const info = await client.create({
+    const info = await inflight(id, () =>
+      client.create({
       id,
       template: template.id,
       snapshotId: body.snapshotId,
@@ -97,7 +99,8 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
       timeoutSec: res.timeoutSec,
       idleTimeoutSec: row.idleTimeoutSec,
       metadata: body.metadata,
-    });
+      }),
+    );
     return sandboxView(await applyRunnerInfo(row, info));
   } catch (err) {
     const reason = err instanceof RunnerUnavailableError ? 'runner unavailable during create' : `create failed: ${(err as Error).message}`;

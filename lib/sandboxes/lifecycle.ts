@@ -8,6 +8,7 @@ import { runnerClient } from '@/lib/runners/registry';
 import { ACTIVE_STATES } from './create';
 import { checkTimeout, orgLimits } from './limits';
 import { refreshRow } from './queries';
+import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost, ownedSandbox, updateRow } from './store';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
@@ -36,7 +37,11 @@ export async function onRunner<T>(row: SandboxRow, fn: (c: Awaited<ReturnType<ty
   }
 }
 
-export async function sandboxAction(scope: OrgScope, id: string, action: Action): Promise<SandboxView> {
+export function sandboxAction(scope: OrgScope, id: string, action: Action): Promise<SandboxView> {
+  return inflight(id, () => runAction(scope, id, action));
+}
+
+async function runAction(scope: OrgScope, id: string, action: Action): Promise<SandboxView> {
   let row = await ownedSandbox(scope, id);
   if (!FROM[action].includes(row.state)) {
     throw conflict(`Sandbox is ${row.state}${row.reason ? ` (${row.reason})` : ''}; cannot ${action} it`);
@@ -102,13 +107,15 @@ export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec:
 /** Deletes on the runner first; if the runner is down the row stays as it was (503, retry). */
 export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> {
   const row = await ownedSandbox(scope, id);
-  try {
-    const client = await runnerClient(row.runnerId);
-    await client.delete(id);
-  } catch (err) {
-    if (!isRunnerNotFound(err)) throw fromRunner(err);
-  }
-  await markDeleted(id);
+  await inflight(id, async () => {
+    try {
+      const client = await runnerClient(row.runnerId);
+      await client.delete(id);
+    } catch (err) {
+      if (!isRunnerNotFound(err)) throw fromRunner(err);
+    }
+    await markDeleted(id);
+  });
   await recordAudit(scope, 'sandbox.delete', { type: 'sandbox', id });
 }
 

@@ -3,6 +3,7 @@ import { getDb, schema } from '@/db';
 import { logger } from '@/lib/logger';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
+import { isInflight } from './inflight';
 import { applyRunnerInfo, markLost } from './store';
 
 const { sandboxes } = schema;
@@ -27,6 +28,14 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
   for (const runner of await listRunners()) {
     const entry = { runner: runner.id, reachable: false, updated: 0, lost: 0, cleaned: 0 };
     report.push(entry);
+    // Rows are read before the runner is asked: a row can then only be newer than the runner's
+    // answer, and the conditional writes below refuse to overwrite anything that changed.
+    const db = await getDb();
+    const org = opts.orgId ? eq(sandboxes.orgId, opts.orgId) : undefined;
+    const rows = await db
+      .select()
+      .from(sandboxes)
+      .where(and(eq(sandboxes.runnerId, runner.id), isNull(sandboxes.deletedAt), org));
     let live: SandboxInfo[];
     let client: Awaited<ReturnType<typeof runnerClient>>;
     try {
@@ -41,13 +50,8 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
     }
     entry.reachable = true;
     const byId = new Map(live.map((s) => [s.id, s]));
-    const db = await getDb();
-    const org = opts.orgId ? eq(sandboxes.orgId, opts.orgId) : undefined;
-    const rows = await db
-      .select()
-      .from(sandboxes)
-      .where(and(eq(sandboxes.runnerId, runner.id), isNull(sandboxes.deletedAt), org));
     for (const row of rows) {
+      if (isInflight(row.id)) continue; // an action is answering right now; it writes the row itself
       const info = byId.get(row.id);
       if (info) {
         const next = await applyRunnerInfo(row, info);
