@@ -58,6 +58,14 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
 
   deps.pty.recover().catch((err) => log.warn({ err }, 'could not recover terminal sessions'));
 
+  // However a sandbox stops (API, hard timeout, idle reaper) or is deleted, its terminals and
+  // background processes are gone: drop them and their records so nothing re-attaches to a pid
+  // that a later boot reuses.
+  manager.onStopped?.((id) => {
+    void deps.pty.forgetSandbox(id, true);
+    deps.processes.forgetSandbox(id, true);
+  });
+
   const router = new Router();
   sandboxRoutes(router, deps);
   processRoutes(router, deps);

@@ -193,6 +193,7 @@ export class LocalSandboxManager implements SandboxManager {
       this.initPid.delete(rec.key);
       Object.assign(rec, { state: 'stopped', reason, stoppedAt: nowIso(), expiresAt: null });
       this.table.save(rec);
+      this.emitStopped(rec.id);
       this.log.info({ sandbox: rec.id, reason }, 'sandbox stopped');
       return publicInfo(rec);
     });
@@ -239,6 +240,7 @@ export class LocalSandboxManager implements SandboxManager {
     // failed delete is retried after a restart instead of leaving mounts nobody knows about.
     const still = [...(await mountsUnder(p.run)), ...(await mountsUnder(p.home))];
     if (still.length) throw new Error(`${still.join(', ')} still mounted; refusing to delete`);
+    if (!rec.pooled) this.emitStopped(rec.id);
     fs.rmSync(p.run, { recursive: true, force: true });
     fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
@@ -284,6 +286,20 @@ export class LocalSandboxManager implements SandboxManager {
 
   agentDirFor(rec: SandboxRecord): string {
     return sandboxPaths(this.cfg.dirs, rec.key).agentDir;
+  }
+
+  private stopListeners: Array<(id: string) => void> = [];
+  onStopped(listener: (id: string) => void): void {
+    this.stopListeners.push(listener);
+  }
+  private emitStopped(id: string) {
+    for (const l of this.stopListeners) {
+      try {
+        l(id);
+      } catch (err) {
+        this.log.warn({ err, sandbox: id }, 'stop listener failed');
+      }
+    }
   }
 
   stateDir(id: string): string {

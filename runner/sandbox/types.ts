@@ -94,6 +94,8 @@ export interface SandboxManager {
   filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }>;
   /** Host dir holding the agent socket and procs/ (for detached process sockets). */
   agentDir(id: string): string;
+  /** Called after a sandbox stops or is deleted, by any path (API, timeouts, idle reaper). */
+  onStopped?(listener: (id: string) => void): void;
   /** Runner-private dir of a sandbox for the runner's own records (never visible inside it). */
   stateDir(id: string): string;
   /** /proc/<pid>/ns/net of a running sandbox, to reach its ports. */

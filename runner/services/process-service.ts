@@ -184,7 +184,9 @@ export class ProcessService {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
-  forgetSandbox(id: string): void {
+  /** Lets go of a sandbox's processes; `discard` (they are gone) also drops their records. */
+  forgetSandbox(id: string, discard = false): void {
+    if (discard) void fs.rm(this.metaFile(id), { force: true }).catch(() => {});
     const p = this.sandboxes.get(id);
     this.sandboxes.delete(id);
     p?.then((sb) => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -219,7 +220,9 @@ export class PtyService {
   }
 
   /** Drops the runner's side of a sandbox's terminals (delete/stop); the agent does the rest. */
-  async forgetSandbox(id: string): Promise<void> {
+  /** Lets go of a sandbox's terminals; `discard` (its processes are gone) also drops their records. */
+  async forgetSandbox(id: string, discard = false): Promise<void> {
+    if (discard) await fs.rm(this.file(id), { force: true }).catch(() => {});
     const p = this.sandboxes.get(id);
     this.sandboxes.delete(id);
     const sessions = await p?.catch(() => null);
