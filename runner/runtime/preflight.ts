@@ -14,6 +14,7 @@ const BINARIES: Array<[string, string]> = [
   ['nsenter', 'util-linux'],
   ['mkfs.ext4', 'e2fsprogs'],
   ['losetup', 'mount'],
+  ['iptables-restore', 'iptables'],
 ];
 
 export function findBinary(name: string): string | undefined {

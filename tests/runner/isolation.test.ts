@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunnerHandle, sh, startRunner } from './harness';
 
@@ -46,11 +48,30 @@ for host in ['127.0.0.1', '10.0.2.2']:
         print(host, 'closed')
 "`;
     expect((await run(probe)).stdout).not.toContain('OPEN');
-    // With egress enabled, slirp4netns runs with --disable-host-loopback: still closed.
+    // With egress enabled, slirp4netns runs with --disable-host-loopback: still closed. And a
+    // service the host binds on all interfaces, reached by the host's own address, is refused too.
+    const server = net.createServer((c) => c.end('host service\n'));
+    await new Promise<void>((res) => server.listen(0, '0.0.0.0', res));
+    const port = (server.address() as net.AddressInfo).port;
+    const hostIps = Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i!.address);
     const egress = await r.client.create({ network: { mode: 'egress' } });
     const out = await r.client.exec(egress.id, { cmd: sh(probe) });
     expect(out.stdout).toContain('10.0.2.2 closed');
     expect(out.stdout).not.toContain('OPEN');
+    const targets = [...hostIps.map((ip) => [ip, port] as const), ['169.254.169.254', 80] as const];
+    const reach = await r.client.exec(egress.id, {
+      cmd: sh(`python3 -c "
+import socket
+for host, port in ${JSON.stringify(targets).replaceAll('"', "'")}:
+    try:
+        socket.create_connection((host, port), 2); print(host, 'OPEN')
+    except OSError:
+        print(host, 'refused')"`),
+    });
+    server.close();
+    expect(hostIps.length).toBeGreaterThan(0);
+    expect(reach.stdout).not.toContain('OPEN');
+    expect(reach.stdout).toContain('169.254.169.254 refused');
     await r.client.delete(egress.id);
   });
 
