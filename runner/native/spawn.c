@@ -450,6 +450,10 @@ static int pump(struct pump *p) {
       }
     }
 
+    /* An EOF read from the client on the previous pass, with nothing left queued: close now,
+     * before blocking in poll (nothing else may wake us, and the child waits for this EOF). */
+    if (p->stdin_eof && p->stdinq.len == 0 && p->stdin_fd >= 0) close_fd(&p->stdin_fd);
+
     struct pollfd fds[8];
     int nf = 0, i_sig, i_cr = -1, i_cw = -1, i_in = -1, i_out = -1, i_err = -1, i_l = -1;
     fds[i_sig = nf++] = (struct pollfd){.fd = p->sigfd, .events = POLLIN};

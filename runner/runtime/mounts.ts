@@ -30,7 +30,12 @@ export async function mountRootfs(p: RootfsPlan): Promise<void> {
     fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   }
   fs.mkdirSync(p.agentDir, { recursive: true, mode: 0o700 });
-  fs.chownSync(p.agentDir, p.uidBase, p.uidBase);
+  // /run/warren inside is writable by the sandbox's root: its own small tmpfs, so it can never
+  // fill the host's /run.
+  if (!(await isMountPoint(p.agentDir))) {
+    const opts = `size=8m,nr_inodes=4096,mode=0700,uid=${p.uidBase},gid=${p.uidBase},nosuid,nodev,noexec`;
+    await run('mount', ['-t', 'tmpfs', '-o', opts, 'warren-agent', p.agentDir]);
+  }
 
   await mountDisk(p.diskImage, p.diskMount);
   if (!fs.existsSync(p.upper)) {
@@ -48,8 +53,9 @@ export async function mountRootfs(p: RootfsPlan): Promise<void> {
   ]);
 }
 
-export async function unmountRootfs(p: Pick<RootfsPlan, 'rootfs' | 'usrMount' | 'lowerMounts' | 'diskMount'>): Promise<void> {
+export async function unmountRootfs(p: Pick<RootfsPlan, 'rootfs' | 'usrMount' | 'lowerMounts' | 'diskMount' | 'agentDir'>): Promise<void> {
   await unmount(p.rootfs);
+  await unmount(p.agentDir);
   for (const m of [...p.lowerMounts, p.usrMount]) await unmount(m);
   await unmount(p.diskMount);
 }

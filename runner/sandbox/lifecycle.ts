@@ -93,7 +93,7 @@ export async function halt(deps: LifecycleDeps, rec: SandboxRecord): Promise<voi
   // Only empty mount points and sockets are removed here: never a recursive delete under
   // a path that could still be a mount.
   for (const dir of [plan.rootfs, plan.usrMount, ...plan.lowerMounts]) rmdirQuiet(dir);
-  fs.rmSync(p.agentDir, { recursive: true, force: true }); // tmpfs, holds only sockets
+  fs.rmSync(p.agentDir, { recursive: true, force: true }); // its tmpfs is unmounted: an empty dir
   fs.rmSync(p.slirpApi, { force: true });
   for (const dir of cgroupDirs(cgroupsPathFor(rec.key))) rmdirQuiet(dir);
 }
