@@ -235,6 +235,7 @@ export class LocalSandboxManager implements SandboxManager {
     this.egress.detach(rec);
     await halt(this.deps, rec);
     this.initPid.delete(rec.key);
+    this.lastPersisted.delete(rec.id);
     const p = sandboxPaths(this.cfg.dirs, rec.key);
     // Never a recursive delete over anything still mounted; the record (in home) goes last, so a
     // failed delete is retried after a restart instead of leaving mounts nobody knows about.
@@ -342,7 +343,9 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = this.table.get(id);
     if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; its ports answer only while it runs`);
     const pid = this.initPid.get(rec.key);
-    if (!pid) throw new AppError('runner_unavailable', 'Sandbox process not found');
+    // The pid must still be this sandbox's init (its root is the sandbox's host uid): a reused
+    // pid would put the tunnel in someone else's network namespace.
+    if (!pid || processUid(pid) !== rec.uidBase) throw new AppError('runner_unavailable', 'The sandbox is not running any more');
     return `/proc/${pid}/ns/net`;
   }
 
@@ -409,5 +412,13 @@ async function diskUsed(p: ReturnType<typeof sandboxPaths>): Promise<number> {
     return fs.statSync(p.diskImage).blocks * 512;
   } catch {
     return 0;
+  }
+}
+
+function processUid(pid: number): number | undefined {
+  try {
+    return Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return undefined;
   }
 }
