@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
@@ -9,7 +9,7 @@ import { pickRunner } from '@/lib/runners/placement';
 import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { resolveTemplate } from '@/lib/templates/templates';
-import { checkResources, orgLimits, SANDBOX_DEFAULTS } from './limits';
+import { checkResources, claimOrgSlot, orgLimits, SANDBOX_DEFAULTS } from './limits';
 import { inflight } from './inflight';
 import { fromRunner } from './runner-errors';
 import { applyRunnerInfo, markDeleted } from './store';
@@ -17,8 +17,7 @@ import { type SandboxView, sandboxView } from './view';
 
 const { sandboxes, snapshots } = schema;
 
-/** States that hold one of the org's concurrent-sandbox slots. */
-export const ACTIVE_STATES = ['creating', 'running', 'paused'] as const;
+export { ACTIVE_STATES } from './limits';
 
 /**
  * Creates a sandbox: limits, placement, then the row (state creating) BEFORE the runner call,
@@ -52,19 +51,7 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
   const network = body.network ?? { mode: 'none' as const };
 
   const row = await db.transaction(async (tx) => {
-    // One lock per org serialises the count-then-insert, so two racing creates can never both
-    // take the last slot. It is released with the transaction.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${scope.orgId}`}, 0))`);
-    const [{ n } = { n: 0 }] = await tx
-      .select({ n: count() })
-      .from(sandboxes)
-      .where(and(eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt), inArray(sandboxes.state, [...ACTIVE_STATES])));
-    if (n >= limits.maxSandboxes) {
-      throw new AppError('quota_exceeded', `Your org has reached its limit of ${limits.maxSandboxes} concurrent sandboxes; stop or delete one first`, {
-        limit: 'maxSandboxes',
-        max: limits.maxSandboxes,
-      });
-    }
+    await claimOrgSlot(tx, scope.orgId, limits.maxSandboxes);
     const [inserted] = await tx
       .insert(sandboxes)
       .values({

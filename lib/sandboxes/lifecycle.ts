@@ -1,12 +1,11 @@
-import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
-import { AppError, conflict } from '@/lib/errors';
+import { conflict } from '@/lib/errors';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
-import { ACTIVE_STATES } from './create';
-import { checkTimeout, orgLimits } from './limits';
+import { checkTimeout, claimOrgSlot, orgLimits } from './limits';
 import { refreshRow } from './queries';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
@@ -69,20 +68,8 @@ async function claimSlotForStart(scope: OrgScope, row: SandboxRow): Promise<Sand
   const limits = await orgLimits(scope.orgId);
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${scope.orgId}`}, 0))`);
+    await claimOrgSlot(tx, scope.orgId, limits.maxSandboxes, row.id);
     const { sandboxes } = schema;
-    const [{ n } = { n: 0 }] = await tx
-      .select({ n: count() })
-      .from(sandboxes)
-      .where(
-        and(eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt), inArray(sandboxes.state, [...ACTIVE_STATES]), ne(sandboxes.id, row.id)),
-      );
-    if (n >= limits.maxSandboxes) {
-      throw new AppError('quota_exceeded', `Your org has reached its limit of ${limits.maxSandboxes} concurrent sandboxes; stop or delete one first`, {
-        limit: 'maxSandboxes',
-        max: limits.maxSandboxes,
-      });
-    }
     // Claimed inside the lock: the slot counts from now, before the runner has answered.
     const [claimed] = await tx
       .update(sandboxes)

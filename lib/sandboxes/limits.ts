@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { type DbOrTx, getDb, schema } from '@/db';
+import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { type DbOrTx, getDb, schema, type Tx } from '@/db';
 import { AppError } from '@/lib/errors';
 
 export type SandboxLimits = {
@@ -70,6 +70,36 @@ export function checkTimeout(limits: SandboxLimits, timeoutSec: number): void {
     throw new AppError('quota_exceeded', `timeoutSec ${timeoutSec} is over your org's maximum of ${limits.maxTimeoutSec} seconds`, {
       limit: 'timeoutSec',
       max: limits.maxTimeoutSec,
+    });
+  }
+}
+
+/** States that hold one of the org's concurrent-sandbox slots. */
+export const ACTIVE_STATES = ['creating', 'running', 'paused'] as const;
+
+/**
+ * Takes the org's concurrency lock for the rest of the transaction and refuses (429) when all
+ * slots are taken, not counting `except` (a sandbox being started again). Create and start both
+ * go through here, so two racing requests can never both take the last slot.
+ */
+export async function claimOrgSlot(tx: Tx, orgId: string, maxSandboxes: number, except?: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${orgId}`}, 0))`);
+  const { sandboxes } = schema;
+  const [{ n } = { n: 0 }] = await tx
+    .select({ n: count() })
+    .from(sandboxes)
+    .where(
+      and(
+        eq(sandboxes.orgId, orgId),
+        isNull(sandboxes.deletedAt),
+        inArray(sandboxes.state, [...ACTIVE_STATES]),
+        except ? ne(sandboxes.id, except) : undefined,
+      ),
+    );
+  if (n >= maxSandboxes) {
+    throw new AppError('quota_exceeded', `Your org has reached its limit of ${maxSandboxes} concurrent sandboxes; stop or delete one first`, {
+      limit: 'maxSandboxes',
+      max: maxSandboxes,
     });
   }
 }
