@@ -5,7 +5,7 @@ import { Channel } from './channel';
 import { AgentConnectionError, AgentLimitError, decodeErr } from './errors';
 import { type FsEntry, decodeEntry } from './entry';
 import { AgentProcess, type ExitInfo, decodeExit } from './process';
-import { FsTag, Frame, SpawnTag, type Tlv, encodeTlvs, i32 } from './protocol';
+import { FsTag, Frame, SpawnTag, type Tlv, encodeTlvs, i32, u32 } from './protocol';
 
 export { AgentConnectionError, AgentFsError, AgentLimitError } from './errors';
 export type { FsEntry } from './entry';
@@ -45,7 +45,7 @@ export type SpawnOptions = {
   uid?: number;
   gid?: number;
   pty?: { cols: number; rows: number };
-  /** Keep running when the connection drops; re-attach via procs/<pid>.sock. */
+  /** Keep running when the connection drops; re-attach with `attach(pid)`. */
   detach?: boolean;
   /** Ring buffer replayed on attach (detached only). Default 256 KiB, max 4 MiB. */
   ringBytes?: number;
@@ -56,6 +56,9 @@ export type WriteOptions = { mode?: number; parents?: boolean; exclusive?: boole
 const SIGKILL = 9;
 const KILL_GRACE_MS = 2000;
 const DATA_CHUNK = 256 * 1024;
+/** A file call (or a start) with no byte from the agent for this long is abandoned: an agent the
+ * sandbox has replaced or wedged must not hold a runner request forever. */
+export const AGENT_IDLE_MS = 30_000;
 
 function spawnTlvs(o: SpawnOptions): Tlv[] {
   if (o.argv.length === 0) throw new TypeError('argv must not be empty');
@@ -111,28 +114,40 @@ function childDuplex(bin: string, args: string[]): Duplex {
   return dup;
 }
 
-export class AgentClient {
-  constructor(private readonly connect: () => Duplex | Promise<Duplex>) {}
+export type AgentClientOptions = {
+  /** A file call or a start with no byte moving either way for this long fails. Default 30 s. */
+  idleMs?: number;
+};
 
-  /** The agent of a running sandbox, through its bind-mounted socket. */
-  static forSocket(path: string): AgentClient {
-    return new AgentClient(() => net.createConnection(path));
+export class AgentClient {
+  private readonly idleMs: number;
+
+  constructor(
+    private readonly connect: () => Duplex | Promise<Duplex>,
+    opts: AgentClientOptions = {},
+  ) {
+    this.idleMs = opts.idleMs ?? AGENT_IDLE_MS;
+  }
+
+  /** The agent of a running sandbox, through its socket in the runner-private ctl dir. */
+  static forSocket(path: string, opts?: AgentClientOptions): AgentClient {
+    return new AgentClient(() => net.createConnection(path), opts);
   }
 
   /**
    * A one-shot agent on the host, chrooted into rootDir (a stopped sandbox's mounted rootfs or a
    * snapshot). With uidBase, request ids are the sandbox's and are shifted into its host range.
    */
-  static forOnce(agentBinary: string, rootDir: string, opts: { uidBase?: number; count?: number } = {}): AgentClient {
+  static forOnce(agentBinary: string, rootDir: string, opts: { uidBase?: number; count?: number; idleMs?: number } = {}): AgentClient {
     const args = ['once', '--root', rootDir];
     if (opts.uidBase !== undefined) args.push('--uid-base', String(opts.uidBase));
     if (opts.count !== undefined) args.push('--count', String(opts.count));
-    return new AgentClient(() => childDuplex(agentBinary, args));
+    return new AgentClient(() => childDuplex(agentBinary, args), { idleMs: opts.idleMs });
   }
 
-  private async open(type: number, tlvs: Tlv[]): Promise<Channel> {
-    const ch = new Channel(await this.connect());
-    ch.send(type, encodeTlvs(tlvs));
+  private async open(type: number, tlvs: Tlv[] | Buffer, idle = false): Promise<Channel> {
+    const ch = new Channel(await this.connect(), idle ? this.idleMs : 0);
+    ch.send(type, Buffer.isBuffer(tlvs) ? tlvs : encodeTlvs(tlvs));
     return ch;
   }
 
@@ -233,20 +248,35 @@ export class AgentClient {
 
   /** Starts a process and resolves once the agent reports its pid. */
   async spawn(o: SpawnOptions): Promise<AgentProcess> {
-    return this.started(await this.open(Frame.SPAWN, spawnTlvs(o)));
+    return this.started(await this.open(Frame.SPAWN, spawnTlvs(o), true));
   }
 
-  /** Re-attaches to a detached process: its ring buffer is replayed, then live output follows. */
-  async attach(procSocketPath: string): Promise<AgentProcess> {
-    const ch = new Channel(net.createConnection(procSocketPath));
-    ch.send(Frame.ATTACH);
-    return this.started(ch);
+  /**
+   * Re-attaches to a detached process by pid: its ring buffer is replayed, then live output
+   * follows. The agent reaches the process inside the sandbox; the runner never opens a path
+   * there. Rejects with AgentFsError (ENOENT) when no such detached process is left.
+   */
+  async attach(pid: number): Promise<AgentProcess> {
+    if (!Number.isInteger(pid) || pid <= 0 || pid > 4_194_304) throw new TypeError(`invalid process id ${pid}`);
+    return this.started(await this.open(Frame.ATTACH, u32(pid), true));
+  }
+
+  /** Pids of the detached processes the agent still holds (their sockets, as seen inside). */
+  async detachedPids(): Promise<number[]> {
+    const pids: number[] = [];
+    const ch = await this.open(Frame.PROCS, Buffer.alloc(0), true);
+    await this.fsCall(ch, (type, payload) => {
+      if (type !== Frame.DATA || payload.length % 4 !== 0) throw new Error('bad PROCS answer');
+      for (let i = 0; i < payload.length; i += 4) pids.push(payload.readUInt32BE(i));
+    });
+    return pids;
   }
 
   private started(ch: Channel): Promise<AgentProcess> {
     return new Promise((resolve, reject) => {
       const onFrame = (type: number, payload: Buffer) => {
         off();
+        ch.setIdleTimeout(0); // a live process may be silent for as long as it likes
         if (type === Frame.STARTED && payload.length === 4) resolve(new AgentProcess(payload.readUInt32BE(0), ch));
         else {
           ch.destroy();
@@ -299,7 +329,7 @@ export class AgentClient {
 
   async list(path: string, who?: Who): Promise<FsEntry[]> {
     const entries: FsEntry[] = [];
-    const ch = await this.open(Frame.FS_LIST, fsTlvs(path, who));
+    const ch = await this.open(Frame.FS_LIST, fsTlvs(path, who), true);
     await this.fsCall(ch, (type, payload) => {
       if (type === Frame.ENTRY) entries.push(decodeEntry(payload));
     });
@@ -308,7 +338,7 @@ export class AgentClient {
 
   async stat(path: string, who?: Who): Promise<FsEntry> {
     let entry: FsEntry | undefined;
-    const ch = await this.open(Frame.FS_STAT, fsTlvs(path, who));
+    const ch = await this.open(Frame.FS_STAT, fsTlvs(path, who), true);
     await this.fsCall(ch, (type, payload) => {
       if (type === Frame.ENTRY) entry = decodeEntry(payload);
     });
@@ -318,7 +348,7 @@ export class AgentClient {
 
   /** Resolves once the file is open (first DATA or OK), so ENOENT/EACCES reject here. */
   async readStream(path: string, who?: Who): Promise<Readable> {
-    const ch = await this.open(Frame.FS_READ, fsTlvs(path, who));
+    const ch = await this.open(Frame.FS_READ, fsTlvs(path, who), true);
     return new Promise((resolve, reject) => {
       let opened = false;
       const stream = new Readable({
@@ -383,7 +413,7 @@ export class AgentClient {
     const extra: Tlv[] = [];
     if (opts.mode !== undefined) extra.push([FsTag.MODE, (opts.mode & 0o7777).toString(8)]);
     if (flags) extra.push([FsTag.FLAGS, flags]);
-    const ch = await this.open(Frame.FS_WRITE, fsTlvs(path, who, extra));
+    const ch = await this.open(Frame.FS_WRITE, fsTlvs(path, who, extra), true);
     const result = this.fsCall(ch);
     result.catch(() => {}); // observed below; avoid an unhandled rejection while still sending
     const limit = opts.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -419,16 +449,16 @@ export class AgentClient {
     const extra: Tlv[] = [];
     if (opts.mode !== undefined) extra.push([FsTag.MODE, (opts.mode & 0o7777).toString(8)]);
     if (opts.parents) extra.push([FsTag.FLAGS, 'p']);
-    await this.fsCall(await this.open(Frame.FS_MKDIR, fsTlvs(path, who, extra)));
+    await this.fsCall(await this.open(Frame.FS_MKDIR, fsTlvs(path, who, extra), true));
   }
 
   async remove(path: string, opts: { recursive?: boolean } = {}, who?: Who): Promise<void> {
     const extra: Tlv[] = opts.recursive ? [[FsTag.FLAGS, 'r']] : [];
-    await this.fsCall(await this.open(Frame.FS_REMOVE, fsTlvs(path, who, extra)));
+    await this.fsCall(await this.open(Frame.FS_REMOVE, fsTlvs(path, who, extra), true));
   }
 
   async rename(from: string, to: string, who?: Who): Promise<void> {
-    await this.fsCall(await this.open(Frame.FS_RENAME, fsTlvs(from, who, [[FsTag.PATH2, to]])));
+    await this.fsCall(await this.open(Frame.FS_RENAME, fsTlvs(from, who, [[FsTag.PATH2, to]]), true));
   }
 }
 

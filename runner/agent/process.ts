@@ -13,7 +13,9 @@ export function signalNumber(signal: NodeJS.Signals | number): number {
   return n;
 }
 
+/** Throws on a malformed payload (the channel turns that into a protocol error). */
 export function decodeExit(payload: Buffer): ExitInfo {
+  if (payload.length !== 8) throw new Error(`EXIT payload of ${payload.length} bytes`);
   return { exitCode: payload.readInt32BE(0), signal: payload.readInt32BE(4) };
 }
 
@@ -47,9 +49,14 @@ export class AgentProcess extends EventEmitter {
     setImmediate(() => {
       const held = this.held ?? [];
       this.held = null;
-      for (const [type, payload] of held) {
-        if (type === -1) this.emit('close', null);
-        else this.onFrame(type, payload);
+      try {
+        for (const [type, payload] of held) {
+          if (type === -1) this.emit('close', null);
+          else this.onFrame(type, payload);
+        }
+      } catch (err) {
+        this.channel.destroy(err as Error); // a malformed frame (untrusted agent): end it, never throw
+        return;
       }
       if (!this.userPaused) channel.resume();
     });

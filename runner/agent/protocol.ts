@@ -12,6 +12,8 @@ export const Frame = {
   RESIZE: 0x04,
   SIGNAL: 0x05,
   ATTACH: 0x06,
+  /** Request: the pids of detached processes (DATA: u32 BE each, then OK). */
+  PROCS: 0x07,
   STARTED: 0x10,
   STDOUT: 0x11,
   STDERR: 0x12,

@@ -1,6 +1,10 @@
 /* warren-agent: the in-sandbox helper that runs commands, PTYs and file operations for the runner.
  *
  *   warren-agent serve --socket PATH    listen on PATH; fork one handler per connection
+ *   warren-agent serve --listen-fd N --dir DIR
+ *                                       listen on the already-bound socket N (handed in by the
+ *                                       runner, bound in a host dir the sandbox cannot reach);
+ *                                       DIR holds procs/ (detached processes' sockets)
  *   warren-agent once [--root DIR] [--uid-base B [--count N]]
  *                                       one request on stdin/stdout, chrooted into DIR first
  *
@@ -40,6 +44,8 @@ static int handle_conn(int rfd, int wfd) {
   uint32_t len;
   if (read_frame(rfd, &type, &payload, &len) < 0) return 1;
   if (type == FR_SPAWN) return spawn_handle(rfd, wfd, payload, len);
+  if (type == FR_ATTACH) return attach_handle(rfd, wfd, payload, len);
+  if (type == FR_PROCS) return procs_handle(wfd, payload);
   if (type >= FR_FS_LIST && type <= FR_FS_RENAME) return fs_handle(rfd, wfd, type, payload, len);
   free(payload);
   send_err(wfd, EINVAL, "unknown request type");
@@ -54,21 +60,45 @@ static void on_sigchld(int sig) {
   errno = saved;
 }
 
-static int serve(const char *path) {
+/* A listening socket bound at PATH (the standalone mode tests use). */
+static int listen_path(const char *path) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof addr.sun_path) {
     fprintf(stderr, "warren-agent: socket path too long: %s\n", path);
-    return 1;
+    return -1;
   }
   strcpy(addr.sun_path, path);
+  int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (lfd < 0) {
+    perror("warren-agent: socket");
+    return -1;
+  }
+  if (unlink(path) < 0 && errno != ENOENT) {
+    fprintf(stderr, "warren-agent: unlink %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  mode_t old = umask(077); /* the socket is created 0600 (no window with wider permissions) */
+  int rc = bind(lfd, (struct sockaddr *)&addr, sizeof addr);
+  umask(old);
+  if (rc < 0 || chmod(path, 0600) < 0) {
+    fprintf(stderr, "warren-agent: bind %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return lfd;
+}
 
-  /* procs/ holds the sockets of detached processes; only root (inside) and the host may enter. */
+static char *dir_of(const char *path) {
   char *dir = strdup(path);
-  if (!dir) return 1;
+  if (!dir) return NULL;
   char *slash = strrchr(dir, '/');
   if (slash == dir) dir[1] = 0;
   else if (slash) *slash = 0;
   else strcpy(dir, ".");
+  return dir;
+}
+
+static int serve(int lfd, const char *dir) {
+  /* procs/ holds the sockets of detached processes; only root (inside) and the host may enter. */
   g_sock_dir = dir;
   char procs[4200];
   snprintf(procs, sizeof procs, "%s/procs", dir);
@@ -81,20 +111,9 @@ static int serve(const char *path) {
     return 1;
   }
 
-  int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (lfd < 0) {
-    perror("warren-agent: socket");
-    return 1;
-  }
-  if (unlink(path) < 0 && errno != ENOENT) {
-    fprintf(stderr, "warren-agent: unlink %s: %s\n", path, strerror(errno));
-    return 1;
-  }
-  mode_t old = umask(077); /* the socket is created 0600 (no window with wider permissions) */
-  int rc = bind(lfd, (struct sockaddr *)&addr, sizeof addr);
-  umask(old);
-  if (rc < 0 || chmod(path, 0600) < 0 || listen(lfd, 128) < 0) {
-    fprintf(stderr, "warren-agent: listen %s: %s\n", path, strerror(errno));
+  /* The handed-in socket must not leak into the commands the agent runs. */
+  if (fcntl(lfd, F_SETFD, FD_CLOEXEC) < 0 || listen(lfd, 128) < 0) {
+    perror("warren-agent: listen");
     return 1;
   }
 
@@ -144,14 +163,23 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc < 2) usage();
   if (strcmp(argv[1], "serve") == 0) {
-    const char *sock = NULL;
+    const char *sock = NULL, *dir = NULL;
+    long long fd = -1;
     for (int i = 2; i < argc; i++) {
       if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) sock = argv[++i];
+      else if (strcmp(argv[i], "--listen-fd") == 0 && i + 1 < argc) fd = parse_num(argv[++i]);
+      else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) dir = argv[++i];
       else usage();
     }
-    if (!sock) usage();
+    if (!sock == (fd < 0) || (fd >= 0 && !dir) || fd > 1024) usage();
     if (chdir("/") < 0) return 1;
-    return serve(sock);
+    if (sock) {
+      int lfd = listen_path(sock);
+      char *d = dir ? strdup(dir) : dir_of(sock);
+      if (lfd < 0 || !d) return 1;
+      return serve(lfd, d);
+    }
+    return serve((int)fd, dir);
   }
   if (strcmp(argv[1], "once") == 0) {
     const char *root = NULL;

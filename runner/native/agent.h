@@ -9,6 +9,10 @@ extern const char *g_sock_dir;
 
 /* Each takes ownership of payload; rfd/wfd are the client stream (same fd for a socket). */
 int spawn_handle(int rfd, int wfd, unsigned char *payload, uint32_t len);
+/* ATTACH to a detached process by pid (a u32 payload): relays to its procs/<pid>.sock. */
+int attach_handle(int rfd, int wfd, unsigned char *payload, uint32_t len);
+/* PROCS: the pids of detached processes (one DATA frame of u32s, then OK). */
+int procs_handle(int wfd, unsigned char *payload);
 int fs_handle(int rfd, int wfd, uint8_t type, unsigned char *payload, uint32_t len);
 
 #endif

@@ -5,8 +5,14 @@
  *       (how the host's /usr becomes usable as an overlay lower layer inside a user namespace)
  *   warren-mount shiftcopy --uid-base B --count N SRC DST
  *       copy an overlay upper dir owned by B..B+N-1 to DST with ids shifted back to 0..N-1
- *       (type, mode incl. setuid, times, all xattrs incl. trusted.overlay.*, hard links, holes);
- *       prints the bytes of file data copied
+ *       (type, mode, times, xattrs incl. trusted.overlay.*, hard links, holes); prints the bytes
+ *       of file data copied. The copy lands in the host's layer store owned by host ids, so what
+ *       would grant privilege there is dropped: setuid/setgid bits, file capabilities
+ *       (security.capability), and every device node but overlay's whiteouts (char 0/0)
+ *   warren-mount sockexec DIR NAME PROGRAM [ARGS...]
+ *       bind a fresh unix socket NAME inside DIR (relative to DIR, so the socket's own name shows no
+ *       host path) and exec PROGRAM with it as fd 3: how a sandbox's agent gets a listening socket
+ *       in a directory the sandbox can neither see nor modify (runc --preserve-fds 1 hands it in)
  *
  * Disk quotas are not done here: this host's kernel has no quota format support (ext4 refuses to
  * mount with prjquota: "The kernel was not built with CONFIG_QUOTA and CONFIG_QFMT_V2"), so the
@@ -25,7 +31,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -53,7 +61,8 @@ static void die(const char *fmt, ...) {
 
 static void usage(void) {
   fputs("usage: warren-mount idmap --uid-base B --count N SRC DST [SRC DST ...]\n"
-        "       warren-mount shiftcopy --uid-base B --count N SRC DST\n",
+        "       warren-mount shiftcopy --uid-base B --count N SRC DST\n"
+        "       warren-mount sockexec DIR NAME PROGRAM [ARGS...]\n",
         stderr);
   exit(2);
 }
@@ -225,6 +234,7 @@ static void copy_xattrs(int sfd, int dfd, const char *name, const char *rel) {
   n = llistxattr(sp, list, (size_t)n);
   if (n < 0) die("llistxattr %s: %s", rel, strerror(errno));
   for (char *k = list; k < list + n; k += strlen(k) + 1) {
+    if (!strcmp(k, "security.capability")) continue; /* file capabilities never reach a layer */
     ssize_t vn = lgetxattr(sp, k, NULL, 0);
     if (vn < 0) die("lgetxattr %s %s: %s", rel, k, strerror(errno));
     char *v = malloc((size_t)vn + 1);
@@ -242,7 +252,8 @@ static void copy_meta(struct copy *c, int sfd, int dfd, const char *name, const 
   if (fchownat(dfd, name, shift_id(c, st->st_uid), shift_id(c, st->st_gid), AT_SYMLINK_NOFOLLOW) < 0)
     die("chown %s: %s", rel, strerror(errno));
   copy_xattrs(sfd, dfd, name, rel);
-  if (!S_ISLNK(st->st_mode) && fchmodat(dfd, name, st->st_mode & 07777, 0) < 0) die("chmod %s: %s", rel, strerror(errno));
+  /* No setuid/setgid on the host's copy (the sticky bit stays: /tmp needs it). */
+  if (!S_ISLNK(st->st_mode) && fchmodat(dfd, name, st->st_mode & 01777, 0) < 0) die("chmod %s: %s", rel, strerror(errno));
   struct timespec ts[2] = {st->st_atim, st->st_mtim};
   if (utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0) die("utimensat %s: %s", rel, strerror(errno));
 }
@@ -317,6 +328,9 @@ static void copy_tree(struct copy *c, int sfd, int dfd, const char *relbase) {
     struct stat st;
     if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) die("stat %s: %s", rel, strerror(errno));
     if (S_ISSOCK(st.st_mode)) continue; /* sockets are meaningless in a snapshot */
+    /* Only overlay whiteouts (char 0/0) among device nodes: a sandbox cannot make others, and a
+     * layer must never carry one onto the host. */
+    if ((S_ISCHR(st.st_mode) && st.st_rdev != 0) || S_ISBLK(st.st_mode)) continue;
 
     if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
       const char *first = link_lookup(c, &st);
@@ -380,6 +394,7 @@ static int cmd_shiftcopy(struct opts *o) {
     char *list = malloc((size_t)n);
     if (!list || (n = flistxattr(sfd, list, (size_t)n)) < 0) die("listxattr %s: %s", src, strerror(errno));
     for (char *k = list; k < list + n; k += strlen(k) + 1) {
+      if (!strcmp(k, "security.capability")) continue;
       ssize_t vn = fgetxattr(sfd, k, NULL, 0);
       char *v = vn >= 0 ? malloc((size_t)vn + 1) : NULL;
       if (!v || (vn = fgetxattr(sfd, k, v, (size_t)vn)) < 0) die("getxattr %s %s: %s", src, k, strerror(errno));
@@ -388,7 +403,7 @@ static int cmd_shiftcopy(struct opts *o) {
     }
     free(list);
   }
-  if (fchmod(c.dst_root, st.st_mode & 07777) < 0) die("chmod %s: %s", dst, strerror(errno));
+  if (fchmod(c.dst_root, st.st_mode & 01777) < 0) die("chmod %s: %s", dst, strerror(errno));
   struct timespec ts[2] = {st.st_atim, st.st_mtim};
   if (futimens(c.dst_root, ts) < 0) die("utimens %s: %s", dst, strerror(errno));
   close(sfd);
@@ -397,8 +412,49 @@ static int cmd_shiftcopy(struct opts *o) {
   return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* ---- sockexec ---- */
+
+/* DIR is opened without following a final symlink and must be a root-owned directory nobody
+ * else may write: the socket is bound relative to it, and a stale socket (an earlier boot's) is
+ * replaced. The socket is bound, not listened on: the agent calls listen(), so connections fail
+ * fast until it is really there. */
+static int cmd_sockexec(int argc, char **argv) {
+  if (argc < 5) usage();
+  const char *dir = argv[2], *name = argv[3];
+  if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+    die("bad socket name: %s", name);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) die("open %s: %s", dir, strerror(errno));
+  struct stat st;
+  if (fstat(dfd, &st) < 0) die("stat %s: %s", dir, strerror(errno));
+  if (st.st_uid != 0 || (st.st_mode & 022)) die("%s must be owned by root and writable only by it", dir);
+  if (fchdir(dfd) < 0) die("chdir %s: %s", dir, strerror(errno));
+  struct stat old;
+  if (fstatat(dfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISSOCK(old.st_mode)) die("%s/%s exists and is not a socket", dir, name);
+    if (unlinkat(dfd, name, 0) < 0) die("unlink %s/%s: %s", dir, name, strerror(errno));
+  }
+  close(dfd); /* the cwd keeps DIR; fd 3 must be free for the socket */
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) die("socket: %s", strerror(errno));
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  strcpy(addr.sun_path, name);
+  mode_t um = umask(077);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind %s/%s: %s", dir, name, strerror(errno));
+  umask(um);
+  if (fd != 3) {
+    if (dup2(fd, 3) < 0) die("dup2: %s", strerror(errno));
+    close(fd);
+  }
+  if (chdir("/") < 0) die("chdir /: %s", strerror(errno));
+  execvp(argv[4], argv + 4);
+  die("exec %s: %s", argv[4], strerror(errno));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
+  if (!strcmp(argv[1], "sockexec")) return cmd_sockexec(argc, argv);
   struct opts o = {0};
   parse(argc, argv, &o);
   if (!strcmp(argv[1], "idmap")) return cmd_idmap(&o);

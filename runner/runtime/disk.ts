@@ -9,7 +9,7 @@ import { run } from './exec-file';
  * The image only takes the space actually written.
  */
 export async function createDisk(image: string, sizeMb: number, ownerUid: number): Promise<void> {
-  fs.mkdirSync(path.dirname(image), { recursive: true });
+  fs.mkdirSync(path.dirname(image), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(image, 'wx', 0o600);
   try {
     fs.ftruncateSync(fd, sizeMb * 1024 * 1024);

@@ -98,9 +98,9 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
     }
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  // Only the sandbox's root can connect (its bridge runs as root inside; the dir is 0700 and
-  // theirs). lchown, never chown/chmod: the dir is writable from inside, so the path could be
-  // swapped for a symlink to a host file after listen().
+  // Only the sandbox's root can connect (its bridge runs as root inside). The socket's dir is
+  // root-owned and bound read-only into the sandbox, so nothing inside can swap this path; lchown
+  // all the same (it never follows a link).
   fs.lchownSync(socketPath, owner, owner);
   return () => server.close();
 }

@@ -1,3 +1,4 @@
+import { SANDBOX_AGENT_DIR, SANDBOX_EGRESS_DIR } from '../sandbox/paths';
 import { seccompProfile } from './seccomp';
 
 /**
@@ -15,8 +16,11 @@ export type SpecInput = {
   cpu: number;
   memoryMb: number;
   pids: number;
-  /** Host dir bind-mounted at /run/warren: the agent's socket lives there. */
+  /** Host dir (the sandbox's own small tmpfs) bind-mounted at /run/warren: detached processes'
+   * sockets live there. The agent's own listening socket is not in it: it arrives as fd 3. */
   agentDir: string;
+  /** Root-owned host dir bound read-only at /run/warren/egress: the egress proxy's socket. */
+  egressDir: string;
   /** Host dir holding the static agent binary, mounted read-only at /opt/warren. */
   agentBinDir: string;
   /** Id-mapped read-only mount of the host's /usr, bound at /usr. */
@@ -38,7 +42,7 @@ export function buildSpec(s: SpecInput) {
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
-      args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--socket', '/run/warren/agent.sock'],
+      args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--listen-fd', '3', '--dir', SANDBOX_AGENT_DIR],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       cwd: '/',
       capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
@@ -61,7 +65,8 @@ export function buildSpec(s: SpecInput) {
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
       { destination: '/usr', type: 'bind', source: s.usrDir, options: ['rbind', 'ro', 'nosuid', 'nodev'] },
       { destination: '/opt/warren', type: 'bind', source: s.agentBinDir, options: ['bind', 'ro', 'nosuid', 'nodev'] },
-      { destination: '/run/warren', type: 'bind', source: s.agentDir, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+      { destination: SANDBOX_AGENT_DIR, type: 'bind', source: s.agentDir, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
+      { destination: SANDBOX_EGRESS_DIR, type: 'bind', source: s.egressDir, options: ['bind', 'ro', 'nosuid', 'nodev', 'noexec'] },
     ],
     linux: {
       uidMappings: [{ containerID: 0, hostID: s.uidBase, size: s.uidCount }],

@@ -19,12 +19,18 @@ export class OciRuntime {
   }
 
   /** Starts the container detached. Its stdio goes to `logFile` — never to pipes we hold,
-   * or the container would keep them open and the runtime call would never finish. */
-  async run(id: string, bundle: string, logFile: string): Promise<void> {
+   * or the container would keep them open and the runtime call would never finish.
+   * With `socket`, the mount helper first binds a fresh unix socket in that (root-only) dir and
+   * the container's init inherits it as fd 3 (`--preserve-fds 1`). */
+  async run(id: string, bundle: string, logFile: string, socket?: { helper: string; dir: string; name: string }): Promise<void> {
     const log = fs.openSync(logFile, 'a');
+    const runArgs = socket
+      ? this.args('run', '-d', '--preserve-fds', '1', '--bundle', bundle, id)
+      : this.args('run', '-d', '--bundle', bundle, id);
+    const [bin, argv] = socket ? [socket.helper, ['sockexec', socket.dir, socket.name, this.binary, ...runArgs]] : [this.binary, runArgs];
     try {
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(this.binary, this.args('run', '-d', '--bundle', bundle, id), { stdio: ['ignore', log, log] });
+        const child = spawn(bin, argv, { stdio: ['ignore', log, log] });
         child.once('error', reject);
         child.once('exit', (code) => {
           if (code === 0) return resolve();

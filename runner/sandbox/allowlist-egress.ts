@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { startEgressProxy } from '../runtime/egress-proxy';
 import type { LocalSandboxManager } from './local-manager';
+import { SANDBOX_EGRESS_DIR, sandboxPaths } from './paths';
 import type { SandboxRecord } from './store';
 
 /**
  * Wires an allow-listed sandbox to the runner's egress proxy: the proxy listens on a socket in
- * the sandbox's agent dir (/run/warren/egress.sock inside), and a socat bridge inside the sandbox
- * offers it as http://127.0.0.1:3128, which HTTP(S)_PROXY in the sandbox's environment names.
+ * the sandbox's root-owned egress dir (bound read-only at /run/warren/egress inside, so the
+ * sandbox can connect but never swap the path), and a socat bridge inside the sandbox offers it
+ * as http://127.0.0.1:3128, which HTTP(S)_PROXY in the sandbox's environment names.
  */
 export const PROXY_PORT = 3128;
 export const proxyEnv = (): Record<string, string> => {
@@ -23,10 +25,11 @@ export class AllowlistEgress {
 
   async attach(rec: SandboxRecord): Promise<void> {
     if (!usesAllowlist(rec) || this.proxies.has(rec.key)) return;
-    const socket = path.join(this.m.agentDirFor(rec), 'egress.sock');
+    const socket = sandboxPaths(this.m.cfg.dirs, rec.key).egressSocket;
     this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id })));
     const agent = this.m.agent(rec.id);
-    const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, 'UNIX-CONNECT:/run/warren/egress.sock'];
+    const inside = path.posix.join(SANDBOX_EGRESS_DIR, path.basename(socket));
+    const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${inside}`];
     const running = await agent.exec({ argv: ['pgrep', '-f', `TCP-LISTEN:${PROXY_PORT}`], uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' } });
     if (running.exitCode !== 0) {
       const proc = await agent.spawn({ argv: bridge, uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' }, detach: true, ringBytes: 4096 });

@@ -7,7 +7,7 @@ import { mountRootfs, type RootfsPlan, unmountRootfs } from '../runtime/mounts';
 import { startEgress, stopEgress } from '../runtime/network';
 import { buildSpec } from '../runtime/oci-spec';
 import type { OciRuntime } from '../runtime/runc';
-import { type RunnerDirs, type SandboxPaths, sandboxPaths, UID_COUNT } from './paths';
+import { AGENT_SOCKET_NAME, type RunnerDirs, type SandboxPaths, sandboxPaths, UID_COUNT } from './paths';
 import type { SandboxRecord } from './store';
 
 /**
@@ -40,6 +40,8 @@ export function rootfsPlan(deps: LifecycleDeps, rec: SandboxRecord, p: SandboxPa
     rootfs: p.rootfs,
     runDir: p.run,
     agentDir: p.agentDir,
+    ctlDir: p.ctlDir,
+    egressDir: p.egressDir,
   };
 }
 
@@ -47,7 +49,6 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
   const p = sandboxPaths(deps.dirs, rec.key);
   try {
     await mountRootfs(rootfsPlan(deps, rec, p));
-    fs.rmSync(p.agentSocket, { force: true });
     const spec = buildSpec({
       rootfs: p.rootfs,
       hostname: `sb-${rec.id.slice(0, 12)}`,
@@ -58,15 +59,17 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
       memoryMb: rec.resources.memoryMb,
       pids: pidsLimit(rec.resources.memoryMb),
       agentDir: p.agentDir,
+      egressDir: p.egressDir,
       agentBinDir: deps.agentBinDir,
       usrDir: p.usr,
       maxOpenFiles: Math.min(65536, hardOpenFilesLimit()),
     });
     fs.mkdirSync(p.bundle, { recursive: true });
     fs.writeFileSync(path.join(p.bundle, 'config.json'), JSON.stringify(spec));
-    await deps.runtime.run(rec.key, p.bundle, p.log);
+    // The agent's socket is bound in ctl/ (root-only, not in the sandbox) and handed in as fd 3.
+    await deps.runtime.run(rec.key, p.bundle, p.log, { helper: deps.mountHelper, dir: p.ctlDir, name: AGENT_SOCKET_NAME });
     const state = await deps.runtime.state(rec.key);
-    if (!state?.pid) throw new Error('the container exited right after starting; see its log');
+    if (!state?.pid) throw new Error(`the container exited right after starting: ${logTail(p.log)}`);
     await waitForSocket(p.agentSocket, 5000, { everyMs: 2 }).catch(() => {
       throw new Error('the sandbox agent did not answer within 5 s; see its log');
     });
@@ -92,10 +95,20 @@ export async function halt(deps: LifecycleDeps, rec: SandboxRecord): Promise<voi
   await unmountRootfs(plan);
   // Only empty mount points and sockets are removed here: never a recursive delete under
   // a path that could still be a mount.
-  for (const dir of [plan.rootfs, plan.usrMount, ...plan.lowerMounts]) rmdirQuiet(dir);
-  fs.rmSync(p.agentDir, { recursive: true, force: true }); // its tmpfs is unmounted: an empty dir
+  for (const dir of [plan.rootfs, plan.usrMount, plan.diskMount, ...plan.lowerMounts]) rmdirQuiet(dir);
+  // Their tmpfs are unmounted: empty dirs (rmdir, never a recursive delete of what a sandbox wrote).
+  for (const dir of [p.agentDir, p.egressDir]) rmdirQuiet(dir);
+  fs.rmSync(p.ctlDir, { recursive: true, force: true }); // root-only: only the runner's socket
   fs.rmSync(p.slirpApi, { force: true });
   for (const dir of cgroupDirs(cgroupsPathFor(rec.key))) rmdirQuiet(dir);
+}
+
+function logTail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ') || 'no output';
+  } catch {
+    return 'no log';
+  }
 }
 
 /** rmdir, not rm -r: fails harmlessly on anything non-empty (such as a still-mounted dir). */

@@ -6,6 +6,7 @@ import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { cgroupUsage } from '../runtime/cgroups';
 import { createDisk, isMountPoint, mountsUnder } from '../runtime/disk';
+import { run } from '../runtime/exec-file';
 import { mountRootfs, unmountRootfs } from '../runtime/mounts';
 import { startEgress } from '../runtime/network';
 import { CPU_PERIOD_US } from '../runtime/oci-spec';
@@ -69,8 +70,10 @@ export class LocalSandboxManager implements SandboxManager {
     fs.mkdirSync(p.layersDir, { recursive: true, mode: 0o700 });
     for (const d of [this.cfg.dirs.runDir, path.dirname(this.cfg.dirs.runDir)]) fs.chmodSync(d, 0o711);
     // The agent binary is copied next to the mount points so runc can bind it from a path the
-    // sandbox's host uid can traverse.
+    // sandbox's host uid can traverse, onto a tmpfs of its own (a bind mount of a plain dir would
+    // show its host path in every sandbox's mountinfo).
     // Replaced by rename, never overwritten in place: running sandboxes execute the old inode.
+    if (!(await isMountPoint(p.binDir))) await run('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755,nosuid,nodev', 'warren-bin', p.binDir]);
     const agentBin = path.join(p.binDir, 'warren-agent');
     fs.copyFileSync(path.join(this.cfg.nativeDir, 'warren-agent'), `${agentBin}.new`);
     fs.chmodSync(`${agentBin}.new`, 0o755);
@@ -285,10 +288,6 @@ export class LocalSandboxManager implements SandboxManager {
     this.agents.delete(key);
   }
 
-  agentDirFor(rec: SandboxRecord): string {
-    return sandboxPaths(this.cfg.dirs, rec.key).agentDir;
-  }
-
   private stopListeners: Array<(id: string) => void> = [];
   onStopped(listener: (id: string) => void): void {
     this.stopListeners.push(listener);
@@ -305,10 +304,6 @@ export class LocalSandboxManager implements SandboxManager {
 
   stateDir(id: string): string {
     return sandboxPaths(this.cfg.dirs, this.table.get(id).key).home;
-  }
-
-  agentDir(id: string): string {
-    return sandboxPaths(this.cfg.dirs, this.table.get(id).key).agentDir;
   }
 
   async filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }> {

@@ -2,9 +2,15 @@ import path from 'node:path';
 
 /**
  * Where each piece of a sandbox lives. Durable things (record, disk image) are under the
- * runner's data dir; mount points and sockets are under the run dir (tmpfs, rebuilt after a
- * reboot), whose directories stay traversable so runc can reach the rootfs as the sandbox's
- * unprivileged host uid even when the data dir sits under a private home directory.
+ * runner's data dir, in a root-only home per sandbox; mount points and sockets are under the run
+ * dir (tmpfs, rebuilt after a reboot). The runner's parent dirs are traversable (0711) so runc can
+ * reach the rootfs as the sandbox's unprivileged host uid, and each sandbox's own run dir is
+ * 0710 root:<its gid>: only root and that sandbox may enter, never another host user.
+ *
+ * The rule for every path below: the host side never resolves a path a sandbox can write. Only
+ * `agentDir` (its /run/warren) is writable from inside, and the runner never opens anything in
+ * it: the agent's socket lives in `ctl/` (root-only, never mounted into the sandbox; the agent
+ * gets it as an inherited fd), the egress proxy's in `egress/` (root-owned, bound read-only).
  */
 export type RunnerDirs = { dataDir: string; runDir: string };
 
@@ -19,6 +25,11 @@ export function runnerPaths(d: RunnerDirs) {
   };
 }
 
+export const AGENT_SOCKET_NAME = 'agent.sock';
+/** Inside the sandbox: the agent's dir (its detached processes' sockets) and the egress socket. */
+export const SANDBOX_AGENT_DIR = '/run/warren';
+export const SANDBOX_EGRESS_DIR = '/run/warren/egress';
+
 export type SandboxPaths = ReturnType<typeof sandboxPaths>;
 
 export function sandboxPaths(d: RunnerDirs, key: string) {
@@ -28,9 +39,10 @@ export function sandboxPaths(d: RunnerDirs, key: string) {
     home,
     record: path.join(home, 'sandbox.json'),
     diskImage: path.join(home, 'disk.img'),
-    diskMount: path.join(home, 'disk'),
-    upper: path.join(home, 'disk', 'upper'),
-    work: path.join(home, 'disk', 'work'),
+    // Mounted under the run dir, so the overlay can name upper and work relative to it.
+    diskMount: path.join(run, 'disk'),
+    upper: path.join(run, 'disk', 'upper'),
+    work: path.join(run, 'disk', 'work'),
     bundle: path.join(home, 'bundle'),
     log: path.join(home, 'container.log'),
     run,
@@ -38,7 +50,10 @@ export function sandboxPaths(d: RunnerDirs, key: string) {
     usr: path.join(run, 'usr'),
     lower: (i: number) => path.join(run, `l${i}`),
     agentDir: path.join(run, 'agent'),
-    agentSocket: path.join(run, 'agent', 'agent.sock'),
+    ctlDir: path.join(run, 'ctl'),
+    agentSocket: path.join(run, 'ctl', AGENT_SOCKET_NAME),
+    egressDir: path.join(run, 'egress'),
+    egressSocket: path.join(run, 'egress', 'egress.sock'),
     slirpApi: path.join(run, 'slirp.sock'),
   };
 }

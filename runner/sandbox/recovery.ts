@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { isMountPoint } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
@@ -5,7 +6,7 @@ import { isSlirp, startEgress, stopEgress } from '../runtime/network';
 import { usesAllowlist } from './allowlist-egress';
 import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
-import { rootfsPlan } from './lifecycle';
+import { boot, halt, rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths } from './paths';
 
@@ -43,6 +44,15 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         Object.assign(rec, { startedAt: nowIso(), stoppedAt: null, reason: null, expiresAt: expiry(rec.timeoutSec) });
       }
       rec.state = state.status === 'paused' ? 'paused' : 'running';
+      if (rec.state === 'running' && !fs.existsSync(p.agentSocket)) {
+        // Started by an older runner, whose agent socket lived where the sandbox could swap it:
+        // restart it into the current layout (files kept, processes not).
+        m.log.warn({ sandbox: rec.id }, 'restarting a sandbox from an older runner layout');
+        await halt(m.deps, rec);
+        const booted = await boot(m.deps, rec);
+        m.initPid.set(rec.key, booted.pid);
+        rec.slirpPid = booted.slirpPid;
+      }
       if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
       if (usesAllowlist(rec)) {
         // Allow-listed sandboxes never get slirp (the proxy is their only way out).

@@ -5,6 +5,7 @@ import { conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { isMountPoint, mountDisk, unmount } from '../runtime/disk';
 import { run } from '../runtime/exec-file';
+import { prepareRunDir } from '../runtime/mounts';
 import { nowIso } from './defaults';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths, UID_COUNT } from './paths';
@@ -73,7 +74,10 @@ export class SnapshotStore {
       const wasMounted = await isMountPoint(p.diskMount);
       if (freeze) await this.m.cfg.runtime.pause(rec.key);
       try {
-        if (!wasMounted) await mountDisk(p.diskImage, p.diskMount);
+        if (!wasMounted) {
+          prepareRunDir({ runDir: p.run, uidBase: rec.uidBase });
+          await mountDisk(p.diskImage, p.diskMount);
+        }
         fs.rmSync(tmp, { recursive: true, force: true });
         try {
           const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);

@@ -19,7 +19,7 @@ export type SnapshotRecord = Omit<SnapshotInfo, 'usedBy'> & { layers: string[] }
 
 /** JSON files written atomically (temp + rename): a crash leaves the old or the new version. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 }); // a sandbox's home is root-only
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(value, null, 2));
   fs.renameSync(tmp, file);

@@ -92,8 +92,6 @@ export interface SandboxManager {
   agent(id: string): AgentClient;
   /** Agent for file operations: the live one when running, a chrooted one-shot when stopped. */
   filesAgent(id: string): Promise<{ agent: AgentClient; release: () => Promise<void> }>;
-  /** Host dir holding the agent socket and procs/ (for detached process sockets). */
-  agentDir(id: string): string;
   /** Called after a sandbox stops or is deleted, by any path (API, timeouts, idle reaper). */
   onStopped?(listener: (id: string) => void): void;
   /** Runner-private dir of a sandbox for the runner's own records (never visible inside it). */

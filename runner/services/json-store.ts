@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { AgentFsError } from '@/runner/agent/client';
 
 /**
  * Small JSON files in a sandbox's runner-private state dir (pty sessions, background process records), so a
@@ -39,17 +40,5 @@ export function writeJsonFile(file: string, value: unknown): Promise<void> {
   return next;
 }
 
-export async function socketExists(p: string): Promise<boolean> {
-  try {
-    return (await fs.stat(p)).isSocket();
-  } catch {
-    return false;
-  }
-}
-
-/** The socket of a detached process in the agent dir; the pid must be a plain positive integer
- * (it may come from a file or a directory listing the sandbox can influence). */
-export function procSocket(agentDir: string, pid: unknown): string {
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || pid > 4_194_304) throw new Error(`invalid process id ${String(pid)}`);
-  return path.join(agentDir, 'procs', `${pid}.sock`);
-}
+/** The agent's answer when a detached process is gone. */
+export const isGone = (err: unknown) => err instanceof AgentFsError && err.code === 'ENOENT';

@@ -8,7 +8,7 @@ import type { ProcessBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
 import { streamHubNdjson } from './hub-ndjson';
-import { procSocket, readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { isGone, readJsonFile, writeJsonFile } from './json-store';
 import { ProcHub } from './proc-hub';
 
 type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
@@ -40,10 +40,6 @@ export class ProcessService {
   private metaFile(id: string) {
     // Runner-private: /run/warren inside the sandbox is writable by the sandbox's root.
     return path.join(this.manager.stateDir(id), 'procs-meta.json');
-  }
-
-  private sock(id: string, pid: number) {
-    return procSocket(this.manager.agentDir(id), pid);
   }
 
   private load(id: string): Promise<SandboxProcs> {
@@ -128,8 +124,15 @@ export class ProcessService {
   }
 
   private async reattach(id: string, sb: SandboxProcs, pid: number): Promise<ProcHub | null> {
-    if (this.manager.get(id).state !== 'running' || !(await socketExists(this.sock(id, pid)))) return null;
-    const proc = await this.manager.agent(id).attach(this.sock(id, pid));
+    if (this.manager.get(id).state !== 'running') return null;
+    const proc = await this.manager
+      .agent(id)
+      .attach(pid)
+      .catch((err) => {
+        if (isGone(err)) return null;
+        throw err;
+      });
+    if (!proc) return null;
     if (!sb.records.has(pid)) {
       sb.records.set(pid, { pid, cmd: [], tag: null, startedAt: new Date().toISOString(), exited: false });
     }
@@ -142,13 +145,8 @@ export class ProcessService {
     const info = this.manager.get(id);
     const sb = await this.load(id);
     if (info.state === 'running') {
-      // Sockets we have no record of (records lost) still are processes the user started.
-      const dir = path.join(this.manager.agentDir(id), 'procs');
-      const names = await fs.readdir(dir).catch(() => [] as string[]);
-      const pids = names
-        .map((n) => /^(\d+)\.sock$/.exec(n)?.[1])
-        .filter(Boolean)
-        .map(Number);
+      // Detached processes we have no record of (records lost) still are processes the user started.
+      const pids = await this.manager.agent(id).detachedPids().catch(() => [] as number[]);
       for (const pid of new Set([...pids, ...[...sb.records.values()].filter((r) => !r.exited).map((r) => r.pid)])) {
         await this.hub(id, sb, pid).catch((err) => this.log.debug({ err, pid }, 'attach failed'));
       }

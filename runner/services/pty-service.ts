@@ -7,7 +7,7 @@ import type { PtySessionInfo } from '@/lib/runner-client/types';
 import type { PtyCreateBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
-import { procSocket, readJsonFile, socketExists, writeJsonFile } from './json-store';
+import { isGone, readJsonFile, writeJsonFile } from './json-store';
 import { ProcHub } from './proc-hub';
 
 export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
@@ -166,24 +166,28 @@ export class PtyService {
 
   private async reattach(id: string, sessions: SandboxPtys, s: PtySession): Promise<void> {
     const sessionId = s.sessionId;
-    const sock = procSocket(this.manager.agentDir(id), s.pid);
     if (this.manager.get(id).state !== 'running') throw new AppError('conflict', `Sandbox ${id} is not running`);
-    if (!(await socketExists(sock))) {
-      sessions.delete(sessionId);
-      this.persist(id, sessions);
-      throw notFound(`Terminal session ${sessionId} (its shell is gone)`);
-    }
-    this.adopt(id, sessions, s, new ProcHub(await this.manager.agent(id).attach(sock), this.opts.ringBytes));
+    const proc = await this.manager
+      .agent(id)
+      .attach(s.pid)
+      .catch((err) => {
+        if (!isGone(err)) throw err;
+        sessions.delete(sessionId);
+        this.persist(id, sessions);
+        throw notFound(`Terminal session ${sessionId} (its shell is gone)`);
+      });
+    this.adopt(id, sessions, s, new ProcHub(proc, this.opts.ringBytes));
   }
 
   async list(id: string): Promise<PtySessionInfo[]> {
     const state = this.manager.get(id).state;
     const sessions = await this.load(id);
     // Shells that died without us (sandbox stopped, runner down) are dropped, not listed as live.
+    let live: Set<number> | undefined;
     for (const s of [...sessions.values()]) {
       if (this.alive(s) || state === 'paused' || state === 'creating') continue; // frozen, not dead
-      const sock = procSocket(this.manager.agentDir(id), s.pid);
-      if (state !== 'running' || !(await socketExists(sock))) {
+      if (state === 'running') live ??= await this.manager.agent(id).detachedPids().then((p) => new Set(p), () => undefined);
+      if (state !== 'running' || (live && !live.has(s.pid))) {
         this.disarmGrace(s);
         sessions.delete(s.sessionId);
         this.persist(id, sessions);

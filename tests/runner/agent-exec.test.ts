@@ -270,7 +270,7 @@ describe('warren-agent serve: detached processes', () => {
     await sleep(100);
     expect(fs.existsSync(`/proc/${p.pid}`)).toBe(true); // still running without a client
 
-    const a = await client.attach(sock);
+    const a = await client.attach(p.pid);
     expect(a.pid).toBe(p.pid);
     const s2 = collect(a);
     await until(() => s2.out === 'first\n' && s2.err === 'oops\n', 3000, 'replay');
@@ -289,14 +289,13 @@ describe('warren-agent serve: detached processes', () => {
     });
     p.detach();
     await sleep(600);
-    const sock = `${agent.dir}/procs/${p.pid}.sock`;
-    const a = await client.attach(sock);
+    const a = await client.attach(p.pid);
     const s = collect(a);
     const closed = new Promise((r) => a.on('close', r));
     await until(() => s.out.includes('line19'), 3000, 'replay');
-    const b = await client.attach(sock);
+    const b = await client.attach(p.pid);
+    const sb = collect(b); // at once: the replay is delivered right after attach resolves
     await closed; // the first client was dropped
-    const sb = collect(b);
     await until(() => sb.out.includes('line0\n') && sb.out.includes('line19'), 3000, 'second replay');
     const exit = new Promise((r) => b.on('exit', r));
     b.write('\n');
@@ -318,7 +317,7 @@ describe('warren-agent serve: detached processes', () => {
     );
     await sleep(100);
     expect(fs.existsSync(sock)).toBe(true);
-    const a = await client.attach(sock);
+    const a = await client.attach(p.pid);
     const s = collect(a);
     expect(await new Promise((r) => a.on('exit', r))).toEqual({ exitCode: 0, signal: 0 });
     expect(s.out.endsWith('\ntail\n')).toBe(true);

@@ -90,7 +90,7 @@ describe('warren-mount idmap', () => {
 });
 
 describe('warren-mount shiftcopy', () => {
-  it('copies an overlay upper dir with ids shifted back and everything preserved', () => {
+  it('copies an overlay upper dir with ids shifted back, everything preserved but privilege', () => {
     const up = path.join(tmp, 'upper');
     const out = path.join(tmp, 'layer');
     fs.mkdirSync(path.join(up, 'home/user/dir'), { recursive: true });
@@ -115,13 +115,25 @@ describe('warren-mount shiftcopy', () => {
     fs.chmodSync(path.join(up, 'home/user'), 0o1750);
     fs.utimesSync(path.join(up, 'home/user'), when, when);
 
+    // What would grant privilege on the host: setgid dirs, file capabilities, device nodes.
+    fs.mkdirSync(path.join(up, 'shared'), { mode: 0o2775 });
+    fs.chmodSync(path.join(up, 'shared'), 0o2775);
+    fs.writeFileSync(path.join(up, 'capped'), 'c');
+    sh('python3', ['-c', 'import os,struct,sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))', path.join(up, 'capped')]);
+    sh('mknod', [path.join(up, 'devnull'), 'c', '1', '3']);
+    sh('mknod', [path.join(up, 'disk'), 'b', '7', '0']);
+
     const r = helper(['shiftcopy', '--uid-base', String(B), '--count', String(N), up, out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(Number(r.stdout.trim())).toBe(5 + (64 << 20) + 3);
+    expect(Number(r.stdout.trim())).toBe(5 + (64 << 20) + 3 + 1);
 
     const st = fs.statSync(path.join(out, 'home/user/tool'));
-    expect([st.uid, st.gid, st.mode & 0o7777, st.nlink]).toEqual([1000, 1000, 0o4755, 2]);
+    expect([st.uid, st.gid, st.mode & 0o7777, st.nlink]).toEqual([1000, 1000, 0o755, 2]); // setuid dropped
+    expect(fs.statSync(path.join(out, 'shared')).mode & 0o7777).toBe(0o775);
+    expect(() => getxattr(path.join(out, 'capped'), 'security.capability')).toThrow();
+    expect(fs.existsSync(path.join(out, 'devnull'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'disk'))).toBe(false);
     expect(st.mtime.toISOString()).toBe(when.toISOString());
     expect(fs.statSync(path.join(out, 'home/user/hardlink')).ino).toBe(st.ino);
     expect(fs.readFileSync(path.join(out, 'home/user/tool'), 'utf8')).toBe('data!');
