@@ -6,7 +6,10 @@
  */
 import http from 'node:http';
 import next from 'next';
+import { closeGracefully } from '@/lib/net/graceful-close';
 import { bootConsole } from '@/lib/server/boot';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
 import { handleUpgrade, routeHttp } from '@/lib/server/routes';
 
 async function main() {
@@ -37,8 +40,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     boot.log.info({ signal }, 'shutting down');
-    server.close();
-    server.closeAllConnections();
+    // A hard stop if anything below hangs: the orchestrator's SIGKILL would come anyway.
+    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS + 20_000).unref();
+    // Stop accepting; requests in flight finish (streams are cut at the deadline); then the
+    // reconciler, the runner (it finishes its own operations) and the database close in order.
+    await closeGracefully(server, SHUTDOWN_DEADLINE_MS);
     await boot.shutdown();
     process.exit(0);
   };

@@ -17,6 +17,8 @@ const Schema = z.object({
   WARREN_RUNNER_CPU_TOTAL: z.coerce.number().positive().optional(),
   WARREN_RUNNER_MEMORY_MB_TOTAL: z.coerce.number().int().positive().optional(),
   WARREN_RUNNER_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(100),
+  /** Set by the console for its embedded runner: exit when stdin (the console's pipe) closes. */
+  WARREN_RUNNER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -32,6 +34,7 @@ export type RunnerConfig = {
   memoryMbTotal: number;
   maxUploadBytes: number;
   logLevel: string;
+  exitWithParent: boolean;
 };
 
 export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): RunnerConfig {
@@ -54,6 +57,7 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     memoryMbTotal: e.WARREN_RUNNER_MEMORY_MB_TOTAL ?? Math.floor(os.totalmem() / 1024 / 1024),
     maxUploadBytes: e.WARREN_RUNNER_MAX_UPLOAD_MB * 1024 * 1024,
     logLevel: e.WARREN_LOG_LEVEL,
+    exitWithParent: e.WARREN_RUNNER_EXIT_WITH_PARENT === '1',
   };
 }
 

@@ -8,11 +8,14 @@ import path from 'node:path';
 import pino from 'pino';
 import { createRunnerServer } from './api/server';
 import { loadRunnerConfig } from './env';
+import { closeGracefully } from '@/lib/net/graceful-close';
+import { DataDirLockedError, LOCKED_EXIT_CODE, lockDataDir } from './runtime/data-dir-lock';
 import { findBinary, preflight } from './runtime/preflight';
 import { OciRuntime } from './runtime/runc';
 import { LocalSandboxManager } from './sandbox/local-manager';
 
 export const NATIVE_DIR = path.resolve(import.meta.dirname, 'native', 'build');
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main() {
   const cfg = loadRunnerConfig();
@@ -27,6 +30,14 @@ async function main() {
   }
 
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  // One runner per data dir: a second one would run its own reaper, pool and record writer over
+  // the same sandboxes. It refuses with a clear message (the console retries until it is free).
+  const lock = await lockDataDir(cfg.dataDir).catch((err) => {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    console.error(`WARREN_RUNNER_LOCKED ${JSON.stringify({ pid: err.holderPid })}`);
+    console.error(err.message);
+    process.exit(LOCKED_EXIT_CODE);
+  });
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o711 });
   const runtime = new OciRuntime(findBinary(cfg.runtime)!, path.join(cfg.runDir, 'runc'));
   const manager = new LocalSandboxManager(
@@ -61,13 +72,25 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'runner stopping; sandboxes keep running');
-    server.close();
-    server.closeAllConnections();
-    await manager.shutdown();
+    // Requests in flight finish (within the deadline), then operations holding a sandbox's lock.
+    const deadline = setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS + 2000);
+    deadline.unref();
+    await closeGracefully(server, SHUTDOWN_DEADLINE_MS);
+    await manager.shutdown(SHUTDOWN_DEADLINE_MS);
+    await lock.release();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // An embedded runner lives exactly as long as its console: the console holds our stdin, and
+  // when it dies (even by kill -9) the pipe closes. Sandboxes keep running; the next console
+  // starts a runner that adopts them.
+  if (cfg.exitWithParent) {
+    process.stdin.on('error', () => {});
+    process.stdin.on('close', () => void stop('console gone'));
+    process.stdin.on('end', () => void stop('console gone'));
+    process.stdin.resume();
+  }
 }
 
 main().catch((err) => {

@@ -5,3 +5,4 @@ export * from './orgs';
 export * from './runners';
 export * from './sandboxes';
 export * from './shares';
+export * from './idempotency';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operations as orgOperations } from '@/lib/schemas/openapi';
+import { idempotencyKeyParam, operations as orgOperations } from '@/lib/schemas/openapi';
 import { type DocOperation, sandboxOperations } from './sandbox-operations';
 
 /**
@@ -55,7 +55,7 @@ function operationObject(op: DocOperation) {
   return {
     summary: op.summary,
     description: `Needs the \`${op.permission}\` permission.`,
-    parameters: [...params, ...queryParams],
+    parameters: [...params, ...queryParams, ...(op.idempotent ? [idempotencyKeyParam] : [])],
     ...(requestBody ? { requestBody } : {}),
     responses: {
       [String(op.status ?? 200)]: ok,

@@ -36,7 +36,7 @@ const lifecycle = (action: string, what: string): DocOperation => ({
 });
 
 export const sandboxOperations: DocOperation[] = [
-  { method: 'post', path: '/sandboxes', summary: 'Create a sandbox (or fork one from snapshotId); 429 over the org’s limits', permission: write, body: createSandboxBody, status: 201, response: r.sandboxResponse },
+  { method: 'post', path: '/sandboxes', summary: 'Create a sandbox (or fork one from snapshotId); 429 over the org’s limits', permission: write, body: createSandboxBody, status: 201, response: r.sandboxResponse, idempotent: true },
   { method: 'get', path: '/sandboxes', summary: 'List sandboxes, newest first; filters state and metadata=key:value (repeatable)', permission: read, query: listSandboxesQuery, response: r.sandboxListResponse },
   { method: 'get', path: sb, summary: 'One sandbox, with the runner’s live state', permission: read, response: r.sandboxResponse },
   { method: 'delete', path: sb, summary: 'Delete a sandbox and everything in it', permission: del, response: r.okResponse },
@@ -52,6 +52,7 @@ export const sandboxOperations: DocOperation[] = [
     permission: write,
     body: execBody,
     response: r.execResponse,
+    idempotent: true,
     ndjson: r.execEvent,
   },
   { method: 'get', path: `${sb}/exec-log`, summary: 'Recent commands with exit codes and durations', permission: read, response: r.execLogResponse },
@@ -70,7 +71,7 @@ export const sandboxOperations: DocOperation[] = [
     response: r.uploadResponse,
   },
   { method: 'post', path: `${sb}/files/mkdir`, summary: 'mkdir -p', permission: write, body: mkdirBody, status: 201 },
-  { method: 'post', path: `${sb}/snapshots`, summary: 'Snapshot the sandbox’s filesystem', permission: write, body: createSnapshotBody, status: 201, response: r.snapshotResponse },
+  { method: 'post', path: `${sb}/snapshots`, summary: 'Snapshot the sandbox’s filesystem', permission: write, body: createSnapshotBody, status: 201, response: r.snapshotResponse, idempotent: true },
   { method: 'get', path: `${sb}/snapshots`, summary: 'Snapshots taken from this sandbox', permission: read, response: r.snapshotListResponse },
   { method: 'post', path: `${sb}/ports`, summary: 'Expose a port at its preview URL (private unless public)', permission: write, body: exposePortBody, status: 201, response: r.portResponse },
   { method: 'get', path: `${sb}/ports`, summary: 'Exposed ports with their preview URLs', permission: read, response: r.portListResponse },

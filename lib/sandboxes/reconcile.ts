@@ -83,13 +83,32 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
   return report;
 }
 
+export type ReconcilerStatus = { intervalMs: number; lastRunAt: string | null; lastOkAt: string | null; lastError: string | null };
+const STATUS_KEY = Symbol.for('warren.reconciler-status');
+const g = globalThis as unknown as { [STATUS_KEY]?: ReconcilerStatus };
+
+/** What /api/health says about the reconciler (null when it is not running in this process). */
+export function reconcilerStatus(): ReconcilerStatus | null {
+  return g[STATUS_KEY] ?? null;
+}
+
 /** Runs the reconciler now and every `intervalMs` (never two passes at once); returns a stop function. */
 export function startSandboxReconciler(intervalMs = 10_000): () => Promise<void> {
   let running: Promise<unknown> | null = null;
+  const status: ReconcilerStatus = { intervalMs, lastRunAt: null, lastOkAt: null, lastError: null };
+  g[STATUS_KEY] = status;
   const tick = () => {
     if (running) return;
+    status.lastRunAt = new Date().toISOString();
     running = reconcileSandboxes()
-      .catch((err) => log.error({ err }, 'reconcile pass failed'))
+      .then(() => {
+        status.lastOkAt = new Date().toISOString();
+        status.lastError = null;
+      })
+      .catch((err) => {
+        status.lastError = (err as Error).message;
+        log.error({ err }, 'reconcile pass failed');
+      })
       .finally(() => {
         running = null;
       });
@@ -100,6 +119,7 @@ export function startSandboxReconciler(intervalMs = 10_000): () => Promise<void>
   return async () => {
     clearInterval(timer);
     await running;
+    if (g[STATUS_KEY] === status) g[STATUS_KEY] = undefined;
   };
 }
 

@@ -18,6 +18,17 @@ export type Operation = {
   body?: z.ZodType;
   query?: z.ZodType;
   status?: number;
+  /** Takes an `Idempotency-Key` header (a retry replays the first answer). */
+  idempotent?: boolean;
+};
+
+/** The header parameter of idempotent operations, as documented in OpenAPI. */
+export const idempotencyKeyParam = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Any 1–255 visible ASCII characters. A retry with the same key and body gets the first answer (Idempotent-Replayed: true) for 24 hours; the same key with another body is a 422.',
+  schema: { type: 'string', maxLength: 255 },
 };
 
 export const operations: Operation[] = [
@@ -79,7 +90,7 @@ export function openApiDocument(serverUrl: string) {
     paths[op.path]![op.method] = {
       summary: op.summary,
       description: `Needs the \`${op.permission}\` permission.`,
-      parameters: [...params, ...queryParams],
+      parameters: [...params, ...queryParams, ...(op.idempotent ? [idempotencyKeyParam] : [])],
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
       responses: {
         [String(op.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },

@@ -12,4 +12,9 @@ export class KeyedLock {
     });
     return next;
   }
+
+  /** Resolves once every operation queued so far has finished (graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
 }

@@ -86,9 +86,11 @@ export class LocalSandboxManager implements SandboxManager {
     void this.pool.fill();
   }
 
-  async shutdown(): Promise<void> {
+  /** Stops background work and lets operations in flight (a boot, a snapshot copy) finish first. */
+  async shutdown(deadlineMs = 10_000): Promise<void> {
     this.stopReaper?.();
     await this.pool.stopFilling();
+    await Promise.race([this.lock.idle(), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
     this.agents.clear();
     this.egress.closeAll();
   }

@@ -55,5 +55,9 @@ describe('OpenAPI document', () => {
     const port = json.paths['/sandboxes/{id}/ports/{port}'].patch.parameters.find((p: { name: string }) => p.name === 'port');
     expect(port.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
     expect(json.paths['/sandboxes/{id}'].delete.description).toContain('sandboxes:delete');
+    for (const op of [create, exec, json.paths['/sandboxes/{id}/snapshots'].post]) {
+      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    }
+    expect(json.paths['/sandboxes'].get.parameters.map((p: { name: string }) => p.name)).not.toContain('Idempotency-Key');
   });
 });

@@ -1,4 +1,5 @@
 import { parseJson, withOrg } from '@/lib/api/handler';
+import { idempotent } from '@/lib/api/idempotency';
 import { createSandbox } from '@/lib/sandboxes/create';
 import { listSandboxes } from '@/lib/sandboxes/queries';
 import { createSandboxBody, listSandboxesQuery } from '@/lib/schemas/sandboxes';
@@ -15,7 +16,10 @@ export const GET = withOrg('sandboxes:read', async ({ req, scope }) => {
   return Response.json(await listSandboxes(scope, q));
 });
 
-export const POST = withOrg('sandboxes:write', async ({ req, scope }) => {
-  const body = await parseJson(req, createSandboxBody);
-  return Response.json(await createSandbox(scope, body), { status: 201 });
-});
+/** Create or fork (`snapshotId`); an `Idempotency-Key` makes a retried create return the first sandbox. */
+export const POST = withOrg('sandboxes:write', async ({ req, scope }) =>
+  idempotent(req, scope, async () => {
+    const body = await parseJson(req, createSandboxBody);
+    return Response.json(await createSandbox(scope, body), { status: 201 });
+  }),
+);

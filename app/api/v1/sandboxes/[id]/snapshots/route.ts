@@ -1,4 +1,5 @@
 import { parseJson, withOrg } from '@/lib/api/handler';
+import { idempotent } from '@/lib/api/idempotency';
 import { createSnapshot, listSnapshots } from '@/lib/sandboxes/snapshots';
 import { ownedSandbox } from '@/lib/sandboxes/store';
 import { createSnapshotBody } from '@/lib/schemas/sandboxes';
@@ -6,10 +7,12 @@ import { createSnapshotBody } from '@/lib/schemas/sandboxes';
 export const dynamic = 'force-dynamic';
 
 /** Freezes the sandbox's filesystem into a snapshot (a running sandbox is paused meanwhile). */
-export const POST = withOrg('sandboxes:write', async ({ req, scope, params }) => {
-  const { name } = await parseJson(req, createSnapshotBody);
-  return Response.json(await createSnapshot(scope, params.id!, name), { status: 201 });
-});
+export const POST = withOrg('sandboxes:write', async ({ req, scope, params }) =>
+  idempotent(req, scope, async () => {
+    const { name } = await parseJson(req, createSnapshotBody);
+    return Response.json(await createSnapshot(scope, params.id!, name), { status: 201 });
+  }),
+);
 
 export const GET = withOrg('sandboxes:read', async ({ scope, params }) => {
   const sb = await ownedSandbox(scope, params.id!);

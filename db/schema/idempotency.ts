@@ -1,0 +1,25 @@
+import { integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { orgs } from './orgs';
+
+/**
+ * `Idempotency-Key` records: an agent retrying a POST after a timeout gets the first answer,
+ * not a second sandbox. One row per (org, key); `fingerprint` is the request's method, path and
+ * body, so a key reused for a different request is refused. Kept 24 hours.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    /** in_flight while the first request runs; done once its answer is stored. */
+    state: text('state', { enum: ['in_flight', 'done'] }).notNull(),
+    status: integer('status'),
+    body: text('body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.key] })],
+);
