@@ -3,7 +3,7 @@ import { seccompProfile } from './seccomp';
 /**
  * The OCI runtime spec (config.json) of one sandbox: never privileged, own user namespace
  * mapping sandbox root to an unprivileged host uid range, every other namespace private,
- * Docker's default capabilities, no-new-privileges, masked /proc and /sys paths, seccomp,
+ * Docker's default capabilities minus CAP_NET_RAW, no-new-privileges, masked /proc and /sys paths, seccomp,
  * and cgroup limits. PID 1 is tini; its child is the Warren agent serving the runner.
  */
 export type SpecInput = {
@@ -25,8 +25,11 @@ export type SpecInput = {
   maxOpenFiles: number;
 };
 
-const CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+// Docker's default set without CAP_NET_RAW: raw and packet sockets would let a sandbox write
+// frames straight onto slirp's tap device, around the netfilter rules that keep egress public
+// (and ping is not worth that; it fails inside).
+export const CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
 
