@@ -17,6 +17,8 @@ const Schema = z.object({
   WARREN_RUNNER_CPU_TOTAL: z.coerce.number().positive().optional(),
   WARREN_RUNNER_MEMORY_MB_TOTAL: z.coerce.number().int().positive().optional(),
   WARREN_RUNNER_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(100),
+  /** How often the host's networks are re-read for the egress rules. */
+  WARREN_RUNNER_HOST_NET_CHECK_MS: z.coerce.number().int().min(100).default(30_000),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -31,6 +33,7 @@ export type RunnerConfig = {
   cpuTotal: number;
   memoryMbTotal: number;
   maxUploadBytes: number;
+  hostNetCheckMs: number;
   logLevel: string;
 };
 
@@ -53,6 +56,7 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     cpuTotal: e.WARREN_RUNNER_CPU_TOTAL ?? os.cpus().length,
     memoryMbTotal: e.WARREN_RUNNER_MEMORY_MB_TOTAL ?? Math.floor(os.totalmem() / 1024 / 1024),
     maxUploadBytes: e.WARREN_RUNNER_MAX_UPLOAD_MB * 1024 * 1024,
+    hostNetCheckMs: e.WARREN_RUNNER_HOST_NET_CHECK_MS,
     logLevel: e.WARREN_LOG_LEVEL,
   };
 }

@@ -22,6 +22,7 @@ import { WarmPool } from './warm-pool';
 import { AllowlistEgress, proxyEnv, usesAllowlist } from './allowlist-egress';
 import { recoverSandboxes } from './recovery';
 import { startReaper } from './reaper';
+import { startHostNetWatch } from './host-net-watch';
 
 export type ManagerConfig = {
   dirs: RunnerDirs;
@@ -31,6 +32,8 @@ export type ManagerConfig = {
   maxSandboxes: number;
   cpuTotal: number;
   memoryMbTotal: number;
+  /** Re-read the host's networks (for the egress rules) this often; 30 s when unset. */
+  hostNetCheckMs?: number;
 };
 
 /** The local runtime: sandboxes as runc containers on this host (see README: Architecture). */
@@ -44,6 +47,7 @@ export class LocalSandboxManager implements SandboxManager {
   private agents = new Map<string, AgentClient>();
   private offlineMounts = new Map<string, number>();
   private stopReaper: (() => void) | undefined;
+  private stopNetWatch: (() => void) | undefined;
   readonly paths: ReturnType<typeof runnerPaths>;
 
   constructor(
@@ -80,11 +84,13 @@ export class LocalSandboxManager implements SandboxManager {
     this.snapshots.load();
     await recoverSandboxes(this);
     this.stopReaper = startReaper(this);
+    this.stopNetWatch = startHostNetWatch(this, this.cfg.hostNetCheckMs ?? 30_000);
     void this.pool.fill();
   }
 
   async shutdown(): Promise<void> {
     this.stopReaper?.();
+    this.stopNetWatch?.();
     await this.pool.stopFilling();
     this.agents.clear();
     this.egress.closeAll();
