@@ -24,7 +24,7 @@ export class AllowlistEgress {
   async attach(rec: SandboxRecord): Promise<void> {
     if (!usesAllowlist(rec) || this.proxies.has(rec.key)) return;
     const socket = path.join(this.m.agentDirFor(rec), 'egress.sock');
-    this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id })));
+    this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id }), rec.network.ports));
     const agent = this.m.agent(rec.id);
     const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, 'UNIX-CONNECT:/run/warren/egress.sock'];
     const running = await agent.exec({ argv: ['pgrep', '-f', `TCP-LISTEN:${PROXY_PORT}`], uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' } });
