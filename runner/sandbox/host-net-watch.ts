@@ -23,8 +23,10 @@ export function startHostNetWatch(m: LocalSandboxManager, everyMs: number): () =
       const host = await readHostNetworks();
       if (host.fingerprint === applied) return;
       if (applied) m.log.info({ networks: host.fingerprint }, "the host's networks changed; re-applying egress rules");
+      // Every slirp sandbox, also one being created or started right now: its lock is held
+      // until its egress is up, and the rules it got may predate this read.
       for (const rec of m.table.all()) {
-        if (!hasSlirp(rec)) continue;
+        if (rec.network.mode !== 'egress' || usesAllowlist(rec)) continue;
         await m.lock.run(rec.key, async () => {
           const pid = m.initPid.get(rec.key);
           if (!hasSlirp(rec) || !pid || processUid(pid) !== rec.uidBase) return;
