@@ -1,3 +1,5 @@
+import net from 'node:net';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPS } from '@/runner/runtime/oci-spec';
 import { allowedSyscallNames, REFUSED_BEFORE, seccompProfile } from '@/runner/runtime/seccomp';
@@ -124,6 +126,56 @@ for name, args in [('raw icmp', (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO
     expect(out).toContain('raw icmp Operation not permitted');
     expect(out).toContain('packet Operation not permitted');
     expect(out).not.toContain('OPEN'); // ping's unprivileged ICMP sockets are off (ping_group_range)
+  });
+
+  it('cannot go around the egress firewall by writing a TCP SYN onto the tap device', async () => {
+    // A host service on a non-loopback address: the firewall refuses it to sockets. With a packet
+    // socket (CAP_NET_RAW), a hand-made SYN reaches slirp directly, slirp connects on the host's
+    // behalf and answers SYN-ACK: that is how the old capability set went around every rule.
+    const hostIp = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)!.address;
+    let accepted = 0;
+    const server = net.createServer((c) => {
+      accepted++;
+      c.destroy();
+    });
+    await new Promise<void>((res) => server.listen(0, hostIp, res));
+    const port = (server.address() as net.AddressInfo).port;
+    const out = await run(`python3 - <<'PY'
+import os, socket, struct, time
+DST, PORT = '${hostIp}', ${port}
+try:
+    socket.create_connection((DST, PORT), 2); print('socket OPEN')
+except OSError as e:
+    print('socket', e.strerror)
+socket.getaddrinfo('registry.npmjs.org', 443)  # an answer from slirp's DNS leaves its MAC in the ARP table
+slirp = bytes.fromhex([l.split()[3] for l in open('/proc/net/arp') if l.startswith('10.0.2.3 ')][0].replace(':', ''))
+me = bytes.fromhex(open('/sys/class/net/tap0/address').read().strip().replace(':', ''))
+def csum(b):
+    b += b'\\0' * (len(b) % 2)
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+src, dst = socket.inet_aton('10.0.2.100'), socket.inet_aton(DST)
+tcp = struct.pack('!HHIIBBHHH', 40000 + os.getpid() % 20000, PORT, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+tcp = tcp[:16] + struct.pack('!H', csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, src, dst)
+ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+try:
+    p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+except OSError as e:
+    print('packet', e.strerror); raise SystemExit
+p.bind(('tap0', 0)); p.settimeout(3)
+p.send(slirp + me + b'\\x08\\x00' + ip + tcp)
+try:
+    while True:
+        f = p.recv(2000)
+        if f[23] == 6 and f[26:30] == dst: print('packet reply flags', hex(f[47])); break
+except socket.timeout:
+    print('packet no reply')
+PY`);
+    await new Promise((res) => setTimeout(res, 200));
+    server.close();
+    expect(out).toBe('socket Connection refused\npacket Operation not permitted\n');
+    expect(accepted).toBe(0);
   });
 
   it('runs the everyday tools: bash, python3, node, gcc, git, a PTY, pip, npm, socat', async () => {
