@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,21 @@ describe('seccomp profile (as written)', () => {
     expect(CAPS).not.toContain('CAP_NET_RAW');
     expect(CAPS).not.toContain('CAP_SYS_ADMIN');
     expect(CAPS).not.toContain('CAP_SYS_PTRACE');
+  });
+
+  it("names only syscalls libseccomp knows, but for those newer than this host's libseccomp (no typos)", () => {
+    // runc silently skips a name libseccomp cannot resolve: a typo would refuse a syscall unnoticed.
+    const names = [...new Set(seccompProfile().syscalls.flatMap((r) => r.names))];
+    const unknown = execFileSync('python3', ['-c', `
+import ctypes, json, sys
+lib = ctypes.CDLL('libseccomp.so.2')
+arches = [0xc000003e, 0x40000003, 0xc00000b7, 0x40000028]  # x86_64, x86, aarch64, arm
+print(json.dumps([n for n in json.load(sys.stdin) if all(lib.seccomp_syscall_resolve_name_arch(a, n.encode()) == -1 for a in arches)]))`], { input: JSON.stringify(names), encoding: 'utf8' });
+    const newer = [
+      ...['cachestat', 'fchmodat2', 'map_shadow_stack', 'futex_wake', 'futex_wait', 'futex_requeue'], // Linux 6.5–6.7: libseccomp 2.5.5
+      ...['getxattrat', 'listmount', 'listxattrat', 'mseal', 'removexattrat', 'setxattrat', 'statmount', 'uretprobe'], // 2.6
+    ];
+    expect(JSON.parse(unknown).filter((n: string) => !newer.includes(n))).toEqual([]);
   });
 });
 
