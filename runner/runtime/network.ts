@@ -57,8 +57,8 @@ export async function startEgress(opts: { containerPid: number; apiSocket: strin
  * no CAP_NET_ADMIN, so it cannot change them, and no CAP_NET_RAW, so no packet socket writes
  * frames past them) keep egress to the public internet: slirp's DNS stays reachable, and
  * private, CGNAT, link-local (cloud metadata), multicast and reserved ranges are refused, and so
- * are the host's own networks whatever their range: its addresses, the subnets it is attached
- * to and its gateways (see host-net.ts; the runner re-applies these when they change). slirp
+ * are the host's own networks whatever their range: its addresses, the prefixes it is attached
+ * to or routes, and its gateways (see host-net.ts; the runner re-applies these when they change). slirp
  * gives no IPv6 (no --enable-ipv6), and ip6tables refuses any all the same.
  * iptables-restore replaces the table in one step, so re-applying never opens a gap.
  */
