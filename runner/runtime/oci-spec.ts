@@ -35,7 +35,19 @@ export const CAPS = [
 
 export const CPU_PERIOD_US = 100_000;
 
+const hardening = () => ({ capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS }, noNewPrivileges: true, seccomp: seccompProfile() });
+
+type SpecLike = { process?: { capabilities?: unknown; noNewPrivileges?: unknown }; linux?: { seccomp?: unknown } };
+
+/** Whether a written spec has this runner's capabilities, no-new-privileges and seccomp profile. */
+export function hasCurrentHardening(spec: SpecLike | undefined): boolean {
+  const h = hardening();
+  const parts = (c: unknown, n: unknown, s: unknown) => JSON.stringify([c, n, s]);
+  return parts(spec?.process?.capabilities, spec?.process?.noNewPrivileges, spec?.linux?.seccomp) === parts(h.capabilities, h.noNewPrivileges, h.seccomp);
+}
+
 export function buildSpec(s: SpecInput) {
+  const h = hardening();
   return {
     ociVersion: '1.0.2',
     process: {
@@ -44,12 +56,12 @@ export function buildSpec(s: SpecInput) {
       args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--socket', '/run/warren/agent.sock'],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       cwd: '/',
-      capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
+      capabilities: h.capabilities,
       rlimits: [
         { type: 'RLIMIT_NOFILE', hard: s.maxOpenFiles, soft: s.maxOpenFiles },
         { type: 'RLIMIT_CORE', hard: 0, soft: 0 },
       ],
-      noNewPrivileges: true,
+      noNewPrivileges: h.noNewPrivileges,
       oomScoreAdj: 500, // under memory pressure the host kills sandbox processes before the runner
     },
     root: { path: s.rootfs, readonly: false },
@@ -77,7 +89,7 @@ export function buildSpec(s: SpecInput) {
         cpu: { quota: Math.round(s.cpu * CPU_PERIOD_US), period: CPU_PERIOD_US },
         pids: { limit: s.pids },
       },
-      seccomp: seccompProfile(),
+      seccomp: h.seccomp,
       maskedPaths: [
         '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
         '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',

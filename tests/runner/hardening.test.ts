@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPS } from '@/runner/runtime/oci-spec';
 import { allowedSyscallNames, REFUSED_BEFORE, seccompProfile } from '@/runner/runtime/seccomp';
-import { type RunnerHandle, sh, startRunner } from './harness';
+import { type RunnerHandle, readRecord, sh, startRunner } from './harness';
 
 /**
  * The seccomp allow-list and the capability set, attacked from inside a real sandbox as its
@@ -237,5 +239,47 @@ socat -V | grep -c 'socat version' | sed 's/1/socat ok/'`,
     for (let i = 0; i < 200 && !/done \/dev\/pts\/\d+/.test(out); i++) await new Promise((res) => setTimeout(res, 25));
     expect(out).toMatch(/done \/dev\/pts\/\d+/);
     ws.close();
+  });
+});
+
+describe('an upgrade to the hardening (real containers)', () => {
+  let r: RunnerHandle;
+  afterAll(() => r?.destroy());
+
+  const pooled = () => {
+    const dir = path.join(r.dataDir, 'sandboxes');
+    return fs
+      .readdirSync(dir)
+      .map((key) => path.join(dir, key, 'sandbox.json'))
+      .filter((f) => fs.existsSync(f))
+      .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { key: string; pooled: boolean; state: string })
+      .filter((rec) => rec.pooled && rec.state === 'running');
+  };
+  const until = async <T>(what: string, get: () => T | undefined): Promise<T> => {
+    for (let i = 0; i < 200; i++) {
+      const v = get();
+      if (v) return v;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('never hands out a warm-pool sandbox started with older hardening', async () => {
+    r = await startRunner({ poolSize: 1 });
+    const old = await until('a pool member', () => pooled()[0]);
+    await r.stop();
+    // As an older runner would have started it: CAP_NET_RAW and a default-allow profile.
+    const config = path.join(r.dataDir, 'sandboxes', old.key, 'bundle', 'config.json');
+    const spec = JSON.parse(fs.readFileSync(config, 'utf8'));
+    for (const set of ['bounding', 'effective', 'permitted']) spec.process.capabilities[set].push('CAP_NET_RAW');
+    spec.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] };
+    fs.writeFileSync(config, JSON.stringify(spec));
+    await r.restart();
+    const fresh = await until('a new pool member', () => pooled().find((rec) => rec.key !== old.key));
+    expect(fs.existsSync(path.join(r.dataDir, 'sandboxes', old.key))).toBe(false);
+    const sb = await r.client.create();
+    expect(readRecord(r.dataDir, sb.id).key).toBe(fresh.key);
+    const cap = await r.client.exec(sb.id, { cmd: sh('grep CapBnd /proc/1/status'), user: 'root' });
+    expect(BigInt(`0x${cap.stdout.split(/\s+/)[1]}`) & (1n << 13n)).toBe(0n);
   });
 });
