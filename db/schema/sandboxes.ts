@@ -4,7 +4,7 @@ import { orgs } from './orgs';
 
 export const SANDBOX_STATES = ['creating', 'running', 'paused', 'stopped', 'error', 'deleted'] as const;
 export type SandboxStateValue = (typeof SANDBOX_STATES)[number];
-export type SandboxNetwork = { mode: 'none' | 'egress'; allow?: string[] };
+export type SandboxNetwork = { mode: 'none' | 'egress'; allow?: string[]; ports?: number[] };
 
 /**
  * The console's record of each sandbox: what the caller asked for (desired_state) and what the

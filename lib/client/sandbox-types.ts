@@ -14,7 +14,7 @@ export type Sandbox = {
   cpu: number;
   memoryMb: number;
   diskMb: number;
-  network: { mode: 'none' | 'egress'; allow?: string[] } | null;
+  network: { mode: 'none' | 'egress'; allow?: string[]; ports?: number[] } | null;
   metadata: Record<string, string> | null;
   timeoutSec: number;
   idleTimeoutSec: number;

@@ -17,7 +17,7 @@ export const sandboxResponse = z.object({
   cpu: z.number(),
   memoryMb: z.number().int(),
   diskMb: z.number().int(),
-  network: z.object({ mode: z.enum(['none', 'egress']), allow: z.array(z.string()).optional() }),
+  network: z.object({ mode: z.enum(['none', 'egress']), allow: z.array(z.string()).optional(), ports: z.array(z.number().int()).optional() }),
   metadata: z.record(z.string(), z.string()),
   timeoutSec: z.number().int(),
   idleTimeoutSec: z.number().int(),

@@ -38,6 +38,15 @@ export const networkPolicy = z.strictObject({
     )
     .max(100)
     .optional(),
+  /** Destination ports open through the allow-list proxy; 80 and 443 when absent. */
+  ports: z
+    .array(z.number().int('ports are whole numbers').min(1, 'ports are 1-65535').max(65535, 'ports are 1-65535'))
+    .min(1)
+    .max(64)
+    .optional(),
+}).refine((n) => !n.ports || (n.mode === 'egress' && n.allow?.length), {
+  message: 'ports apply only with an egress allow-list (network.allow)',
+  path: ['ports'],
 });
 
 export const createSandboxBody = z.strictObject({

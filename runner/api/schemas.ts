@@ -45,7 +45,9 @@ export const createSandboxSchema = z.strictObject({
     .strictObject({
       mode: z.enum(['none', 'egress']),
       allow: z.array(z.string().min(1).max(253)).max(256).optional(),
+      ports: z.array(z.number().int().min(1).max(65535)).min(1).max(64).optional(),
     })
+    .refine((n) => !n.ports || (n.mode === 'egress' && n.allow?.length), 'ports apply only to an egress allow-list')
     .optional(),
   env: envSchema.optional(),
   timeoutSec: z

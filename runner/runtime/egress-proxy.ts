@@ -2,16 +2,18 @@ import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import type { Logger } from 'pino';
+import { knownHostNetworks } from './host-net';
+import { CidrSet, type Ip, low32, parseIp, REFUSED_V4 } from './ip-ranges';
 
 /**
  * Egress by allow-list: the sandbox has no network of its own (loopback only), and its one way
  * out is this HTTP proxy (CONNECT for TLS, absolute-URI requests for plain HTTP), served by the
  * runner on a unix socket that is bind-mounted into the sandbox. Each request's host name must
- * match the list (`example.com` exactly, `*.example.com` for subdomains), and names that resolve
- * to loopback, link-local or unspecified addresses are refused, so the host's own services stay
- * out of reach whatever the list says.
+ * match the list (`example.com` exactly, `*.example.com` for subdomains), its port must be open
+ * (80 and 443 unless the sandbox's policy lists `ports`), and names that resolve to anything but
+ * public unicast addresses are refused, so the host's own services and networks stay out of
+ * reach whatever the list says.
  */
 export function hostAllowed(host: string, allow: string[]): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
@@ -22,35 +24,50 @@ export function hostAllowed(host: string, allow: string[]): boolean {
   });
 }
 
+/** Destination ports a sandbox reaches through the proxy unless its policy lists others. */
+export const DEFAULT_EGRESS_PORTS = [80, 443];
+
+export const portAllowed = (port: number, ports: number[] = DEFAULT_EGRESS_PORTS) => Number.isInteger(port) && ports.includes(port);
+
 /**
- * Only public unicast addresses are reachable: never loopback, private (10/8, 172.16/12,
- * 192.168/16), CGNAT (100.64/10), link-local (incl. cloud metadata at 169.254.169.254),
- * multicast, reserved, ULA (fc00::/7), or any address of this host's own interfaces.
+ * Only public unicast addresses are reachable: never the IPv4 ranges of REFUSED_V4 (loopback,
+ * private, CGNAT, link-local incl. cloud metadata, multicast, reserved), never IPv6 outside
+ * global unicast 2000::/3 (unspecified, loopback, IPv4-compatible ::/96, IPv4-mapped and
+ * -translated ::ffff:…, local-use NAT64 64:ff9b:1::/48, discard 100::/64, ULA, link- and
+ * site-local, multicast, SRv6 5f00::/16), never the special blocks inside it below, never the
+ * host's own networks (its addresses, attached subnets and gateways, in either family). A NAT64
+ * address (64:ff9b::/96) is judged by the IPv4 address it carries.
  */
-const blocked = new net.BlockList();
-for (const [addr, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(addr, prefix, 'ipv4');
-}
-for (const [addr, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  blocked.addSubnet(addr, prefix, 'ipv6');
+const REFUSED_V4_SET = new CidrSet(REFUSED_V4);
+const GLOBAL_UNICAST_V6 = new CidrSet(['2000::/3']);
+const NAT64 = new CidrSet(['64:ff9b::/96']);
+const REFUSED_V6_SET = new CidrSet([
+  '2001::/23', // IETF protocol assignments: Teredo (2001::/32), benchmarking (2001:2::/48), ORCHID…
+  '2001:db8::/32', // documentation
+  '2002::/16', // 6to4: a tunnel to whatever IPv4 address it embeds
+  '3fff::/20', // documentation
+]);
+
+export function forbiddenAddress(ip: string, hostNetworks: string[] = knownHostNetworks()): boolean {
+  const addr = parseIp(ip);
+  if (!addr) return true;
+  const host = new CidrSet(hostNetworks);
+  const forbidden = (a: Ip): boolean => {
+    if (host.has(a)) return true;
+    if (a.family === 4) return REFUSED_V4_SET.has(a);
+    if (NAT64.has(a)) return forbidden(low32(a));
+    return !GLOBAL_UNICAST_V6.has(a) || REFUSED_V6_SET.has(a);
+  };
+  return forbidden(addr);
 }
 
-function forbiddenAddress(ip: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  const addr = mapped ?? ip;
-  const family = net.isIPv4(addr) ? 'ipv4' : 'ipv6';
-  if (blocked.check(addr, family)) return true;
-  return Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === addr));
-}
-
-async function connectChecked(host: string, port: number, allow: string[]): Promise<net.Socket> {
+async function connectChecked(host: string, port: number, allow: string[], ports: number[]): Promise<net.Socket> {
   if (!hostAllowed(host, allow)) throw new Error(`${host} is not on this sandbox's egress allow-list`);
+  if (!portAllowed(port, ports)) throw new Error(`port ${port} is not open to this sandbox (open: ${ports.join(', ')})`);
   const addrs = await dns.lookup(host, { all: true });
-  const ok = addrs.find((a) => !forbiddenAddress(a.address));
-  if (!ok || addrs.some((a) => forbiddenAddress(a.address))) throw new Error(`${host} resolves to a private or host-local address`);
+  const hostNetworks = knownHostNetworks();
+  const ok = addrs.find((a) => !forbiddenAddress(a.address, hostNetworks));
+  if (!ok || addrs.some((a) => forbiddenAddress(a.address, hostNetworks))) throw new Error(`${host} resolves to a private or host-local address`);
   return await new Promise((resolve, reject) => {
     const s = net.connect({ host: ok.address, port });
     s.once('connect', () => resolve(s));
@@ -58,7 +75,7 @@ async function connectChecked(host: string, port: number, allow: string[]): Prom
   });
 }
 
-export async function startEgressProxy(socketPath: string, allow: string[], owner: number, log: Logger): Promise<() => void> {
+export async function startEgressProxy(socketPath: string, allow: string[], owner: number, log: Logger, ports = DEFAULT_EGRESS_PORTS): Promise<() => void> {
   fs.rmSync(socketPath, { force: true });
   const deny = (res: http.ServerResponse, msg: string) => res.writeHead(403, { 'content-type': 'text/plain' }).end(`Warren egress: ${msg}\n`);
   const server = http.createServer(async (req, res) => {
@@ -70,7 +87,8 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
       return deny(res, 'only proxy requests (absolute URLs) are accepted');
     }
     try {
-      const upstream = await connectChecked(url.hostname, Number(url.port) || 80, allow);
+      if (url.protocol !== 'http:') throw new Error('only http:// URLs go through as requests; https uses CONNECT');
+      const upstream = await connectChecked(url.hostname, Number(url.port) || 80, allow, ports);
       const fwd = http.request({ createConnection: () => upstream, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers });
       fwd.on('response', (up) => {
         res.writeHead(up.statusCode ?? 502, up.rawHeaders);
@@ -87,7 +105,7 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
     client.on('error', () => {});
     if (!m) return client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     try {
-      const upstream = await connectChecked(m[1]!, Number(m[2]), allow);
+      const upstream = await connectChecked(m[1]!, Number(m[2]), allow, ports);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(client).pipe(upstream);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import { run } from './exec-file';
+import { type HostNetworks, readHostNetworks } from './host-net';
+import { REFUSED_V4 } from './ip-ranges';
 
 /**
  * Egress for a sandbox: slirp4netns attached to its network namespace, in user mode, with
@@ -53,21 +54,23 @@ export async function startEgress(opts: { containerPid: number; apiSocket: strin
 
 /**
  * slirp4netns forwards to anything the host can reach. Rules in the sandbox's own netns (it has
- * no CAP_NET_ADMIN, so it cannot change them) keep egress to the public internet: slirp's DNS
- * stays reachable, and private, CGNAT, link-local (cloud metadata), multicast and reserved
- * ranges and every address of this host are refused.
+ * no CAP_NET_ADMIN, so it cannot change them, and no CAP_NET_RAW, so no packet socket writes
+ * frames past them) keep egress to the public internet: slirp's DNS stays reachable, and
+ * private, CGNAT, link-local (cloud metadata), multicast and reserved ranges are refused, and so
+ * are the host's own networks whatever their range: its addresses, the prefixes it is attached
+ * to or routes, and its gateways (see host-net.ts; the runner re-applies these when they change). slirp
+ * gives no IPv6 (no --enable-ipv6), and ip6tables refuses any all the same.
+ * iptables-restore replaces the table in one step, so re-applying never opens a gap.
  */
-const REFUSED = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
-  '192.0.0.0/24', '192.168.0.0/16', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4',
-];
+export async function applyEgressFirewall(containerPid: number, host?: HostNetworks): Promise<void> {
+  const h = host ?? (await readHostNetworks());
+  const netns = `--net=/proc/${containerPid}/ns/net`;
+  await run('nsenter', [netns, 'iptables-restore', '-w'], { input: egressRules([...REFUSED_V4, ...h.v4]) });
+  if (fs.existsSync('/proc/net/if_inet6')) await run('nsenter', [netns, 'ip6tables-restore', '-w'], { input: NO_IPV6 });
+}
 
-export async function applyEgressFirewall(containerPid: number): Promise<void> {
-  const hostAddrs = Object.values(os.networkInterfaces())
-    .flat()
-    .filter((i) => i && i.family === 'IPv4' && !i.internal)
-    .map((i) => `${i!.address}/32`);
-  const rules = [
+export function egressRules(refused: string[]): string {
+  return [
     '*filter',
     ':INPUT ACCEPT [0:0]',
     ':FORWARD ACCEPT [0:0]',
@@ -75,12 +78,13 @@ export async function applyEgressFirewall(containerPid: number): Promise<void> {
     '-A OUTPUT -o lo -j ACCEPT',
     '-A OUTPUT -d 10.0.2.3/32 -p udp --dport 53 -j ACCEPT',
     '-A OUTPUT -d 10.0.2.3/32 -p tcp --dport 53 -j ACCEPT',
-    ...[...REFUSED, ...hostAddrs].map((cidr) => `-A OUTPUT -d ${cidr} -j REJECT`),
+    ...refused.map((cidr) => `-A OUTPUT -d ${cidr} -j REJECT`),
     'COMMIT',
     '',
   ].join('\n');
-  await run('nsenter', [`--net=/proc/${containerPid}/ns/net`, 'iptables-restore', '-w'], { input: rules });
 }
+
+const NO_IPV6 = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT DROP [0:0]', '-A OUTPUT -o lo -j ACCEPT', '-A OUTPUT -j REJECT', 'COMMIT', ''].join('\n');
 
 export function stopEgress(pid: number | null): void {
   if (!pid || !isSlirp(pid)) return;

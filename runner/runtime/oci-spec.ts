@@ -4,7 +4,7 @@ import { seccompProfile } from './seccomp';
 /**
  * The OCI runtime spec (config.json) of one sandbox: never privileged, own user namespace
  * mapping sandbox root to an unprivileged host uid range, every other namespace private,
- * Docker's default capabilities, no-new-privileges, masked /proc and /sys paths, seccomp,
+ * Docker's default capabilities minus CAP_NET_RAW, no-new-privileges, masked /proc and /sys paths, seccomp,
  * and cgroup limits. PID 1 is tini; its child is the Warren agent serving the runner.
  */
 export type SpecInput = {
@@ -29,14 +29,29 @@ export type SpecInput = {
   maxOpenFiles: number;
 };
 
-const CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+// Docker's default set without CAP_NET_RAW: raw and packet sockets would let a sandbox write
+// frames straight onto slirp's tap device, around the netfilter rules that keep egress public
+// (and ping is not worth that; it fails inside).
+export const CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
 
 export const CPU_PERIOD_US = 100_000;
 
+const hardening = () => ({ capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS }, noNewPrivileges: true, seccomp: seccompProfile() });
+
+type SpecLike = { process?: { capabilities?: unknown; noNewPrivileges?: unknown }; linux?: { seccomp?: unknown } };
+
+/** Whether a written spec has this runner's capabilities, no-new-privileges and seccomp profile. */
+export function hasCurrentHardening(spec: SpecLike | undefined): boolean {
+  const h = hardening();
+  const parts = (c: unknown, n: unknown, s: unknown) => JSON.stringify([c, n, s]);
+  return parts(spec?.process?.capabilities, spec?.process?.noNewPrivileges, spec?.linux?.seccomp) === parts(h.capabilities, h.noNewPrivileges, h.seccomp);
+}
+
 export function buildSpec(s: SpecInput) {
+  const h = hardening();
   return {
     ociVersion: '1.0.2',
     process: {
@@ -45,12 +60,12 @@ export function buildSpec(s: SpecInput) {
       args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--listen-fd', '3', '--dir', SANDBOX_AGENT_DIR],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       cwd: '/',
-      capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
+      capabilities: h.capabilities,
       rlimits: [
         { type: 'RLIMIT_NOFILE', hard: s.maxOpenFiles, soft: s.maxOpenFiles },
         { type: 'RLIMIT_CORE', hard: 0, soft: 0 },
       ],
-      noNewPrivileges: true,
+      noNewPrivileges: h.noNewPrivileges,
       oomScoreAdj: 500, // under memory pressure the host kills sandbox processes before the runner
     },
     root: { path: s.rootfs, readonly: false },
@@ -79,7 +94,7 @@ export function buildSpec(s: SpecInput) {
         cpu: { quota: Math.round(s.cpu * CPU_PERIOD_US), period: CPU_PERIOD_US },
         pids: { limit: s.pids },
       },
-      seccomp: seccompProfile(),
+      seccomp: h.seccomp,
       maskedPaths: [
         '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
         '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',

@@ -15,6 +15,8 @@ const BINARIES: Array<[string, string]> = [
   ['mkfs.ext4', 'e2fsprogs'],
   ['losetup', 'mount'],
   ['iptables-restore', 'iptables'],
+  ['ip6tables-restore', 'iptables'],
+  ['ip', 'iproute2'],
 ];
 
 export function findBinary(name: string): string | undefined {

@@ -26,7 +26,7 @@ export class AllowlistEgress {
   async attach(rec: SandboxRecord): Promise<void> {
     if (!usesAllowlist(rec) || this.proxies.has(rec.key)) return;
     const socket = sandboxPaths(this.m.cfg.dirs, rec.key).egressSocket;
-    this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id })));
+    this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id }), rec.network.ports));
     const agent = this.m.agent(rec.id);
     const inside = path.posix.join(SANDBOX_EGRESS_DIR, path.basename(socket));
     const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${inside}`];

@@ -23,6 +23,7 @@ import { WarmPool } from './warm-pool';
 import { AllowlistEgress, proxyEnv, usesAllowlist } from './allowlist-egress';
 import { recoverSandboxes } from './recovery';
 import { startReaper } from './reaper';
+import { startHostNetWatch } from './host-net-watch';
 
 export type ManagerConfig = {
   dirs: RunnerDirs;
@@ -32,6 +33,8 @@ export type ManagerConfig = {
   maxSandboxes: number;
   cpuTotal: number;
   memoryMbTotal: number;
+  /** Re-read the host's networks (for the egress rules) this often; 30 s when unset. */
+  hostNetCheckMs?: number;
 };
 
 /** The local runtime: sandboxes as runc containers on this host (see README: Architecture). */
@@ -45,6 +48,7 @@ export class LocalSandboxManager implements SandboxManager {
   private agents = new Map<string, AgentClient>();
   private offlineMounts = new Map<string, number>();
   private stopReaper: (() => void) | undefined;
+  private stopNetWatch: (() => void) | undefined;
   readonly paths: ReturnType<typeof runnerPaths>;
 
   constructor(
@@ -83,12 +87,14 @@ export class LocalSandboxManager implements SandboxManager {
     this.snapshots.load();
     await recoverSandboxes(this);
     this.stopReaper = startReaper(this);
+    this.stopNetWatch = startHostNetWatch(this, this.cfg.hostNetCheckMs ?? 30_000);
     void this.pool.fill();
   }
 
   /** Stops background work and lets operations in flight (a boot, a snapshot copy) finish first. */
   async shutdown(deadlineMs = 10_000): Promise<void> {
     this.stopReaper?.();
+    this.stopNetWatch?.();
     await this.pool.stopFilling();
     await Promise.race([this.lock.idle(), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
     this.agents.clear();

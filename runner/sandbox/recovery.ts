@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMountPoint } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
 import { isSlirp, startEgress, stopEgress } from '../runtime/network';
+import { hasCurrentHardening } from '../runtime/oci-spec';
 import { usesAllowlist } from './allowlist-egress';
 import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
@@ -34,6 +35,18 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     if (rec.state === 'creating') {
       await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, 'could not clean a half-created sandbox'));
       continue;
+    }
+
+    if (alive && !startedHardened(p.bundle)) {
+      // Started by an older runner (another seccomp profile or capability set): a pool member
+      // has nothing of anyone's yet, so it is replaced rather than handed out; a user's sandbox
+      // keeps running and gets the current hardening at its next start.
+      if (rec.pooled) {
+        m.log.info({ sandbox: rec.id }, 'replacing a pooled sandbox started with older hardening');
+        await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, 'could not remove a stale pooled sandbox'));
+        continue;
+      }
+      m.log.warn({ sandbox: rec.id }, 'sandbox runs with older hardening (seccomp, capabilities) until it is stopped and started');
     }
 
     if (alive) {
@@ -80,5 +93,13 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
     if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
     m.table.save(rec);
+  }
+}
+
+function startedHardened(bundle: string): boolean {
+  try {
+    return hasCurrentHardening(JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')));
+  } catch {
+    return false;
   }
 }

@@ -2,7 +2,8 @@ import type { AgentClient } from '@/runner/agent/client';
 
 /** What the runner knows about one sandbox; persisted as JSON under the runner's state dir. */
 export type SandboxState = 'creating' | 'running' | 'paused' | 'stopped' | 'error';
-export type NetworkPolicy = { mode: 'none' | 'egress'; allow?: string[] };
+/** `ports`: destination ports open through the allow-list proxy (80 and 443 when absent). */
+export type NetworkPolicy = { mode: 'none' | 'egress'; allow?: string[]; ports?: number[] };
 
 export type SandboxResources = { cpu: number; memoryMb: number; diskMb: number };
 

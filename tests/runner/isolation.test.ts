@@ -181,4 +181,26 @@ for host in ['10.0.2.2', '1.1.1.1']:
         print(host, 'no route')"`);
     expect(direct.stdout).not.toContain('OPEN');
   });
+
+  it('opens only ports 80 and 443 through the proxy unless the policy lists others', async () => {
+    const connect = (id: string, target: string) =>
+      r.client.exec(id, {
+        cmd: sh(`python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', 3128), 5)
+s.sendall(b'CONNECT ${target} HTTP/1.1\\r\\nHost: ${target}\\r\\n\\r\\n')
+import time; time.sleep(0.3); print(s.recv(400).decode())"`),
+        timeoutSec: 30,
+      });
+    const sb = await r.client.create({ network: { mode: 'egress', allow: ['registry.npmjs.org'] } });
+    expect((await connect(sb.id, 'registry.npmjs.org:443')).stdout).toMatch(/^HTTP\/1\.1 200 Connection Established/);
+    for (const port of [22, 5432]) {
+      const out = (await connect(sb.id, `registry.npmjs.org:${port}`)).stdout;
+      expect(out).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+      expect(out).toContain(`port ${port} is not open to this sandbox`);
+    }
+    const custom = await r.client.create({ network: { mode: 'egress', allow: ['registry.npmjs.org'], ports: [8443] } });
+    expect((await connect(custom.id, 'registry.npmjs.org:443')).stdout).toContain('port 443 is not open to this sandbox');
+    await expect(r.client.create({ network: { mode: 'egress', ports: [22] } })).rejects.toMatchObject({ status: 400 });
+  });
 });

@@ -49,7 +49,7 @@ export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
             <Item label="Idle timeout">{sb.idleTimeoutSec ? formatDuration(sb.idleTimeoutSec) : 'none'}</Item>
             <Item label="Network">
               {sb.network?.mode === 'egress'
-                ? `egress${sb.network.allow?.length ? ` to ${sb.network.allow.join(', ')}` : ''}`
+                ? `egress${sb.network.allow?.length ? ` to ${sb.network.allow.join(', ')} (ports ${(sb.network.ports ?? [80, 443]).join(', ')})` : ''}`
                 : 'none (loopback only)'}
             </Item>
             <Item label="Created">{formatDateTime(sb.createdAt)}</Item>
