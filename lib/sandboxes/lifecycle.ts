@@ -91,15 +91,23 @@ export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec:
   return sandboxView(updated);
 }
 
-/** Deletes on the runner first; if the runner is down the row stays as it was (503, retry). */
+/**
+ * Deletes on the runner first; if the runner is down the row stays as it was (503, retry). The
+ * intent is written before the runner call: should this console die between the runner's delete
+ * and the row's, the reconciler finishes the delete instead of reporting the sandbox lost.
+ */
 export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> {
   const row = await ownedSandbox(scope, id);
   await inflight(id, async () => {
+    await updateRow(id, { desiredState: 'deleted' }, row);
     try {
       const client = await runnerClient(row.runnerId);
       await client.delete(id);
     } catch (err) {
-      if (!isRunnerNotFound(err)) throw fromRunner(err);
+      if (!isRunnerNotFound(err)) {
+        await updateRow(id, { desiredState: row.desiredState }, row); // nothing happened: say so
+        throw fromRunner(err);
+      }
     }
     await markDeleted(id);
   });

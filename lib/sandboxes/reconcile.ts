@@ -4,7 +4,7 @@ import { logger } from '@/lib/logger';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
 import { isInflight } from './inflight';
-import { applyRunnerInfo, markLost } from './store';
+import { applyRunnerInfo, markDeleted, markLost } from './store';
 
 const { sandboxes } = schema;
 const log = logger.child({ component: 'reconciler' });
@@ -53,6 +53,15 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
     for (const row of rows) {
       if (isInflight(row.id)) continue; // an action is answering right now; it writes the row itself
       const info = byId.get(row.id);
+      if (row.desiredState === 'deleted') {
+        // A delete whose console died half-way: finish it (on the runner too, if still there).
+        if (info) await client.delete(row.id).catch((err) => log.warn({ err, sandbox: row.id }, 'could not finish a delete'));
+        if (!info || !(await client.get(row.id).catch(() => null))) {
+          await markDeleted(row.id);
+          entry.cleaned++;
+        }
+        continue;
+      }
       if (info) {
         const next = await applyRunnerInfo(row, info);
         if (next !== row) entry.updated++;

@@ -118,7 +118,11 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = claimed ?? (await this.createCold(id, layers, resources, false));
     return this.lock.run(rec.key, async () => {
       if (this.table.isGone(rec)) throw conflict('The sandbox was deleted while it was being created');
+      // `running` is written together with the sandbox's configuration (network, env, TTL): a
+      // crash before this save leaves `creating`, which recovery cleans up, never a sandbox
+      // that runs with a configuration nobody asked for.
       Object.assign(rec, {
+        state: 'running',
         snapshotId: input.snapshotId ?? null,
         template,
         network: input.network ?? { mode: 'none' },
@@ -165,7 +169,9 @@ export class LocalSandboxManager implements SandboxManager {
         await this.destroy(rec).catch(() => {});
         throw new AppError('internal', `Could not start the sandbox: ${(err as Error).message}`);
       }
-      Object.assign(rec, { state: 'running', startedAt: nowIso() });
+      // A pool member is ready now; a sandbox for a create becomes `running` once create() has
+      // written its configuration.
+      Object.assign(rec, { state: pooled ? 'running' : 'creating', startedAt: nowIso() });
       this.table.save(rec);
       return rec;
     });

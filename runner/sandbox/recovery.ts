@@ -49,6 +49,16 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       m.log.warn({ sandbox: rec.id }, 'sandbox runs with older hardening (seccomp, capabilities) until it is stopped and started');
     }
 
+    if (alive && state.status === 'paused' && rec.state === 'running') {
+      // Frozen by a snapshot copy that a crash cut short: nobody asked for a pause, so thaw it.
+      await m.cfg.runtime.resume(rec.key).then(
+        () => {
+          state.status = 'running';
+        },
+        (err) => m.log.error({ err, sandbox: rec.id }, 'could not thaw a sandbox frozen by an interrupted snapshot'),
+      );
+    }
+
     if (alive) {
       m.initPid.set(rec.key, state.pid);
       if (rec.state !== 'running' && rec.state !== 'paused') {

@@ -35,6 +35,7 @@ export class WarmPool {
       return undefined;
     }
     rec.pooled = false; // taken synchronously: no other create can claim it
+    rec.state = 'creating'; // until create() has written its configuration (see create)
     this.m.table.rename(rec, id);
     await this.m.lock.run(rec.key, async () => {
       try {
