@@ -21,6 +21,8 @@ const Schema = z.object({
   WARREN_RUNNER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   /** How often the host's networks are re-read for the egress rules. */
   WARREN_RUNNER_HOST_NET_CHECK_MS: z.coerce.number().int().min(100).default(30_000),
+  /** How often each sandbox's CPU time and disk use are sampled for usage metering. */
+  WARREN_RUNNER_SAMPLE_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -38,6 +40,7 @@ export type RunnerConfig = {
   hostNetCheckMs: number;
   logLevel: string;
   exitWithParent: boolean;
+  sampleEveryMs: number;
 };
 
 export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): RunnerConfig {
@@ -62,6 +65,7 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     hostNetCheckMs: e.WARREN_RUNNER_HOST_NET_CHECK_MS,
     logLevel: e.WARREN_LOG_LEVEL,
     exitWithParent: e.WARREN_RUNNER_EXIT_WITH_PARENT === '1',
+    sampleEveryMs: e.WARREN_RUNNER_SAMPLE_SEC * 1000,
   };
 }
 

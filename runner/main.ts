@@ -49,6 +49,7 @@ async function main() {
       maxSandboxes: cfg.maxSandboxes,
       cpuTotal: cfg.cpuTotal,
       memoryMbTotal: cfg.memoryMbTotal,
+      sampleEveryMs: cfg.sampleEveryMs,
       hostNetCheckMs: cfg.hostNetCheckMs,
     },
     log,

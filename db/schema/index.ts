@@ -6,3 +6,4 @@ export * from './runners';
 export * from './sandboxes';
 export * from './shares';
 export * from './idempotency';
+export * from './usage';

@@ -1,4 +1,4 @@
-import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** What a runner last reported about its room, for placement. */
 export type RunnerCapacity = {
@@ -25,5 +25,8 @@ export const runners = pgTable('runners', {
     .notNull()
     .default('ready'),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+  /** The meter's cursor in this runner's usage journal (and which journal it is). */
+  journalId: text('journal_id'),
+  journalSeq: bigint('journal_seq', { mode: 'number' }).notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

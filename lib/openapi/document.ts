@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { idempotencyKeyParam, operations as orgOperations } from '@/lib/schemas/openapi';
 import { type DocOperation, sandboxOperations } from './sandbox-operations';
+import { usageOperations } from './usage-operations';
 
 /**
  * The /api/v1 OpenAPI 3.1 document, generated from the zod schemas the handlers validate with
  * (request bodies and queries) plus response schemas for the sandbox API. The org, members,
  * keys, audit and share operations come from lib/schemas/openapi.ts.
  */
-export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations];
+export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations];
 
 const toSchema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;

@@ -27,6 +27,7 @@ export const sandboxResponse = z.object({
   createdAt: ts,
   startedAt: nullableTs,
   stoppedAt: nullableTs,
+  costMicros: z.number().int().describe('Cost so far in micro-dollars (all kinds, closed and running time)'),
 });
 
 export const sandboxListResponse = z.object({ sandboxes: z.array(sandboxResponse), nextCursor: z.string().nullable() });

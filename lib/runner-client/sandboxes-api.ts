@@ -6,6 +6,7 @@ import type {
   ExecRequest,
   ExecResult,
   HealthInfo,
+  JournalPage,
   SandboxInfo,
   SandboxMetrics,
   SnapshotInfo,
@@ -21,6 +22,8 @@ export function sandboxesApi(t: Transport) {
   return {
     health: () => t.json<HealthInfo>('GET', '/v1/health'),
     capacity: () => t.json<Capacity>('GET', '/v1/capacity'),
+    /** The usage journal after `after` (reading acknowledges everything up to it). */
+    events: (after: number, limit = 1000) => t.json<JournalPage>('GET', '/v1/events', { query: { after, limit } }),
 
     create: (input: CreateSandboxInput = {}) => t.json<SandboxInfo>('POST', '/v1/sandboxes', { body: input }),
     list: async () => (await t.json<{ sandboxes: SandboxInfo[] }>('GET', '/v1/sandboxes')).sandboxes,

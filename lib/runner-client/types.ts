@@ -12,6 +12,7 @@ import type {
 } from '@/runner/sandbox/types';
 
 export type { Capacity, CreateSandboxInput, SandboxInfo, SandboxMetrics, SandboxUser, SnapshotInfo };
+export type { JournalEvent, JournalPage, JournalState } from '@/runner/sandbox/journal-types';
 
 export type HealthInfo = { ok: true; version: string };
 

@@ -7,6 +7,7 @@ import { runnerClient } from '@/lib/runners/registry';
 import type { SANDBOX_LIST_STATES } from '@/lib/schemas/sandboxes';
 import { isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markLost, ownedSandbox } from './store';
+import { costOfSubjects } from '@/lib/usage/queries';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
 
 const { sandboxes } = schema;
@@ -50,8 +51,9 @@ export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOp
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const cost = await costOfSubjects(scope.orgId, page.map((r) => r.row.id));
   return {
-    sandboxes: page.map((r) => sandboxView(r.row)),
+    sandboxes: page.map((r) => sandboxView(r.row, cost.get(r.row.id))),
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.at}|${last.row.id}`).toString('base64url') : null,
   };
 }
@@ -65,7 +67,8 @@ function decodeCursor(cursor: string): { at: string; id: string } {
 /** One sandbox with the runner's live state merged in (and saved). When the runner is down the
  * stored state is returned as is: reading never fails because of an outage. */
 export async function getSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SandboxView> {
-  return sandboxView(await refreshRow(await ownedSandbox(scope, id)));
+  const row = await refreshRow(await ownedSandbox(scope, id));
+  return sandboxView(row, (await costOfSubjects(scope.orgId, [id])).get(id));
 }
 
 export async function refreshRow(row: SandboxRow): Promise<SandboxRow> {

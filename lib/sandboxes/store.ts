@@ -1,5 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
+import { stopMetering } from '@/lib/usage/apply-events';
+import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { OrgScope } from '@/lib/auth/scope';
 import { notFound } from '@/lib/errors';
 import type { SandboxInfo } from '@/lib/runner-client';
@@ -63,7 +65,15 @@ export async function updateRow(id: string, patch: Partial<SandboxRow>, base?: S
 
 /** The runner no longer knows this sandbox: keep the row (nothing silently disappears), say why. */
 export async function markLost(row: SandboxRow): Promise<SandboxRow> {
-  return updateRow(row.id, { state: 'error', reason: 'lost by runner', expiresAt: null, stoppedAt: row.stoppedAt ?? new Date() }, row);
+  const updated = await updateRow(row.id, { state: 'error', reason: 'lost by runner', expiresAt: null, stoppedAt: row.stoppedAt ?? new Date() }, row);
+  // Its runner will journal nothing more about it: the meter stops counting it now.
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const touched = new Touched();
+    await stopMetering(tx, row.id, row.orgId, new Date(), touched);
+    await recomputeRollups(tx, touched);
+  });
+  return updated;
 }
 
 /** Soft-deletes the row: it keeps naming the sandbox for usage and audit, but no API shows it. */

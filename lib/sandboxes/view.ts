@@ -5,8 +5,9 @@ export type SnapshotRow = typeof schema.snapshots.$inferSelect;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** The public shape of a sandbox (never the runner's address or internal ids). */
-export function sandboxView(r: SandboxRow) {
+/** The public shape of a sandbox (never the runner's address or internal ids); `costMicros` is
+ * its cost so far (lib/usage), 0 when the caller did not look it up (a create). */
+export function sandboxView(r: SandboxRow, costMicros = 0) {
   return {
     id: r.id,
     state: r.state,
@@ -27,6 +28,7 @@ export function sandboxView(r: SandboxRow) {
     createdAt: r.createdAt.toISOString(),
     startedAt: iso(r.startedAt),
     stoppedAt: iso(r.stoppedAt),
+    costMicros,
   };
 }
 export type SandboxView = ReturnType<typeof sandboxView>;

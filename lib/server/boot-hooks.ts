@@ -3,6 +3,7 @@ import type { BootHook } from './boot';
 import { embeddedRunner } from './embedded-runner';
 import { liveRoutes } from './live-routes';
 import { sandboxReconciler } from './sandbox-reconciler';
+import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, liveRoutes];

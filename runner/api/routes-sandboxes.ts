@@ -1,7 +1,7 @@
-import { discardBody, json, readJson } from './http';
+import { discardBody, json, parseQuery, readJson } from './http';
 import type { ApiDeps } from './deps';
 import type { Router } from './router';
-import { createSandboxSchema, execSchema, setTimeoutSchema } from './schemas';
+import { createSandboxSchema, eventsQuery, execSchema, setTimeoutSchema } from './schemas';
 
 /** Exec bodies carry stdin, so they get more room than other JSON bodies. */
 const MAX_EXEC_BODY = 16 * 1024 * 1024;
@@ -12,6 +12,11 @@ export function sandboxRoutes(router: Router, deps: ApiDeps): void {
   router
     .on('GET', '/v1/health', async () => json(200, { ok: true, version }))
     .on('GET', '/v1/capacity', async () => json(200, manager.capacity()))
+    // The usage journal, read by the console's meter with a cursor (see runner/sandbox/journal.ts).
+    .on('GET', '/v1/events', async ({ url }) => {
+      const { after, limit } = parseQuery(url, eventsQuery);
+      return json(200, manager.events(after, limit));
+    })
     .on('POST', '/v1/sandboxes', async ({ req }) => {
       const input = await readJson(req, createSandboxSchema);
       return json(201, await manager.create(input));

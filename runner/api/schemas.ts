@@ -133,3 +133,9 @@ export const portParam = z.coerce
   .min(1, 'port must be 1-65535')
   .max(65535, 'port must be 1-65535');
 export const pidParam = z.coerce.number().int().positive();
+
+/** The meter's cursor: events after `after` (acknowledging everything up to it). */
+export const eventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});

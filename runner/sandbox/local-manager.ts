@@ -23,6 +23,9 @@ import { WarmPool } from './warm-pool';
 import { AllowlistEgress, proxyEnv, usesAllowlist } from './allowlist-egress';
 import { recoverSandboxes } from './recovery';
 import { startReaper } from './reaper';
+import { Journal } from './journal';
+import { cpuMsOf, Meter, type MeteredRecord } from './meter';
+import { startSampler } from './sampler';
 import { startHostNetWatch } from './host-net-watch';
 
 export type ManagerConfig = {
@@ -35,11 +38,14 @@ export type ManagerConfig = {
   memoryMbTotal: number;
   /** Re-read the host's networks (for the egress rules) this often; 30 s when unset. */
   hostNetCheckMs?: number;
+  /** How often CPU time and disk use are sampled into the meter's journal; 30 s when unset. */
+  sampleEveryMs?: number;
 };
 
 /** The local runtime: sandboxes as runc containers on this host (see README: Architecture). */
 export class LocalSandboxManager implements SandboxManager {
   readonly table: SandboxTable;
+  readonly meter: Meter;
   readonly deps: LifecycleDeps;
   readonly lock = new KeyedLock();
   readonly snapshots: SnapshotStore;
@@ -48,6 +54,7 @@ export class LocalSandboxManager implements SandboxManager {
   private agents = new Map<string, AgentClient>();
   private offlineMounts = new Map<string, number>();
   private stopReaper: (() => void) | undefined;
+  private stopSampler: (() => void) | undefined;
   private stopNetWatch: (() => void) | undefined;
   readonly paths: ReturnType<typeof runnerPaths>;
 
@@ -56,7 +63,11 @@ export class LocalSandboxManager implements SandboxManager {
     readonly log: Logger,
   ) {
     this.paths = runnerPaths(cfg.dirs);
-    this.table = new SandboxTable((key) => sandboxPaths(cfg.dirs, key).record);
+    this.meter = new Meter(new Journal(path.join(cfg.dirs.dataDir, 'journal')), (key) => sandboxPaths(cfg.dirs, key).diskImage);
+    this.table = new SandboxTable(
+      (key) => sandboxPaths(cfg.dirs, key).record,
+      (r) => this.meter.beforeSave(r),
+    );
     this.deps = {
       dirs: cfg.dirs,
       runtime: cfg.runtime,
@@ -87,6 +98,7 @@ export class LocalSandboxManager implements SandboxManager {
     this.snapshots.load();
     await recoverSandboxes(this);
     this.stopReaper = startReaper(this);
+    this.stopSampler = startSampler(this, this.cfg.sampleEveryMs);
     this.stopNetWatch = startHostNetWatch(this, this.cfg.hostNetCheckMs ?? 30_000);
     void this.pool.fill();
   }
@@ -94,11 +106,13 @@ export class LocalSandboxManager implements SandboxManager {
   /** Stops background work and lets operations in flight (a boot, a snapshot copy) finish first. */
   async shutdown(deadlineMs = 10_000): Promise<void> {
     this.stopReaper?.();
+    this.stopSampler?.();
     this.stopNetWatch?.();
     await this.pool.stopFilling();
     await Promise.race([this.lock.idle(), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
     this.agents.clear();
     this.egress.closeAll();
+    this.meter.journal.close();
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -199,16 +213,19 @@ export class LocalSandboxManager implements SandboxManager {
     });
   }
 
-  stop(id: string, reason = 'requested'): Promise<SandboxInfo> {
+  /** `at`: when the stop counts from (a TTL that passed while the runner was down), never later than now. */
+  stop(id: string, reason = 'requested', at?: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
     return this.lock.run(rec.key, async () => {
       if (rec.state === 'stopped') return publicInfo(rec);
       if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
       this.dropAgent(rec.key);
       this.egress.detach(rec);
+      (rec as MeteredRecord).cpuMsAtStop = cpuMsOf(rec.key);
       await halt(this.deps, rec);
       this.initPid.delete(rec.key);
-      Object.assign(rec, { state: 'stopped', reason, stoppedAt: nowIso(), expiresAt: null });
+      const stoppedAt = at && Date.parse(at) < Date.now() ? new Date(at).toISOString() : nowIso();
+      Object.assign(rec, { state: 'stopped', reason, stoppedAt, expiresAt: null });
       this.table.save(rec);
       this.emitStopped(rec.id);
       this.log.info({ sandbox: rec.id, reason }, 'sandbox stopped');
@@ -248,6 +265,7 @@ export class LocalSandboxManager implements SandboxManager {
   /** Removes everything of a sandbox: container, mounts, network, cgroups, disk, record. */
   async destroy(rec: SandboxRecord): Promise<void> {
     if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
+    if (rec.state === 'running' || rec.state === 'paused') (rec as MeteredRecord).cpuMsAtStop = cpuMsOf(rec.key);
     this.dropAgent(rec.key);
     this.egress.detach(rec);
     await halt(this.deps, rec);
@@ -259,6 +277,7 @@ export class LocalSandboxManager implements SandboxManager {
     const still = [...(await mountsUnder(p.run)), ...(await mountsUnder(p.home))];
     if (still.length) throw new Error(`${still.join(', ')} still mounted; refusing to delete`);
     if (!rec.pooled) this.emitStopped(rec.id);
+    this.meter.deleted(rec); // journaled before the record goes: a crash can repeat it, never lose it
     fs.rmSync(p.run, { recursive: true, force: true });
     fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
@@ -270,6 +289,10 @@ export class LocalSandboxManager implements SandboxManager {
     Object.assign(rec, { timeoutSec, expiresAt: expiry(timeoutSec) });
     this.table.save(rec);
     return publicInfo(rec);
+  }
+
+  events(after: number, limit: number) {
+    return this.meter.journal.read(after, limit);
   }
 
   private lastPersisted = new Map<string, number>();

@@ -14,9 +14,13 @@ export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void 
       for (const rec of m.table.visible()) {
         if (rec.state !== 'running' && rec.state !== 'paused') continue;
         let reason: string | undefined;
-        if (rec.expiresAt && Date.parse(rec.expiresAt) <= now) reason = 'timeout';
-        else if (rec.idleTimeoutSec > 0 && Date.parse(rec.lastActivityAt) + rec.idleTimeoutSec * 1000 <= now) reason = 'idle';
-        if (reason) await m.stop(rec.id, reason).catch((err) => m.log.error({ err, sandbox: rec.id }, 'reaper could not stop sandbox'));
+        let due = 0;
+        const idleDue = Date.parse(rec.lastActivityAt) + rec.idleTimeoutSec * 1000;
+        if (rec.expiresAt && Date.parse(rec.expiresAt) <= now) [reason, due] = ['timeout', Date.parse(rec.expiresAt)];
+        else if (rec.idleTimeoutSec > 0 && idleDue <= now) [reason, due] = ['idle', idleDue];
+        // The stop counts from when it was due: a TTL that passed while the runner was down is
+        // not billed past it.
+        if (reason) await m.stop(rec.id, reason, new Date(due).toISOString()).catch((err) => m.log.error({ err, sandbox: rec.id }, 'reaper could not stop sandbox'));
       }
     } finally {
       busy = false;

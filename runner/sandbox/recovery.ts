@@ -9,6 +9,7 @@ import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
 import { boot, halt, rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
+import type { MeteredRecord } from './meter';
 import { sandboxPaths } from './paths';
 
 /**
@@ -98,7 +99,9 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         await m.destroy(rec).catch(() => {});
         continue;
       }
-      Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: nowIso(), slirpPid: null, expiresAt: null });
+      // Stopped when it was last seen alive (the host went down, or the runner during a stop).
+      const lastSeen = (rec as MeteredRecord).lastSeenAt;
+      Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: lastSeen ?? nowIso(), slirpPid: null, expiresAt: null });
     }
     if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
     if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});

@@ -27,8 +27,17 @@ export class SnapshotStore {
     return path.join(this.m.paths.snapshotsDir, `${id}.json`);
   }
 
+  private journal(snap: SnapshotRecord) {
+    this.m.meter.snapshot(snap.id, snap.sandboxId, 'created', snap.sizeBytes);
+    writeJsonAtomic(this.file(snap.id), { ...snap, journaled: true });
+  }
+
   load() {
-    for (const s of readJsonDir<SnapshotRecord>(this.m.paths.snapshotsDir)) this.byId.set(s.id, s);
+    for (const s of readJsonDir<SnapshotRecord & { journaled?: boolean }>(this.m.paths.snapshotsDir)) {
+      const { journaled, ...snap } = s;
+      this.byId.set(s.id, snap);
+      if (journaled === false) this.journal(snap);
+    }
     // Copies interrupted by a crash, and layers whose snapshot record never got written.
     const known = new Set([...this.byId.values()].map((s) => s.layers[0]));
     for (const name of fs.existsSync(this.m.paths.layersDir) ? fs.readdirSync(this.m.paths.layersDir) : []) {
@@ -102,8 +111,10 @@ export class SnapshotStore {
       createdAt: nowIso(),
       layers: [layerId, ...rec.layers],
     };
-    writeJsonAtomic(this.file(id), snap);
+    // Record, then journal, then mark journaled: a crash in between journals it at the next load.
+    writeJsonAtomic(this.file(id), { ...snap, journaled: false });
     this.byId.set(id, snap);
+    this.journal(snap);
     return this.info(id);
   }
 
@@ -112,6 +123,7 @@ export class SnapshotStore {
     const users = this.usersOf(s.layers[0]!);
     if (users.length) throw conflict(`Snapshot is in use by ${users.join(', ')}; delete those first`);
     if (this.browseMounts.has(id)) throw conflict('Snapshot files are being read; try again in a moment');
+    this.m.meter.snapshot(id, s.sandboxId, 'deleted', s.sizeBytes);
     fs.rmSync(this.file(id), { force: true });
     this.byId.delete(id);
     fs.rmSync(path.join(this.m.paths.layersDir, s.layers[0]!), { recursive: true, force: true });

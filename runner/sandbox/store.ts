@@ -45,7 +45,11 @@ export class SandboxTable {
   /** Records that were destroyed: a late save (a create finishing) must not bring them back. */
   private gone = new WeakSet<SandboxRecord>();
 
-  constructor(private readonly recordPath: (key: string) => string) {}
+  constructor(
+    private readonly recordPath: (key: string) => string,
+    /** Sees every record just before it is written (the meter journals state changes there). */
+    private readonly beforeSave: (r: SandboxRecord) => void = () => {},
+  ) {}
 
   load(records: SandboxRecord[]) {
     for (const r of records) this.byId.set(r.id, r);
@@ -73,6 +77,7 @@ export class SandboxTable {
   save(r: SandboxRecord) {
     if (this.gone.has(r)) return;
     this.byId.set(r.id, r);
+    this.beforeSave(r);
     writeJsonAtomic(this.recordPath(r.key), r);
   }
 

@@ -1,4 +1,5 @@
 import type { AgentClient } from '@/runner/agent/client';
+import type { JournalPage } from './journal-types';
 
 /** What the runner knows about one sandbox; persisted as JSON under the runner's state dir. */
 export type SandboxState = 'creating' | 'running' | 'paused' | 'stopped' | 'error';
@@ -87,6 +88,8 @@ export interface SandboxManager {
   resume(id: string): Promise<SandboxInfo>;
   delete(id: string): Promise<void>;
   setTimeout(id: string, timeoutSec: number): SandboxInfo;
+  /** The usage journal after a cursor (which it acknowledges). */
+  events(after: number, limit: number): JournalPage;
   /** Records activity (exec, pty input, files, port traffic) for the idle timeout. */
   touch(id: string): void;
   /** Agent of a running sandbox (409 when paused or stopped). */

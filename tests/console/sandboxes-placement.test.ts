@@ -18,6 +18,8 @@ const runner = (id: string, state: RunnerRow['state'], capacity: RunnerCapacity 
   name: id,
   url: `http://${id}:7000`,
   tokenCiphertext: 'x',
+  journalId: null,
+  journalSeq: 0,
   capacity,
   state,
   heartbeatAt: new Date(),

@@ -32,6 +32,10 @@ class FakeManager implements SandboxManager {
     return sb;
   }
 
+  events() {
+    return { journalId: 'fake', events: [], lastSeq: 0 };
+  }
+
   agentDir(id: string) {
     return path.join(this.base, id);
   }

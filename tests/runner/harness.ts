@@ -17,6 +17,8 @@ export type RunnerHandle = {
   token: string;
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** kill -9: the runner gets no chance to tidy up (restart() brings it back). */
+  kill(): Promise<void>;
   /** Removes everything the runner made (sandboxes included). */
   destroy(): Promise<void>;
 };
@@ -54,7 +56,7 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
     await waitForSocket(socket, 30_000, { everyMs: 100, giveUp: () => (child!.exitCode !== null ? `runner exited with ${child!.exitCode}` : undefined) });
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGTERM');
     await exited;
@@ -72,6 +74,12 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
       await launch();
     },
     stop,
+    kill: async () => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     destroy: async () => {
       for (const sb of await client.list().catch(() => [])) await client.delete(sb.id).catch(() => {});
       for (const s of await client.snapshots.list().catch(() => [])) await client.snapshots.delete(s.id).catch(() => {});

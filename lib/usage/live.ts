@@ -1,0 +1,75 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { type DbOrTx, schema } from '@/db';
+import type { UsageKind } from '@/db/schema/usage';
+import { hourOf } from './periods';
+import { periodCost, rateCard } from './rates';
+
+const { usagePeriods } = schema;
+const HOUR = 3_600_000;
+
+/** One hour's piece of an open period, up to now, with its quantities and its cost so far. */
+export type LivePiece = {
+  subject: string;
+  sandboxId: string | null;
+  kind: UsageKind;
+  hour: Date;
+  durationMs: number;
+  vcpuMilliMs: number;
+  memMibMs: number;
+  diskByteMs: number;
+  cpuMs: number;
+  costMicros: number;
+};
+
+/**
+ * Open periods as if they closed now, cut at hours and clipped to [from, to): the same
+ * arithmetic closing them would do, so a query mixing rollups and live periods is exact.
+ */
+export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?: string[] }, from: Date, to: Date, now = new Date()): Promise<LivePiece[]> {
+  if (where.subjects && where.subjects.length === 0) return [];
+  const open = await db
+    .select()
+    .from(usagePeriods)
+    .where(
+      and(
+        isNull(usagePeriods.endedAt),
+        where.orgId ? eq(usagePeriods.orgId, where.orgId) : undefined,
+        where.subjects ? inArray(usagePeriods.subject, where.subjects) : undefined,
+      ),
+    );
+  const rates = rateCard();
+  const out: LivePiece[] = [];
+  const end = Math.min(now.getTime(), to.getTime());
+  for (const p of open) {
+    let t = Math.max(p.startedAt.getTime(), from.getTime());
+    while (t < end) {
+      const hourEnd = hourOf(new Date(t)).getTime() + HOUR;
+      const stop = Math.min(end, hourEnd);
+      const d = stop - t;
+      out.push({
+        subject: p.subject,
+        sandboxId: p.sandboxId,
+        kind: p.kind,
+        hour: hourOf(new Date(t)),
+        durationMs: d,
+        vcpuMilliMs: p.vcpuMilli * d,
+        memMibMs: p.memoryMb * d,
+        diskByteMs: p.diskBytes * d,
+        cpuMs: 0,
+        costMicros: periodCost({ kind: p.kind, durationMs: d, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates),
+      });
+      t = stop;
+    }
+  }
+  return out;
+}
+
+/** Cost per hour of what is open right now (for a month-end projection). */
+export async function burnRateMicrosPerHour(db: DbOrTx, orgId: string, subject?: string): Promise<number> {
+  const open = await db
+    .select()
+    .from(usagePeriods)
+    .where(and(isNull(usagePeriods.endedAt), eq(usagePeriods.orgId, orgId), subject ? eq(usagePeriods.subject, subject) : undefined));
+  const rates = rateCard();
+  return open.reduce((s, p) => s + periodCost({ kind: p.kind, durationMs: HOUR, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates), 0);
+}
