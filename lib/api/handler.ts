@@ -90,7 +90,17 @@ async function run(fn: () => Promise<Response>): Promise<Response> {
   }
 }
 
+/**
+ * Path parameters arrive percent-decoded, so `%00` is a real NUL here. None of our ids, ports or
+ * tokens can hold a control character, and Postgres text cannot hold a NUL at all, so such a
+ * parameter names nothing: a 404 before any service runs (the same answer as any id that
+ * cannot exist). Malformed percent-encoding never gets this far (lib/server/api-guard.ts).
+ */
 async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
   const raw = ctx?.params ? await ctx.params : {};
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
+  const flat = Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v] as const);
+  for (const [k, v] of flat) {
+    if (/\p{Cc}/u.test(v)) throw new AppError('not_found', `Not found: the ${k} in the path holds a control character`);
+  }
+  return Object.fromEntries(flat);
 }
