@@ -45,7 +45,14 @@ const MAX_JSON_BYTES = 64 * 1024;
 export async function parseJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_JSON_BYTES): Promise<z.infer<T>> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
-  const text = await req.text();
+  let text: string;
+  try {
+    text = await req.text();
+  } catch {
+    // The connection broke mid-body (the client left, or its framing was invalid): nobody reads
+    // this answer, but it must not count as our failure.
+    throw new AppError('bad_request', 'The request body could not be read');
+  }
   if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
   // A browser can send a cross-site "simple" POST (text/plain) with the session cookie and no
   // preflight; requiring JSON for bodies on cookie-authenticated requests makes that impossible.

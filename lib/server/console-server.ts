@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { apiGuard } from './api-guard';
+import { answerClientError, trackExchange } from './client-error';
 import { handleUpgrade, routeHttp } from './routes';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
@@ -11,6 +12,7 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
  */
 export function createConsoleServer(handle: RequestHandler, opts: { trustProxy: boolean }): http.Server {
   const server = http.createServer((req, res) => {
+    trackExchange(req, res);
     setClientAddress(req, opts.trustProxy);
     if (routeHttp(req, res)) return;
     if (apiGuard(req, res)) return;
@@ -22,6 +24,7 @@ export function createConsoleServer(handle: RequestHandler, opts: { trustProxy: 
     setClientAddress(req, opts.trustProxy);
     if (!handleUpgrade(req, socket, head)) socket.destroy();
   });
+  server.on('clientError', answerClientError);
   return server;
 }
 
