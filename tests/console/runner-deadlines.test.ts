@@ -5,11 +5,10 @@ import * as content from '@/app/api/v1/sandboxes/[id]/files/content/route';
 import * as metrics from '@/app/api/v1/sandboxes/[id]/metrics/route';
 import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as stop from '@/app/api/v1/sandboxes/[id]/stop/route';
-import { closeDb, getDb, schema } from '@/db';
-import { newId } from '@/lib/ids';
+import { closeDb } from '@/db';
 import { LOCAL_RUNNER_ID } from '@/lib/runners/registry';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
-import { ctx } from './helpers/fixtures';
+import { ctx, makeSandboxRow } from './helpers/fixtures';
 import { type SilentRunner, startSilentRunner, until } from './helpers/silent-runner';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
 
@@ -24,20 +23,7 @@ let silent: SilentRunner;
 let stalled: SilentRunner;
 beforeAll(async () => {
   [A, silent, stalled] = await Promise.all([makeTestOrg(), startSilentRunner(), startSilentRunner({ read: false })]);
-  id = newId();
-  const db = await getDb();
-  await db.insert(schema.sandboxes).values({
-    id,
-    orgId: A.scope.orgId,
-    runnerId: LOCAL_RUNNER_ID,
-    state: 'running',
-    cpu: 1,
-    memoryMb: 512,
-    diskMb: 1024,
-    network: { mode: 'none' },
-    timeoutSec: 600,
-    createdBy: 'test',
-  });
+  id = await makeSandboxRow(A.scope, LOCAL_RUNNER_ID);
 });
 afterAll(async () => {
   await Promise.all([silent?.close(), stalled?.close()]);
