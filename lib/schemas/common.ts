@@ -12,13 +12,22 @@ import { RESERVED_SLUGS, SLUG_RE } from '@/lib/orgs/slug-rules';
  * (React escapes on output anyway and queries are parameterised; this is defence in depth).
  */
 const noNul = (s: string) => !s.includes('\0');
+// With the u flag a lone surrogate (half of a UTF-16 pair, e.g. JSON's "\ud800") is its own
+// code point of category Cs; well-formed pairs are not.
+const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
 
 /**
  * Every free-form string the API takes goes through here. Postgres text and jsonb cannot hold a
  * NUL byte (the insert fails, which was a 500) and no argv, path or environment value can
- * either, so it is a 400 at the edge, for every field, instead of a surprise in the database.
+ * either; jsonb also refuses a lone surrogate escape (metadata {"k":"\ud800"} was a 500). Both
+ * are a 400 at the edge, for every field, instead of a surprise in the database.
  */
-export const text = (max: number) => z.string().max(max, `At most ${max} characters`).refine(noNul, 'must not contain NUL bytes');
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max, `At most ${max} characters`)
+    .refine(noNul, 'must not contain NUL bytes')
+    .refine(wellFormed, 'must be valid Unicode text (no lone surrogates)');
 
 /** Short labels people read in the console (share labels, snapshot names): no control characters. */
 export const label = (max: number) =>
@@ -27,7 +36,7 @@ export const label = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `At most ${max} characters`)
-    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+    .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or lone surrogates');
 
 export const NAME_RE = /^[\p{L}\p{N}\p{M}][\p{L}\p{N}\p{M} .,'’&()_+!@#-]*$/u;
 export const NAME_HINT = "Use letters, digits, spaces and . , ' & ( ) _ + ! @ # - only";

@@ -58,7 +58,10 @@ describe('per-org limits', () => {
   });
 
   it('bad create bodies are 400s: unknown fields, wrong types, unknown template', async () => {
-    for (const body of [{ cpus: 1 }, { cpu: 'one' }, { metadata: { 'bad key!': 'x' } }, { template: 'nope' }, { network: { mode: 'open' } }]) {
+    const bodies: object[] = [{ cpus: 1 }, { cpu: 'one' }, { metadata: { 'bad key!': 'x' } }, { template: 'nope' }, { network: { mode: 'open' } }];
+    // A lone surrogate is fine in a JS string but not in jsonb: it was a database error (500).
+    bodies.push({ metadata: { team: 'lone \ud800' } }, { env: { A: '\udc00' } });
+    for (const body of bodies) {
       const res = await create(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.code).toMatch(/validation_failed|bad_request/);
