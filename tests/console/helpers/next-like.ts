@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { API_ROUTES, matchApiRoute } from '@/lib/api/route-table';
+import { matchApiRoute } from '@/lib/api/route-table';
 import { createConsoleServer } from '@/lib/server/console-server';
 
 /**
@@ -98,5 +98,3 @@ export async function startConsoleApi(): Promise<{ server: http.Server; port: nu
       }),
   };
 }
-
-export const routePatterns = Object.keys(API_ROUTES);

@@ -7,36 +7,35 @@ import net from 'node:net';
  */
 export type RawResponse = { status: number; headers: Record<string, string>; body: string };
 
-export function rawExchange(port: number, data: string | Buffer, opts: { quietMs?: number } = {}): Promise<RawResponse[]> {
+export function rawExchange(port: number, data: string | Buffer, opts: { quietMs?: number; responses?: number } = {}): Promise<RawResponse[]> {
   const quietMs = opts.quietMs ?? 3000;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
+    let buf = Buffer.alloc(0);
     let timer = setTimeout(() => socket.destroy(), quietMs);
     socket.on('data', (d) => {
-      chunks.push(d);
+      buf = Buffer.concat([buf, d]);
       clearTimeout(timer);
       timer = setTimeout(() => socket.destroy(), quietMs);
+      // With a known count, stop as soon as that many answers are in (no wait for a close).
+      if (opts.responses && parseResponses(buf).length >= opts.responses) socket.destroy();
     });
     socket.on('error', () => {}); // a reset still ends in 'close' with what was read
     socket.on('close', () => {
       clearTimeout(timer);
-      try {
-        resolve(parseResponses(Buffer.concat(chunks)));
-      } catch (err) {
-        reject(err);
-      }
+      resolve(parseResponses(buf));
     });
     socket.write(data);
   });
 }
 
+/** The complete responses in `buf`, in order; a trailing partial one is left out. */
 export function parseResponses(buf: Buffer): RawResponse[] {
   const out: RawResponse[] = [];
   let at = 0;
   while (at < buf.length) {
     const headEnd = buf.indexOf('\r\n\r\n', at);
-    if (headEnd < 0) throw new Error(`truncated response head: ${JSON.stringify(buf.subarray(at).toString().slice(0, 200))}`);
+    if (headEnd < 0) break;
     const [statusLine, ...lines] = buf.subarray(at, headEnd).toString('latin1').split('\r\n');
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1]);
     if (!status) throw new Error(`not an HTTP response: ${statusLine}`);
@@ -45,30 +44,32 @@ export function parseResponses(buf: Buffer): RawResponse[] {
       const i = l.indexOf(':');
       headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
     }
-    at = headEnd + 4;
-    let body: Buffer = Buffer.alloc(0);
-    if (headers['transfer-encoding'] === 'chunked') {
-      const parts: Buffer[] = [];
-      for (;;) {
-        const lineEnd = buf.indexOf('\r\n', at);
-        const size = Number.parseInt(buf.subarray(at, lineEnd).toString(), 16);
-        at = lineEnd + 2;
-        if (!size) {
-          at += 2;
-          break;
-        }
-        parts.push(buf.subarray(at, at + size));
-        at += size + 2;
-      }
-      body = Buffer.concat(parts);
-    } else if (headers['content-length']) {
-      const n = Number(headers['content-length']);
-      body = buf.subarray(at, at + n);
-      at += n;
-    }
-    out.push({ status, headers, body: body.toString('utf8') });
+    const body = readBody(buf, headEnd + 4, headers);
+    if (!body) break;
+    out.push({ status, headers, body: body.bytes.toString('utf8') });
+    at = body.end;
   }
   return out;
+}
+
+function readBody(buf: Buffer, start: number, headers: Record<string, string>): { bytes: Buffer; end: number } | null {
+  if (headers['transfer-encoding'] === 'chunked') {
+    const parts: Buffer[] = [];
+    let at = start;
+    for (;;) {
+      const lineEnd = buf.indexOf('\r\n', at);
+      if (lineEnd < 0) return null;
+      const size = Number.parseInt(buf.subarray(at, lineEnd).toString(), 16);
+      at = lineEnd + 2;
+      if (at + size + 2 > buf.length) return null;
+      if (!size) return { bytes: Buffer.concat(parts), end: at + 2 };
+      parts.push(buf.subarray(at, at + size));
+      at += size + 2;
+    }
+  }
+  const n = Number(headers['content-length'] ?? 0);
+  if (start + n > buf.length) return null;
+  return { bytes: buf.subarray(start, start + n), end: start + n };
 }
 
 /** One request's bytes, with a Content-Length body, ready to be followed by anything. */
