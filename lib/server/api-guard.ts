@@ -5,6 +5,9 @@ import { allowedMethods, matchApiRoute } from '@/lib/api/route-table';
  * Answers, before Next sees them, the API requests Next cannot answer in our error shape:
  * - malformed percent-encoding in the path (`/api/v1/sandboxes/%ZZ`): Next's parameter decoding
  *   throws and the route never runs, which was a 500;
+ * - dot segments (`..`, `%2e%2e`, or behind a backslash): Next resolves them as a URL does, so
+ *   `DELETE /api/v1/sandboxes/x/ports/%2e%2e` reached another route or was redirected (308) to
+ *   `/api/v1/sandboxes/x`, where a client that follows redirects would delete the sandbox;
  * - a method the route does not serve: Next gives a bare 405 (no Allow), a bare 400 for methods
  *   it does not know, and a 500 for TRACE (its web Request refuses the method);
  * - a path no route serves: a JSON 404 instead of the console's HTML not-found page.
@@ -15,6 +18,9 @@ export function apiGuard(req: http.IncomingMessage, res: http.ServerResponse): b
   if (!pathname.startsWith('/api/')) return false;
   if (!decodes(pathname)) {
     return reply(res, 400, 'bad_request', 'The request path is not valid percent-encoding (a % must be followed by two hex digits)');
+  }
+  if (pathname.includes('\\') || pathname.split('/').some((s) => /^(\.|%2e){1,2}$/i.test(s))) {
+    return reply(res, 400, 'bad_request', 'The request path must not contain dot segments (. or ..) or backslashes');
   }
   const route = matchApiRoute(pathname);
   if (!route) return reply(res, 404, 'not_found', `No API route at ${pathname.slice(0, 200)}`);

@@ -120,8 +120,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       const first = answers[0];
       const problem = !first
         ? 'no answer (hang or reset)'
-        : first.status >= 500
-          ? `${first.status} ${first.body.slice(0, 200)}`
+        : first.status >= 500 || (first.status >= 300 && first.status < 400)
+          ? `${first.status} ${first.headers.location ?? ''} ${first.body.slice(0, 200)}`
           : c.expect && !c.expect.includes(first.status)
             ? `${first.status}, expected ${c.expect.join('/')}: ${first.body.slice(0, 200)}`
             : first.status >= 400 && !isErrorBody(first.body)

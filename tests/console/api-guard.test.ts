@@ -80,6 +80,15 @@ describe('malformed percent-encoding in a path parameter', () => {
   });
 });
 
+describe('dot segments in the path', () => {
+  it('are a 400: resolved by Next, they reached another route or a 308 to the parent resource', async () => {
+    // DELETE …/ports/%2e%2e was redirected to DELETE /sandboxes/abc, the sandbox itself.
+    for (const p of ['/api/v1/sandboxes/abc/ports/%2e%2e', '/api/v1/sandboxes/%2E%2e/exec', '/api/v1/sandboxes/abc/ports/..', '/api/v1/api-keys/.', '/api/v1/sandboxes/abc\\..']) {
+      expectJsonError(await send('DELETE', p), 400, 'bad_request');
+    }
+  });
+});
+
 describe('methods a route does not serve', () => {
   it('are a 405 with Allow and a JSON body, on v1 routes and on the others', async () => {
     const cases: [string, string, string][] = [

@@ -7,7 +7,8 @@ import { createConsoleServer } from '@/lib/server/console-server';
 
 /**
  * Stands in for Next's router (a build is not available to the console tests): it serves the
- * real route handler modules under app/api the way Next does — parameters percent-decoded into
+ * real route handler modules under app/api the way Next does — the path normalized as a URL
+ * (dot segments resolved, a trailing slash redirected with a 308), parameters percent-decoded into
  * `ctx.params` (a malformed one throws, which Next answers with a 500), a web Request built from
  * the Node request (which throws for TRACE), a signal that aborts when the client goes away,
  * and Next's bare 400/405 for methods a route does not serve. Wrapped in the console's own
@@ -24,7 +25,12 @@ const load = (pattern: string) => {
 };
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const route = matchApiRoute((req.url ?? '/').split('?')[0]!);
+  const { pathname, search } = new URL(req.url ?? '/', 'http://localhost');
+  if (pathname.length > 1 && pathname.endsWith('/')) {
+    res.writeHead(308, { location: `${pathname.replace(/\/+$/, '')}${search}` }).end();
+    return;
+  }
+  const route = matchApiRoute(pathname);
   if (!route) {
     res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>404: This page could not be found.</h1>');
     return;
