@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as files from '@/app/api/v1/sandboxes/[id]/files/route';
@@ -7,7 +9,9 @@ import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as stop from '@/app/api/v1/sandboxes/[id]/stop/route';
 import { closeDb } from '@/db';
 import { LOCAL_RUNNER_ID } from '@/lib/runners/registry';
+import { exposePort } from '@/lib/sandboxes/ports';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
+import { previewHttp } from '@/lib/server/preview-proxy';
 import { ctx, makeSandboxRow } from './helpers/fixtures';
 import { type SilentRunner, startSilentRunner, until } from './helpers/silent-runner';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
@@ -101,6 +105,25 @@ describe('a runner that accepts and never answers', () => {
 });
 
 describe('a caller that hangs up', () => {
+  it('leaving a preview cancels the proxied request to the runner', async () => {
+    useRunner(silent, 60_000);
+    await exposePort(A.scope, id, 3000, true);
+    const server = http.createServer((req, res) => {
+      if (!previewHttp(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const before = silent.accepted();
+      const visit = http.get({ port: (server.address() as AddressInfo).port, path: '/slow', headers: { host: `3000-${id}.preview.localhost` } });
+      visit.on('error', () => {});
+      await until(() => silent.accepted() > before, 2000, 'the preview to reach the runner');
+      visit.destroy();
+      await until(() => silent.open() === 0, 1000, 'the proxied request to be cancelled');
+    } finally {
+      server.close();
+    }
+  });
+
   it('cancels the runner call it was waiting for, long before any deadline', async () => {
     useRunner(silent, 60_000);
     const cases: [string, (signal: AbortSignal) => Promise<Response>][] = [
