@@ -9,10 +9,11 @@ import type { Duplex } from 'node:stream';
  * made) but its answer was thrown away, and the client saw only the 400, which belonged to the
  * junk. Here the 400 waits its turn: every complete request on the connection is answered
  * first, then the junk gets its 400 and the connection closes. A parse error inside a request
- * that is still arriving is that request's own error and is answered at once, as Node would.
+ * that is still arriving is that request's own error: it gets the 400 once the requests before
+ * it have been answered.
  */
 type Exchange = { req: http.IncomingMessage; res: http.ServerResponse };
-type Connection = { open: Set<Exchange>; whenIdle?: () => void };
+type Connection = { open: Set<Exchange>; onClose?: () => void };
 const connections = new WeakMap<Duplex, Connection>();
 const answered = new WeakSet<Duplex>();
 
@@ -24,7 +25,7 @@ export function trackExchange(req: http.IncomingMessage, res: http.ServerRespons
   conn.open.add(ex);
   res.once('close', () => {
     conn.open.delete(ex);
-    if (conn.open.size === 0) conn.whenIdle?.();
+    conn.onClose?.();
   });
 }
 
@@ -37,14 +38,24 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     return;
   }
   const conn = connections.get(socket);
-  const pending = [...(conn?.open ?? [])];
-  if (pending.some((ex) => !ex.req.complete)) {
-    if (!pending.some((ex) => ex.res.headersSent)) socket.write(errorResponse(err));
-    socket.destroy();
-    return;
-  }
-  if (conn && pending.length > 0) conn.whenIdle = () => closeWith(socket, err);
-  else closeWith(socket, err);
+  // Complete requests before the bad bytes are answered first, in order. Then the bad bytes get
+  // their 400: as the answer of the request they broke (one still arriving, last in line), or
+  // as that of a junk "request" of their own.
+  const settle = (): boolean => {
+    const left = [...(conn?.open ?? [])];
+    if (left.some((ex) => ex.req.complete)) return false;
+    const broken = left[0];
+    if (!broken) closeWith(socket, err);
+    else {
+      if (!broken.res.headersSent) socket.write(errorResponse(err));
+      socket.destroy();
+    }
+    return true;
+  };
+  if (settle() || !conn) return;
+  conn.onClose = () => {
+    if (settle()) conn.onClose = undefined;
+  };
 }
 
 function closeWith(socket: Duplex, err: NodeJS.ErrnoException): void {

@@ -74,6 +74,17 @@ describe('junk after a Content-Length body', () => {
     for (const name of names) expect(await keyRow(name)).toBeTruthy();
   });
 
+  it('broken framing in a second request never turns into an error answer for the first', async () => {
+    const first = `first ${uniq()}`;
+    const second = JSON.stringify({ name: `second ${uniq()}` });
+    const broken = `POST /api/v1/api-keys HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${second.length.toString(16)}\r\n${second}\r\nZZ\r\n\r\n`;
+    const answers = await rawExchange(api.port, rawRequest('POST', '/api/v1/api-keys', { key, body: JSON.stringify({ name: first }) }) + broken);
+    await settle();
+    // The first is answered (and done) before the broken second gets its 400.
+    expect(answers.map((a) => a.status)).toEqual([201, 400]);
+    expect(await keyRow(first)).toBeTruthy();
+  });
+
   it('broken framing inside a body is that request’s own 400, and nothing is created', async () => {
     const name = `chunked ${uniq()}`;
     const body = JSON.stringify({ name });
