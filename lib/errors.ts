@@ -8,28 +8,36 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'idempotency_key_reused'
   | 'payload_too_large'
   | 'rate_limited'
   | 'quota_exceeded'
+  | 'client_closed_request'
   | 'runner_unavailable'
+  | 'runner_timeout'
   | 'storage_full'
   | 'bad_gateway'
   | 'internal';
 
-const STATUS: Record<ErrorCode, number> = {
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   rate_limited: 429,
   quota_exceeded: 429,
+  // nginx's code for "the client went away first": nobody reads it, but it keeps such requests
+  // out of the 5xx counts and the error log.
+  client_closed_request: 499,
   runner_unavailable: 503,
+  runner_timeout: 504,
   storage_full: 507,
   bad_gateway: 502,
   internal: 500,
@@ -41,10 +49,12 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Only to keep another service's status (a runner's 422) where no code of ours has it. */
+    status?: number,
   ) {
     super(message);
     this.name = 'AppError';
-    this.status = STATUS[code];
+    this.status = status ?? ERROR_STATUS[code];
   }
 }
 
@@ -53,6 +63,8 @@ export const forbidden = (message = 'You do not have permission to do this') => 
 export const conflict = (message: string) => new AppError('conflict', message);
 export const badRequest = (message: string, details?: Record<string, unknown>) =>
   new AppError('bad_request', message, details);
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_STATUS, code);
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;

@@ -108,5 +108,6 @@ export const orgSandboxLimits = pgTable('org_sandbox_limits', {
   maxMemoryMb: integer('max_memory_mb'),
   maxDiskMb: integer('max_disk_mb'),
   maxTimeoutSec: integer('max_timeout_sec'),
+  maxPortsPerSandbox: integer('max_ports_per_sandbox'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -45,7 +45,14 @@ const MAX_JSON_BYTES = 64 * 1024;
 export async function parseJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_JSON_BYTES): Promise<z.infer<T>> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
-  const text = await req.text();
+  let text: string;
+  try {
+    text = await req.text();
+  } catch {
+    // The connection broke mid-body (the client left, or its framing was invalid): nobody reads
+    // this answer, but it must not count as our failure.
+    throw new AppError('bad_request', 'The request body could not be read');
+  }
   if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `Request body is larger than ${maxBytes} bytes`);
   // A browser can send a cross-site "simple" POST (text/plain) with the session cookie and no
   // preflight; requiring JSON for bodies on cookie-authenticated requests makes that impossible.
@@ -90,7 +97,17 @@ async function run(fn: () => Promise<Response>): Promise<Response> {
   }
 }
 
+/**
+ * Path parameters arrive percent-decoded, so `%00` is a real NUL here. None of our ids, ports or
+ * tokens can hold a control character, and Postgres text cannot hold a NUL at all, so such a
+ * parameter names nothing: a 404 before any service runs (the same answer as any id that
+ * cannot exist). Malformed percent-encoding never gets this far (lib/server/api-guard.ts).
+ */
 async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
   const raw = ctx?.params ? await ctx.params : {};
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
+  const flat = Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v] as const);
+  for (const [k, v] of flat) {
+    if (/\p{Cc}/u.test(v)) throw new AppError('not_found', `Not found: the ${k} in the path holds a control character`);
+  }
+  return Object.fromEntries(flat);
 }

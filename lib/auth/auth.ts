@@ -7,6 +7,7 @@ import Google from 'next-auth/providers/google';
 import { z } from 'zod';
 import { type Db, getDb, schema } from '@/db';
 import { logger } from '@/lib/logger';
+import { text } from '@/lib/schemas/common';
 import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
 import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
 import { InvalidCredentials } from './auth-errors';
@@ -18,8 +19,8 @@ import { clientIp, guardSignIn } from './sign-in-guard';
  * The adapter is only there for OAuth: it stores linked accounts and creates OAuth users.
  */
 const CredentialsInput = z.object({
-  email: z.string().trim().toLowerCase().min(3).max(254),
-  password: z.string().min(1).max(200),
+  email: text(254).trim().toLowerCase().min(3),
+  password: text(200).min(1),
 });
 
 /** Which OAuth buttons to show: a provider is on only when both of its variables are set. */

@@ -73,7 +73,7 @@ export const sandboxOperations: DocOperation[] = [
   { method: 'post', path: `${sb}/files/mkdir`, summary: 'mkdir -p', permission: write, body: mkdirBody, status: 201 },
   { method: 'post', path: `${sb}/snapshots`, summary: 'Snapshot the sandbox’s filesystem', permission: write, body: createSnapshotBody, status: 201, response: r.snapshotResponse, idempotent: true },
   { method: 'get', path: `${sb}/snapshots`, summary: 'Snapshots taken from this sandbox', permission: read, response: r.snapshotListResponse },
-  { method: 'post', path: `${sb}/ports`, summary: 'Expose a port at its preview URL (private unless public)', permission: write, body: exposePortBody, status: 201, response: r.portResponse },
+  { method: 'post', path: `${sb}/ports`, summary: 'Expose a port at its preview URL (private unless public); 429 past the org’s ports per sandbox (default 10)', permission: write, body: exposePortBody, status: 201, response: r.portResponse },
   { method: 'get', path: `${sb}/ports`, summary: 'Exposed ports with their preview URLs', permission: read, response: r.portListResponse },
   { method: 'patch', path: `${sb}/ports/{port}`, summary: 'Make a port public or private', permission: write, body: updatePortBody, response: r.portResponse },
   { method: 'delete', path: `${sb}/ports/{port}`, summary: 'Unexpose a port', permission: write, response: r.okResponse },

@@ -24,6 +24,29 @@ export class RunnerUnavailableError extends Error {
   }
 }
 
+/**
+ * The runner took longer than the call's deadline, or a stream or transfer stalled for longer
+ * than its idle limit. The console answers 504: the runner may still have done (or be doing)
+ * what was asked, so a caller should look before retrying anything that creates.
+ */
+export class RunnerTimeoutError extends Error {
+  readonly status = 504;
+  readonly code = 'runner_timeout';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunnerTimeoutError';
+  }
+}
+
+/** The caller cancelled the call (its AbortSignal fired), e.g. because its own client hung up. */
+export class RunnerCallAbortedError extends Error {
+  readonly code = 'aborted';
+  constructor(readonly reason?: unknown) {
+    super('The runner call was cancelled');
+    this.name = 'RunnerCallAbortedError';
+  }
+}
+
 const UNAVAILABLE = new Set([
   'ECONNREFUSED',
   'ENOENT',

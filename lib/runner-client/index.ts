@@ -1,24 +1,28 @@
 import { filesApi } from './files-api';
 import { liveApi } from './live-api';
 import { sandboxesApi } from './sandboxes-api';
-import { Transport } from './transport';
+import { DEFAULT_TIMEOUTS, type RunnerTimeouts, Transport } from './transport';
 
-export { RunnerError, RunnerUnavailableError, isRunnerUnavailable } from './errors';
+export { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, RunnerUnavailableError, isRunnerUnavailable } from './errors';
 export type * from './types';
 
 export type RunnerClientOptions = {
   /** `http://127.0.0.1:PORT` or `unix:/abs/path.sock`. */
   url: string;
   token: string;
+  /** Deadlines of the calls (see RunnerTimeouts); missing ones are the defaults. */
+  timeouts?: Partial<RunnerTimeouts>;
 };
+export type { RunnerTimeouts };
 
 /**
  * Typed client of one runner's API (node:http, no dependencies beyond `ws`). Errors: the
  * runner's JSON errors throw RunnerError (status, code, message); a runner that cannot be
- * reached throws RunnerUnavailableError, which the console maps to 503.
+ * reached throws RunnerUnavailableError, which the console maps to 503; one that does not answer
+ * in time throws RunnerTimeoutError (504), and a cancelled call RunnerCallAbortedError.
  */
-export function createRunnerClient({ url, token }: RunnerClientOptions) {
-  const t = new Transport(url, token);
+export function createRunnerClient({ url, token, timeouts }: RunnerClientOptions) {
+  const t = new Transport(url, token, { ...DEFAULT_TIMEOUTS, ...timeouts });
   const sandboxes = sandboxesApi(t);
   const { files, snapshotFiles } = filesApi(t);
   return {

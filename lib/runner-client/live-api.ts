@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { wrapNetworkError } from './errors';
-import { type Transport, enc, ndjson, readError } from './transport';
+import { RunnerTimeoutError, wrapNetworkError } from './errors';
+import { type CallLimits, type Transport, enc, ndjson, readError } from './transport';
 import type { ProcessInfo, ProcessOutputEvent, ProcessRequest, PtyCreateRequest, PtySessionInfo } from './types';
 
 const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
@@ -11,16 +11,22 @@ const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
 export function liveApi(t: Transport, token: string) {
   const ptyPath = (id: string, sessionId: string) => `${sb(id)}/pty/${enc(sessionId)}`;
 
-  /** Sends an HTTP upgrade and resolves with the switched socket (bytes already read are put back). */
+  /**
+   * Sends an HTTP upgrade and resolves with the switched socket (bytes already read are put back).
+   * The handshake has the control-call deadline; the tunnel itself is the caller's to time.
+   */
   const upgrade = (path: string, protocol: string): Promise<Duplex> =>
     new Promise((resolve, reject) => {
       const req = http.request(t.baseOptions('GET', path, { connection: 'Upgrade', upgrade: protocol }));
+      const ms = t.timeouts.callMs;
+      req.setTimeout(ms, () => req.destroy(new RunnerTimeoutError(`GET ${path}: no upgrade within ${ms / 1000} s`)));
       req.on('upgrade', (_res, socket, head) => {
+        socket.setTimeout(0);
         if (head.length) socket.unshift(head);
         resolve(socket);
       });
       req.on('response', (res) => readError(res).then(reject, reject));
-      req.on('error', (err) => reject(wrapNetworkError(err, t.url)));
+      req.on('error', (err) => reject(err instanceof RunnerTimeoutError ? err : wrapNetworkError(err, t.url)));
       req.end();
     });
 
@@ -43,9 +49,10 @@ export function liveApi(t: Transport, token: string) {
       output: async function* (
         id: string,
         pid: number,
-        opts: { signal?: AbortSignal } = {},
+        // A follow may be silent for as long as the process is: no default limit, the caller's own.
+        opts: CallLimits & { signal?: AbortSignal } = {},
       ): AsyncGenerator<ProcessOutputEvent> {
-        const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, { signal: opts.signal });
+        const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, opts);
         yield* ndjson<ProcessOutputEvent>(res);
       },
       kill: async (id: string, pid: number): Promise<void> => {
@@ -75,6 +82,7 @@ export function liveApi(t: Transport, token: string) {
       new WebSocket(ptyWebSocketUrl(id, sessionId), {
         headers: { authorization: `Bearer ${token}` },
         perMessageDeflate: false,
+        handshakeTimeout: t.timeouts.callMs,
       }),
 
     /** A raw TCP stream to 127.0.0.1:port inside the sandbox. */

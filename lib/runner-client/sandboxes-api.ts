@@ -14,8 +14,14 @@ import type {
 
 const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
 
-/** Sandbox lifecycle, exec and snapshots. */
+type Cancel = { signal?: AbortSignal };
+
+/** Sandbox lifecycle, exec and snapshots. Control calls get the transport's default deadline. */
 export function sandboxesApi(t: Transport) {
+  const { execMarginMs, snapshotMs } = t.timeouts;
+  // The runner kills the command at its timeoutSec (60 by default); the margin covers the rest.
+  const execDeadline = (req: ExecRequest) => (req.timeoutSec ?? 60) * 1000 + execMarginMs;
+
   const lifecycle = (action: 'start' | 'stop' | 'pause' | 'resume') => (id: string) =>
     t.json<SandboxInfo>('POST', `${sb(id)}/${action}`);
 
@@ -38,11 +44,11 @@ export function sandboxesApi(t: Transport) {
     /** Sets the hard TTL to `timeoutSec` from now (0 = none). */
     setTimeout: (id: string, timeoutSec: number) =>
       t.json<SandboxInfo>('POST', `${sb(id)}/timeout`, { body: { timeoutSec } }),
-    metrics: (id: string) => t.json<SandboxMetrics>('GET', `${sb(id)}/metrics`),
+    metrics: (id: string, opts: Cancel = {}) => t.json<SandboxMetrics>('GET', `${sb(id)}/metrics`, opts),
 
     /** Runs a command and waits for it; output is capped by the runner (see `truncated`). */
-    exec: (id: string, req: ExecRequest, opts: { signal?: AbortSignal } = {}) =>
-      t.json<ExecResult>('POST', `${sb(id)}/exec`, { body: req, signal: opts.signal }),
+    exec: (id: string, req: ExecRequest, opts: Cancel = {}) =>
+      t.json<ExecResult>('POST', `${sb(id)}/exec`, { body: req, signal: opts.signal, deadlineMs: execDeadline(req) }),
 
     /**
      * Runs a command and yields its output as it comes: `start`, then `stdout`/`stderr` chunks,
@@ -51,19 +57,21 @@ export function sandboxesApi(t: Transport) {
     execStream: async function* (
       id: string,
       req: ExecRequest,
-      opts: { signal?: AbortSignal } = {},
+      opts: Cancel = {},
     ): AsyncGenerator<ExecEvent> {
+      // A command may print nothing for minutes, so the deadline is the exec's own, not silence.
       const res = await t.request('POST', `${sb(id)}/exec`, {
         body: req,
         headers: { accept: 'application/x-ndjson' },
         signal: opts.signal,
+        deadlineMs: execDeadline(req),
       });
       yield* ndjson<ExecEvent>(res);
     },
 
     snapshots: {
       create: (sandboxId: string, name?: string) =>
-        t.json<SnapshotInfo>('POST', `${sb(sandboxId)}/snapshots`, { body: name === undefined ? {} : { name } }),
+        t.json<SnapshotInfo>('POST', `${sb(sandboxId)}/snapshots`, { body: name === undefined ? {} : { name }, deadlineMs: snapshotMs }),
       list: async () => (await t.json<{ snapshots: SnapshotInfo[] }>('GET', '/v1/snapshots')).snapshots,
       get: (id: string) => t.json<SnapshotInfo>('GET', `/v1/snapshots/${enc(id)}`),
       delete: async (id: string): Promise<void> => {

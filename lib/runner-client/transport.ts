@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { RunnerError, wrapNetworkError } from './errors';
+import { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, wrapNetworkError } from './errors';
 
 /** Where the runner listens: `unix:/abs/path.sock` or `http://127.0.0.1:PORT`. */
 export type Target = { socketPath: string } | { host: string; port: number };
@@ -17,15 +17,43 @@ export function parseTarget(url: string): Target {
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
-export type RequestOptions = {
+
+/**
+ * How long a call may take. Every call the console makes has one or both, so a runner that
+ * accepts a connection and never answers cannot hold a request (or the reconciler) forever.
+ */
+export type CallLimits = {
+  /** The whole exchange: until the answer has been read to its end (a stream's too). */
+  deadlineMs?: number;
+  /** The longest the connection may stay silent, no byte either way: for transfers and follows. */
+  idleMs?: number;
+};
+
+export type RequestOptions = CallLimits & {
   query?: Query;
   /** Objects are sent as JSON; Buffers and Readables as raw bytes. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Cancels the call (e.g. when the console's own caller hung up): RunnerCallAbortedError. */
   signal?: AbortSignal;
 };
 
+/** The console's defaults; `WARREN_RUNNER_TIMEOUT_MS` scales them (lib/runners/registry.ts). */
+export type RunnerTimeouts = {
+  /** Control calls: state, lists, lifecycle. */
+  callMs: number;
+  /** Uploads, downloads and streams: silence allowed, however long the transfer. */
+  idleMs: number;
+  /** Added to an exec's own timeoutSec (the runner kills the command at that point). */
+  execMarginMs: number;
+  /** A snapshot copies the sandbox's files, which can take minutes. */
+  snapshotMs: number;
+};
+
+export const DEFAULT_TIMEOUTS: RunnerTimeouts = { callMs: 30_000, idleMs: 60_000, execMarginMs: 30_000, snapshotMs: 600_000 };
+
 const MAX_ERROR_BODY = 64 * 1024;
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 export function withQuery(path: string, query?: Query): string {
   if (!query) return path;
@@ -42,6 +70,7 @@ export class Transport {
   constructor(
     readonly url: string,
     private readonly token: string,
+    readonly timeouts: RunnerTimeouts = DEFAULT_TIMEOUTS,
   ) {
     this.target = parseTarget(url);
   }
@@ -74,20 +103,41 @@ export class Transport {
     if (Buffer.isBuffer(payload)) headers['content-length'] = String(payload.length);
 
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        ...this.baseOptions(method, withQuery(path, opts.query), headers),
-        signal: opts.signal,
+      const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers));
+      let res: http.IncomingMessage | undefined;
+      // Before the answer the promise rejects; after it, the stream its reader holds fails.
+      const fail = (err: Error) => (res ? res.destroy(err) : req.destroy(err));
+      const onAbort = () => fail(new RunnerCallAbortedError(opts.signal?.reason));
+      const deadline = opts.deadlineMs
+        ? setTimeout(() => fail(new RunnerTimeoutError(`${method} ${path}: no complete answer within ${seconds(opts.deadlineMs!)}`)), opts.deadlineMs)
+        : undefined;
+      const done = () => {
+        clearTimeout(deadline);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      if (opts.idleMs) {
+        const idleMs = opts.idleMs;
+        req.setTimeout(idleMs, () => fail(new RunnerTimeoutError(`${method} ${path}: nothing moved for ${seconds(idleMs)}`)));
+      }
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+      req.on('response', (r) => {
+        res = r;
+        r.once('close', done);
+        if (r.statusCode && r.statusCode < 400) return resolve(r);
+        readError(r).then((err) => {
+          // An early refusal (a path the sandbox may not write, over a cap) while we are still
+          // uploading: the rest of the body is unwanted, so stop sending it.
+          if (!req.writableFinished) req.destroy();
+          reject(err);
+        }, reject);
       });
-      let answered = false;
-      req.on('response', (res) => {
-        answered = true;
-        if (res.statusCode && res.statusCode < 400) return resolve(res);
-        readError(res).then(reject, reject);
-      });
-      // A server that refuses an upload early may reset the socket while we still write; the
-      // response (e.g. 413) is what matters then, so errors after it are ignored.
+      // Errors after the answer arrived (the runner closing an upload it refused) do not matter.
       req.on('error', (err) => {
-        if (!answered) reject(wrapNetworkError(err, this.url));
+        if (res) return;
+        done();
+        reject(err instanceof RunnerTimeoutError || err instanceof RunnerCallAbortedError ? err : wrapNetworkError(err, this.url));
       });
       if (payload instanceof Readable) {
         payload.on('error', (err) => req.destroy(err));
@@ -98,9 +148,17 @@ export class Transport {
     });
   }
 
+  /** A JSON call: by default it must be over, body read, within the control-call deadline. */
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.request(method, path, { ...opts, headers: { accept: 'application/json', ...opts.headers } });
-    const text = (await readAll(res)).toString('utf8');
+    const limits = opts.deadlineMs || opts.idleMs ? {} : { deadlineMs: this.timeouts.callMs };
+    const res = await this.request(method, path, { ...limits, ...opts, headers: { accept: 'application/json', ...opts.headers } });
+    let body: Buffer;
+    try {
+      body = await readAll(res);
+    } catch (err) {
+      throw err instanceof RunnerTimeoutError || err instanceof RunnerCallAbortedError ? err : wrapNetworkError(err, this.url);
+    }
+    const text = body.toString('utf8');
     return (text ? JSON.parse(text) : undefined) as T;
   }
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { RunnerCapacity } from '@/db/schema/runners';
 import { AppError } from '@/lib/errors';
-import { createRunnerClient, type RunnerClient } from '@/lib/runner-client';
+import { createRunnerClient, type RunnerClient, type RunnerTimeouts } from '@/lib/runner-client';
 import { runnerStatus } from '@/lib/runner-status';
 import { decryptToken, encryptToken } from './token-crypto';
 
@@ -71,6 +71,18 @@ export async function recordRunnerHealth(id: string, ok: boolean, capacity?: Run
   await db.update(runners).set(set).where(eq(runners.id, id));
 }
 
+/**
+ * Deadlines of the console's runner calls: WARREN_RUNNER_TIMEOUT_MS (default 30 s) for control
+ * calls; transfers and streams may stay silent twice that, exec gets its own timeoutSec plus it,
+ * and a snapshot (a copy of the sandbox's files) twenty times it.
+ */
+export function runnerTimeouts(): RunnerTimeouts {
+  const raw = process.env.WARREN_RUNNER_TIMEOUT_MS;
+  const callMs = raw ? Number(raw) : 30_000;
+  if (!Number.isInteger(callMs) || callMs <= 0) throw new Error(`WARREN_RUNNER_TIMEOUT_MS must be a positive number of milliseconds, got ${raw}`);
+  return { callMs, idleMs: 2 * callMs, execMarginMs: callMs, snapshotMs: 20 * callMs };
+}
+
 const clients = new Map<string, RunnerClient>();
 
 /**
@@ -94,7 +106,7 @@ export async function runnerClient(runnerId: string): Promise<RunnerClient> {
   const key = `${url}\n${token}`;
   let client = clients.get(key);
   if (!client) {
-    client = createRunnerClient({ url, token });
+    client = createRunnerClient({ url, token, timeouts: runnerTimeouts() });
     clients.set(key, client);
   }
   return client;

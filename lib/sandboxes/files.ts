@@ -12,15 +12,20 @@ export function maxUploadBytes(): number {
 
 const tooLarge = (max: number) => new AppError('payload_too_large', `Uploads are limited to ${max} bytes`);
 
-export async function listFiles(scope: OrgScope, id: string, path: string) {
+/**
+ * Reads take the caller's `signal` (the route's request.signal): when the client hangs up, the
+ * runner call is cancelled with it. Writes run to completion on purpose, so what the runner did
+ * and what the caller is told (or the next read shows) cannot drift apart.
+ */
+export async function listFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
   const row = await ownedSandbox(scope, id);
-  return { path, entries: await onRunner(row, (c) => c.files.list(id, path)) };
+  return { path, entries: await onRunner(row, (c) => c.files.list(id, path, { signal })) };
 }
 
 /** Streams a file's bytes from the runner; nothing is buffered in the console. */
 export async function downloadFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
   const row = await ownedSandbox(scope, id);
-  const stat = await onRunner(row, (c) => c.files.stat(id, path));
+  const stat = await onRunner(row, (c) => c.files.stat(id, path, { signal }));
   if (stat.type === 'dir') throw new AppError('bad_request', `${path} is a directory; list it with GET /files?path=`);
   const stream = await onRunner(row, (c) => c.files.read(id, path, { signal }));
   return { stream, size: stat.size, name: basename(path) };

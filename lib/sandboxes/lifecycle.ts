@@ -114,7 +114,8 @@ export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> 
   await recordAudit(scope, 'sandbox.delete', { type: 'sandbox', id });
 }
 
-export async function sandboxMetrics(scope: OrgScope, id: string) {
+/** A read: cancelled with the caller's `signal` when the client hangs up. */
+export async function sandboxMetrics(scope: OrgScope, id: string, signal?: AbortSignal) {
   const row = await ownedSandbox(scope, id);
-  return onRunner(row, (c) => c.metrics(id));
+  return onRunner(row, (c) => c.metrics(id, { signal }));
 }

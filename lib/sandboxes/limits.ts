@@ -8,6 +8,8 @@ export type SandboxLimits = {
   maxMemoryMb: number;
   maxDiskMb: number;
   maxTimeoutSec: number;
+  /** Exposed ports per sandbox: each is a public (or token-guarded) way into it. */
+  maxPortsPerSandbox: number;
 };
 
 /** What a create gets when it names nothing (bounded by the org's maxima). */
@@ -29,6 +31,7 @@ export function defaultLimits(): SandboxLimits {
     maxMemoryMb: envNumber('WARREN_DEFAULT_MAX_MEMORY_MB', 8192),
     maxDiskMb: envNumber('WARREN_DEFAULT_MAX_DISK_MB', 20480),
     maxTimeoutSec: envNumber('WARREN_DEFAULT_MAX_TIMEOUT_SEC', 86400),
+    maxPortsPerSandbox: envNumber('WARREN_DEFAULT_MAX_PORTS', 10),
   };
 }
 
@@ -43,6 +46,7 @@ export async function orgLimits(orgId: string, dbx?: DbOrTx): Promise<SandboxLim
     maxMemoryMb: o?.maxMemoryMb ?? d.maxMemoryMb,
     maxDiskMb: o?.maxDiskMb ?? d.maxDiskMb,
     maxTimeoutSec: o?.maxTimeoutSec ?? d.maxTimeoutSec,
+    maxPortsPerSandbox: o?.maxPortsPerSandbox ?? d.maxPortsPerSandbox,
   };
 }
 

@@ -1,9 +1,10 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
-import { notFound } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
+import { orgLimits } from './limits';
 import { ownedSandbox } from './store';
 
 const { sandboxPorts, sandboxes } = schema;
@@ -18,15 +19,35 @@ export function previewUrl(sandboxId: string, port: number): string {
 type PortRow = typeof sandboxPorts.$inferSelect;
 const view = (p: PortRow) => ({ port: p.port, public: p.public, url: previewUrl(p.sandboxId, p.port), createdAt: p.createdAt.toISOString() });
 
-/** Records the port as exposed (idempotent; a repeat updates `public`). The sandbox need not run yet. */
+/**
+ * Records the port as exposed (idempotent; a repeat updates `public`). The sandbox need not run
+ * yet. At most the org's maxPortsPerSandbox per sandbox (429): the count and the insert happen
+ * under a per-sandbox lock, so concurrent exposes cannot pass the cap together.
+ */
 export async function exposePort(scope: OrgScope, sandboxId: string, port: number, isPublic = false) {
   await ownedSandbox(scope, sandboxId);
+  const { maxPortsPerSandbox: max } = await orgLimits(scope.orgId);
   const db = await getDb();
-  const [row] = await db
-    .insert(sandboxPorts)
-    .values({ sandboxId, orgId: scope.orgId, port, public: isPublic })
-    .onConflictDoUpdate({ target: [sandboxPorts.sandboxId, sandboxPorts.port], set: { public: isPublic } })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-ports:${sandboxId}`}, 0))`);
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(sandboxPorts)
+      .where(and(eq(sandboxPorts.sandboxId, sandboxId), ne(sandboxPorts.port, port)));
+    if (n >= max) {
+      throw new AppError(
+        'quota_exceeded',
+        `This sandbox already exposes ${n} ports, your org's limit of ${max} per sandbox; unexpose one first`,
+        { limit: 'maxPortsPerSandbox', max, current: n },
+      );
+    }
+    const [inserted] = await tx
+      .insert(sandboxPorts)
+      .values({ sandboxId, orgId: scope.orgId, port, public: isPublic })
+      .onConflictDoUpdate({ target: [sandboxPorts.sandboxId, sandboxPorts.port], set: { public: isPublic } })
+      .returning();
+    return inserted;
+  });
   await recordAudit(scope, 'sandbox.port.expose', { type: 'sandbox', id: sandboxId }, { port, public: isPublic });
   return view(row!);
 }

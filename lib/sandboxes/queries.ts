@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-o
 import { getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
-import { RunnerUnavailableError } from '@/lib/runner-client';
+import { RunnerTimeoutError, RunnerUnavailableError } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
 import type { SANDBOX_LIST_STATES } from '@/lib/schemas/sandboxes';
 import { isRunnerNotFound } from './runner-errors';
@@ -77,7 +77,7 @@ export async function refreshRow(row: SandboxRow): Promise<SandboxRow> {
     return await applyRunnerInfo(row, await client.get(row.id));
   } catch (err) {
     if (isRunnerNotFound(err) && row.state !== 'creating') return markLost(row);
-    if (err instanceof RunnerUnavailableError || isRunnerNotFound(err)) return row;
+    if (err instanceof RunnerUnavailableError || err instanceof RunnerTimeoutError || isRunnerNotFound(err)) return row;
     if ((err as { code?: string }).code === 'runner_unavailable') return row;
     throw err;
   }

@@ -74,16 +74,16 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
   await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
 }
 
-export async function listSnapshotFiles(scope: OrgScope, id: string, path: string) {
+export async function listSnapshotFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
   const snap = await ownedSnapshot(scope, id);
-  const entries = await viaRunner(async () => (await runnerClient(snap.runnerId)).snapshots.files.list(id, path));
+  const entries = await viaRunner(async () => (await runnerClient(snap.runnerId)).snapshots.files.list(id, path, { signal }));
   return { path, entries };
 }
 
 export async function readSnapshotFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
   const snap = await ownedSnapshot(scope, id);
   const client = await viaRunner(() => runnerClient(snap.runnerId));
-  const stat = await viaRunner(() => client.snapshots.files.stat(id, path));
+  const stat = await viaRunner(() => client.snapshots.files.stat(id, path, { signal }));
   if (stat.type === 'dir') throw new AppError('bad_request', `${path} is a directory; list it with GET /files?path=`);
   const stream = await viaRunner(() => client.snapshots.files.read(id, path, { signal }));
   return { stream, size: stat.size };

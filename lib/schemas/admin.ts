@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { text } from './common';
 
 export const adminOrgsQuery = z.strictObject({
-  cursor: z.string().max(200).optional(),
+  cursor: text(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  q: z.string().max(100).optional(),
+  q: text(100).optional(),
 });

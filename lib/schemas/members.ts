@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { email, role } from './common';
+import { email, role, text } from './common';
 
 export const changeRoleBody = z.strictObject({ role });
 
@@ -10,8 +10,8 @@ export const createInvitationBody = z.strictObject({
   expiresInDays: z.number().int().min(1).max(30).optional(),
 });
 
-export const tokenQuery = z.strictObject({ token: z.string().min(10).max(200) });
-export const acceptInvitationBody = z.strictObject({ token: z.string().min(10).max(200) });
+export const tokenQuery = z.strictObject({ token: text(200).min(10) });
+export const acceptInvitationBody = z.strictObject({ token: text(200).min(10) });
 
 /** Path ids are ours (lowercase base36); anything else cannot exist, so it is a 404 early. */
 export const idParam = z.string().regex(/^[a-z0-9]{1,40}$/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayName, email, password, slug } from './common';
+import { displayName, email, password, slug, text } from './common';
 
 /** Request bodies are strict: an unknown field is a 400, never silently ignored. */
 export const signUpBody = z.strictObject({ email, password, name: displayName().optional() });
@@ -10,4 +10,4 @@ export const updateOrgBody = z
   .strictObject({ name: displayName().optional(), slug: slug.optional() })
   .refine((b) => b.name !== undefined || b.slug !== undefined, 'Send a name or a slug to change');
 
-export const deleteOrgBody = z.strictObject({ confirm: z.string().max(100) });
+export const deleteOrgBody = z.strictObject({ confirm: text(100) });

@@ -1,21 +1,17 @@
 import { z } from 'zod';
+import { label, text } from './common';
 
 /**
  * Request schemas of the sandbox API. Every object is strict (an unknown field is a 400), and
  * the same schemas feed /api/v1/openapi.json. Limits that depend on the org (cpu, memory, disk,
  * timeout) are checked by the service against the org's limits, not here.
  */
-const noNul = (s: string) => !s.includes('\0');
-const text = (max: number) => z.string().max(max).refine(noNul, 'must not contain NUL bytes');
 
 export const sandboxId = z.string().regex(/^[a-z0-9]{3,40}$/, 'Unknown sandbox id');
 
 /** Paths are absolute inside the sandbox; `..` and symlinks are resolved inside it by the runner. */
-export const sandboxPath = z
-  .string()
+export const sandboxPath = text(4096)
   .min(1, 'path is required')
-  .max(4096, 'path is too long')
-  .refine(noNul, 'path must not contain NUL bytes')
   .refine((p) => p.startsWith('/'), 'path must be absolute (start with /)');
 
 const envVars = z
@@ -49,16 +45,27 @@ export const networkPolicy = z.strictObject({
   path: ['ports'],
 });
 
+/**
+ * vCPUs. The runner turns this into a CFS quota of cpu × 100 ms per 100 ms period, and the
+ * kernel's smallest quota is 1 ms: below 0.01 the quota rounded to 0, which runc reads as "no
+ * limit at all". Hundredths keep every value exact in the database's `real` column too.
+ */
+const cpu = z
+  .number()
+  .min(0.01, 'cpu must be at least 0.01')
+  .max(64, 'cpu must be at most 64')
+  .multipleOf(0.01, 'cpu is counted in hundredths (e.g. 0.25, 1.5)');
+
 export const createSandboxBody = z.strictObject({
   template: z.string().regex(/^[a-z0-9-]{1,64}$/, 'Unknown template').optional(),
-  cpu: z.number().positive().max(64).optional(),
+  cpu: cpu.optional(),
   memoryMb: z.number().int().min(64).max(1024 * 1024).optional(),
   diskMb: z.number().int().min(64).max(1024 * 1024).optional(),
   timeoutSec: z.number().int().min(1).max(366 * 86400).optional(),
   idleTimeoutSec: z.number().int().min(0).max(366 * 86400).optional(),
   env: envVars.optional(),
   /** Accepted for forward compatibility; secrets arrive with the secrets feature. */
-  secrets: z.array(z.string().max(128)).max(0, 'secrets are not available yet').optional(),
+  secrets: z.array(text(128)).max(0, 'secrets are not available yet').optional(),
   metadata: metadata.optional(),
   network: networkPolicy.optional(),
   snapshotId: z.string().regex(/^[a-z0-9]{3,64}$/, 'Unknown snapshot id').optional(),
@@ -73,9 +80,9 @@ export const listSandboxesQuery = z.strictObject({
   metadata: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : [v]))
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}:.{0,1024}$/s, 'metadata filters look like key:value')).max(10))
+    .pipe(z.array(text(1100).regex(/^[A-Za-z0-9_.-]{1,64}:.{0,1024}$/s, 'metadata filters look like key:value')).max(10))
     .optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: text(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
@@ -98,7 +105,7 @@ export const removeFileQuery = z.strictObject({ path: sandboxPath, recursive: z.
 export const uploadQuery = z.strictObject({ path: sandboxPath, mode: z.string().regex(/^0?[0-7]{3}$/, 'mode is octal like 0644').optional() });
 export const mkdirBody = z.strictObject({ path: sandboxPath });
 
-export const createSnapshotBody = z.strictObject({ name: z.string().trim().min(1).max(128).refine(noNul, 'no NUL bytes').optional() });
+export const createSnapshotBody = z.strictObject({ name: label(128).optional() });
 
 export const portNumber = z.coerce
   .number({ error: 'port must be a number' })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { label as labelText } from './common';
 import type { Operation } from './openapi';
 
 /** Terminal tickets and embed (share) links. */
@@ -9,7 +10,7 @@ export const terminalTicketBody = z.strictObject({
   fresh: z.boolean().optional(),
 });
 
-const label = z.string().trim().min(1).max(100).optional();
+const label = labelText(100).optional();
 const expiresInHours = z.number().int().min(1).max(24 * 90).optional();
 
 export const createSandboxShareBody = z.strictObject({ mode: z.enum(['rw', 'ro']), label, expiresInHours });

@@ -105,6 +105,11 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, t
     if (!res.headersSent) sendPreviewPage(res, 502, 'Preview unavailable', 'The sandbox runner could not be reached.');
     else res.destroy();
   });
+  // A visitor who leaves cancels the proxied request. There is no deadline here on purpose: the
+  // answer is the sandbox app's, and long polls or slow builds are its business.
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
   req.pipe(upstream);
 }
 
@@ -136,6 +141,7 @@ async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Bu
     socket.end(`HTTP/1.1 ${up.statusCode} ${http.STATUS_CODES[up.statusCode ?? 502]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   upstream.on('error', () => socket.destroy());
+  socket.once('close', () => upstream.destroy());
   upstream.end();
 }
 

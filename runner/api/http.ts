@@ -11,10 +11,39 @@ export const MAX_JSON_BYTES = 1024 * 1024;
 export type JsonResult = { status: number; body: unknown };
 export const json = (status: number, body: unknown): JsonResult => ({ status, body });
 
+/** How long an early answer keeps reading (and dropping) a body the client is still sending. */
+export const LINGER_MS = 2000;
+
+/**
+ * Sends a JSON answer. When the request body has not all arrived (an upload refused before it
+ * was read: a path the sandbox may not write, a size cap), ending the response would close the
+ * connection under the client's writes (the console sends `Connection: close`); its next write
+ * then fails with EPIPE, often before it has read our answer, and the refusal turned into
+ * "runner not reachable". So the answer is sent whole but the response is only ended once the
+ * body has been drained, or after LINGER_MS (then the connection is cut).
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const req = res.req;
+  if (!req || req.complete || req.destroyed) {
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.write(text);
+  const finish = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  const timer = setTimeout(() => {
+    finish();
+    req.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  req.once('end', finish);
+  req.once('close', finish);
+  drain(req);
 }
 
 /** Turns whatever a handler threw into the `{error:{code,message}}` shape every caller expects. */
@@ -85,7 +114,18 @@ export function parseQuery<T extends z.ZodType>(url: URL, schema: T): z.infer<T>
   return schema.parse(Object.fromEntries(url.searchParams.entries()));
 }
 
-/** Drains an unread request body so keep-alive connections stay usable after an early reply. */
+/** Drains an unread request body so keep-alive connections stay usable after an early reply
+ * (sendJson also drains whatever is still unread when it answers). */
 export function discardBody(req: IncomingMessage): void {
-  if (!req.complete) req.resume();
+  if (!req.complete) drain(req);
+}
+
+/**
+ * Reads and drops the rest of a body. A consumer that gave up (a write the agent refused) may
+ * still be piped from it, and its unpipe, a tick later, would pause the body again: detach
+ * every pipe first.
+ */
+function drain(req: IncomingMessage): void {
+  req.unpipe();
+  req.resume();
 }

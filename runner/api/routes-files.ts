@@ -1,4 +1,3 @@
-import { AppError } from '@/lib/errors';
 import type { FileTarget } from '@/runner/services/file-service';
 import type { ApiDeps } from './deps';
 import { discardBody, json, parseQuery, readJson } from './http';
@@ -32,14 +31,12 @@ export function fileRoutes(router: Router, deps: ApiDeps): void {
       await files.read(sandbox(ctx), q.path, q.user, ctx.res);
       return undefined;
     })
+    // A refusal (413 over the cap, 403 for a path the sandbox may not write…) usually comes
+    // before the body has all arrived: sendJson (http.ts) answers at once and drains the rest
+    // briefly, so the client reads the refusal instead of a broken pipe.
     .on('PUT', '/v1/sandboxes/:id/files/content', async (ctx) => {
       const q = parseQuery(ctx.url, fileWriteQuery);
-      try {
-        return json(200, await files.write(sandbox(ctx), q.path, q, ctx.req));
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'payload_too_large') refuseRestOfUpload(ctx);
-        throw err;
-      }
+      return json(200, await files.write(sandbox(ctx), q.path, q, ctx.req));
     })
     .on('POST', '/v1/sandboxes/:id/files/mkdir', async (ctx) => {
       const b = await readJson(ctx.req, mkdirSchema);
@@ -73,13 +70,3 @@ export function fileRoutes(router: Router, deps: ApiDeps): void {
     });
 }
 
-/**
- * After a 413 the client may still be sending. Draining a little keeps well-behaved clients
- * able to read the answer; closing soon after keeps a huge upload from being read for nothing.
- */
-function refuseRestOfUpload({ req, res }: RouteContext): void {
-  res.setHeader('connection', 'close');
-  const timer = setTimeout(() => req.destroy(), 2000);
-  timer.unref();
-  req.on('end', () => clearTimeout(timer));
-}

@@ -27,7 +27,8 @@ export const createSandboxSchema = z.strictObject({
   snapshotId: z.string().min(1).max(128).optional(),
   resources: z
     .strictObject({
-      cpu: z.number().positive().max(256),
+      // At least 0.01: a quota that rounds to 0 would make runc apply no CPU limit at all.
+      cpu: z.number().min(0.01).max(256).multipleOf(0.01),
       memoryMb: z
         .number()
         .int()

@@ -6,6 +6,9 @@ import * as invitationsRoute from '@/app/api/v1/invitations/route';
 import * as memberById from '@/app/api/v1/members/[userId]/route';
 import * as orgRoute from '@/app/api/v1/org/route';
 import * as orgsRoute from '@/app/api/orgs/route';
+import * as sandboxesRoute from '@/app/api/v1/sandboxes/route';
+import * as sharesRoute from '@/app/api/v1/shares/route';
+import * as shareById from '@/app/api/v1/shares/[id]/route';
 import { closeDb, getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { call, makeKey, makeOrg, makeUser, req, uniq } from './helpers/fixtures';
@@ -87,6 +90,22 @@ describe('bad input is a 4xx with {error:{code,message}} and stores nothing', ()
     const res = await call(apiKeysRoute.POST, req('POST', '/x', { key, body: { name: "O'Brien & Co. (CI) #2" } }));
     expect(res.status).toBe(201);
     expect(res.json.apiKey.name).toBe("O'Brien & Co. (CI) #2");
+  });
+
+  it('NUL bytes in labels, query filters and path ids are 4xx, never a database error', async () => {
+    const db = await getDb();
+    const shares = async () => (await db.select().from(schema.terminalShares).where(eq(schema.terminalShares.orgId, scope.orgId))).length;
+    const before = await shares();
+    for (const label of ['a\u0000b', 'two\nlines', '\u0000']) {
+      expectError(await call(sharesRoute.POST, req('POST', '/x', { key, body: { template: 'default', label } })), 400);
+    }
+    expect(await shares()).toBe(before);
+    expectError(await call(sandboxesRoute.GET, req('GET', '/api/v1/sandboxes?metadata=team:%00', { key })), 400);
+    expectError(await call(sandboxesRoute.GET, req('GET', '/api/v1/sandboxes?cursor=%00', { key })), 400);
+    for (const id of ['a\u0000b', '\u0000', 'x\u001fy']) {
+      expectError(await call(shareById.DELETE, req('DELETE', '/x', { key }), { id }), 404);
+      expectError(await call(memberById.DELETE, req('DELETE', '/x', { key }), { userId: id }), 404);
+    }
   });
 
   it('ids that cannot exist are 404 before any query', async () => {

@@ -95,6 +95,16 @@ describe('sandbox files through /api/v1', () => {
     else expect([400, 404]).toContain(outside.status);
   });
 
+  it('paths the sandbox user may not touch are the runner’s 403, not a 500', async () => {
+    const put = await api(content.PUT, 'PUT', `/sandboxes/${id}/files/content${q('/etc/passwd')}`, { key: A.developer, raw: 'x', params: { id } });
+    const dir = await api(mkdir.POST, 'POST', `/sandboxes/${id}/files/mkdir`, { key: A.developer, body: { path: '/usr/warren-x' }, params: { id } });
+    const rm = await api(files.DELETE, 'DELETE', `/sandboxes/${id}/files${q('/etc/hostname')}`, { key: A.developer, params: { id } });
+    for (const res of [put, dir, rm]) {
+      expect(res.status).toBe(403);
+      expect(res.json.error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/permission denied|read-only|not permitted/) });
+    }
+  });
+
   it('downloading a directory is a 400; viewers cannot upload', async () => {
     const dir = await api(content.GET, 'GET', `/sandboxes/${id}/files/content${q('/home/user')}`, { key: A.viewer, params: { id } });
     expect(dir.status).toBe(400);

@@ -58,11 +58,37 @@ describe('per-org limits', () => {
   });
 
   it('bad create bodies are 400s: unknown fields, wrong types, unknown template', async () => {
-    for (const body of [{ cpus: 1 }, { cpu: 'one' }, { metadata: { 'bad key!': 'x' } }, { template: 'nope' }, { network: { mode: 'open' } }]) {
+    const bodies: object[] = [{ cpus: 1 }, { cpu: 'one' }, { metadata: { 'bad key!': 'x' } }, { template: 'nope' }, { network: { mode: 'open' } }];
+    // A lone surrogate is fine in a JS string but not in jsonb: it was a database error (500).
+    bodies.push({ metadata: { team: 'lone \ud800' } }, { env: { A: '\udc00' } });
+    for (const body of bodies) {
       const res = await create(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.code).toMatch(/validation_failed|bad_request/);
     }
+  });
+});
+
+describe('numbers the database and the kernel can hold', () => {
+  it('tiny, denormal, huge or over-precise cpu values are 400s and create nothing', async () => {
+    const db = await getDb();
+    const rows = async () => (await db.select().from(schema.sandboxes).where(eq(schema.sandboxes.orgId, A.scope.orgId))).length;
+    const before = await rows();
+    // With room to create: 1e-300 overflowed the `real` column (a 500) and 1e-40 made a sandbox
+    // whose CPU quota rounded to 0, which runc takes as no limit at all.
+    await setOrgLimits(A.scope.orgId, { maxSandboxes: 10 });
+    try {
+      for (const cpu of [1e-300, 5e-324, 1e-40, 0.0001, 0.005, 0.015, 1.234, -1, 0, 1e308]) {
+        const res = await create({ cpu });
+        expect(res.status, String(cpu)).toBe(400);
+        expect(res.json.error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/^cpu: /) });
+      }
+    } finally {
+      await setOrgLimits(A.scope.orgId, { maxSandboxes: 3 });
+    }
+    expect(await rows()).toBe(before);
+    // Valid values pass validation and meet the org's concurrency limit (all 3 slots are taken here).
+    for (const cpu of [0.01, 0.25, 1.5]) expect((await create({ cpu })).status, String(cpu)).toBe(429);
   });
 });
 

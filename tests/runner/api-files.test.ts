@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +74,39 @@ describe('runner API: files', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fs.existsSync(target)).toBe(false);
     expect(fs.readdirSync(dir).filter((n) => n.includes('too-big'))).toEqual([]);
+  });
+
+  it('an upload refused before its body is read is answered, and the connection outlives the rest of the body', async () => {
+    // /root is 0700 root: the agent refuses to open the file before reading any data, so the
+    // runner answers 403 while the client still has megabytes to send. Closing the connection
+    // right after answering made the client's next write fail (EPIPE), often before it had read
+    // the answer, and the console reported the runner as unreachable.
+    const total = 8 * 1024 * 1024;
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    const sock = net.connect(f.socket);
+    let received = '';
+    const answered = new Promise<void>((resolve) => {
+      sock.on('data', (d) => {
+        received += d.toString('latin1');
+        if (received.includes('\r\n\r\n')) resolve();
+      });
+    });
+    const closed = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    const writeErrors: string[] = [];
+    sock.on('error', (err: NodeJS.ErrnoException) => writeErrors.push(err.code ?? err.message));
+    const write = (b: Buffer | string) => new Promise<void>((resolve) => sock.write(b, () => resolve()));
+    await write(
+      `PUT /v1/sandboxes/fs1/files/content?path=/root/refused HTTP/1.1\r\nhost: runner\r\nauthorization: Bearer ${f.token}\r\n` +
+        `content-type: application/octet-stream\r\ncontent-length: ${total}\r\nconnection: close\r\n\r\n`,
+    );
+    await write(chunk);
+    await answered;
+    expect(received).toMatch(/^HTTP\/1\.1 403 /);
+    for (let sent = chunk.length; sent < total && !sock.destroyed; sent += chunk.length) await write(chunk);
+    expect(writeErrors).toEqual([]);
+    await closed;
+    expect(received).toContain('"code":"forbidden"');
+    expect(fs.existsSync('/root/refused')).toBe(false);
   });
 
   it('mkdir -p, rename, remove, and maps errno to HTTP', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { schema } from '@/db';
 import { getDb } from '@/db';
 import { createApiKey } from '@/lib/api-keys/api-keys';
+import { newId } from '@/lib/ids';
 import type { Role } from '@/lib/auth/permissions';
 import { orgScopeForUser } from '@/lib/auth/resolve-scope';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
@@ -38,6 +39,28 @@ export async function addMember(scope: OrgScope, role: Role): Promise<{ user: Us
 
 export async function makeKey(ownerScope: OrgScope, role: Role = 'developer', name = 'test key'): Promise<string> {
   return (await createApiKey(ownerScope, { name, role })).key;
+}
+
+/**
+ * A sandbox row of the org, as a create leaves it, without a runner behind it: for services that
+ * only read the row (ports, shares) and for tests that point it at a runner of their own.
+ */
+export async function makeSandboxRow(scope: OrgScope, runnerId = 'local'): Promise<string> {
+  const id = newId();
+  const db = await getDb();
+  await db.insert(schema.sandboxes).values({
+    id,
+    orgId: scope.orgId,
+    runnerId,
+    state: 'running',
+    cpu: 1,
+    memoryMb: 512,
+    diskMb: 1024,
+    network: { mode: 'none' },
+    timeoutSec: 600,
+    createdBy: 'test',
+  });
+  return id;
 }
 
 type Init = { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> };

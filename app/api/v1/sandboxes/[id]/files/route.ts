@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 /** Lists a directory: name, path, type, size, mode, mtime. */
 export const GET = withOrg('sandboxes:read', async ({ req, scope, params }) => {
   const { path } = parseQuery(req, pathQuery);
-  return Response.json(await listFiles(scope, params.id!, path));
+  return Response.json(await listFiles(scope, params.id!, path, req.signal));
 });
 
 /** Removes a file, or a directory with recursive=1. */

@@ -1,0 +1,1 @@
+ALTER TABLE "org_sandbox_limits" ADD COLUMN "max_ports_per_sandbox" integer;
