@@ -390,6 +390,13 @@ static int make_proc_socket(struct pump *p) {
   unlink(p->sock); /* a stale socket of a recycled pid */
   mode_t old = umask(077);
   int rc = bind(p->lfd, (struct sockaddr *)&addr, sizeof addr);
+  if (rc < 0 && errno == ENOENT) {
+    /* procs/ went away (root inside removed or renamed it): make it again, once. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/procs", g_sock_dir);
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST) rc = bind(p->lfd, (struct sockaddr *)&addr, sizeof addr);
+    else errno = ENOENT;
+  }
   umask(old);
   if (rc < 0 || chmod(p->sock, 0600) < 0 || listen(p->lfd, 8) < 0) return errno;
   return 0;

@@ -256,6 +256,17 @@ describe('warren-agent serve: pty', () => {
 });
 
 describe('warren-agent serve: detached processes', () => {
+  it('still detaches after procs/ was removed (root inside may remove anything)', async () => {
+    fs.rmSync(`${agent.dir}/procs`, { recursive: true, force: true });
+    const p = await client.spawn({ argv: ['sh', '-c', 'echo back; sleep 5'], env, detach: true });
+    p.detach();
+    expect(await client.detachedPids()).toContain(p.pid);
+    const a = await client.attach(p.pid);
+    const s = collect(a);
+    await until(() => s.out === 'back\n', 3000, 'replay after re-attach');
+    a.kill('SIGKILL');
+  });
+
   it('detach, re-attach with replay (stdout/stderr kept apart), input, exit', async () => {
     const p = await client.spawn({
       argv: ['sh', '-c', 'echo first; echo oops >&2; read x; echo "got $x"; exit 7'],

@@ -39,7 +39,10 @@ describe('the runner never follows a path a sandbox controls (real containers)',
 
   /** Puts A's real sockets back, so each test starts from a working sandbox. */
   const untrap = () =>
-    exec(A, `cd /run/warren && for f in $(find . -mindepth 1 -maxdepth 2 -name '*.real'); do rm -f "\${f%.real}"; mv "$f" "\${f%.real}"; done; rm -f agent.sock egress.sock ctl`);
+    exec(
+      A,
+      `cd /run/warren && for f in $(find . -mindepth 1 -maxdepth 2 \\( -name '*.real' -o -name '*.x' \\)); do t="\${f%.*}"; rm -rf "$t"; mv -T "$f" "$t"; done; rm -f agent.sock egress.sock ctl`,
+    );
 
   beforeAll(async () => {
     hostServer = net.createServer((c) => {
