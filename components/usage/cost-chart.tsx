@@ -5,7 +5,7 @@ import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/spinner';
 import { exactMoney, formatTick } from '@/lib/client/money';
 import { bucketLabel, type ChartRow, chartData, groupLabel, type Stack } from '@/lib/client/usage-chart';
-import type { UsageSummary } from '@/lib/client/usage-types';
+import { KIND_COLORS, type UsageKind, type UsageSummary } from '@/lib/client/usage-types';
 import { Money } from './money';
 
 const UNIT_LABEL = { hour: 'Hour (UTC)', day: 'Day (UTC)', month: 'Month (UTC)' } as const;
@@ -22,14 +22,16 @@ export function CostChart({ summary, groupByLabel }: { summary: UsageSummary; gr
         description={`Stacked by ${groupByLabel.toLowerCase()}, ${g === 'hour' ? 'per hour' : g === 'day' ? 'per day' : 'per month'}. Times are UTC.`}
       />
       <CardBody className="grid gap-4">
-        <div
-          className="h-72"
-          data-testid="usage-chart"
-          role="img"
-          aria-label={`Cost per ${g}, stacked by ${groupByLabel.toLowerCase()}: ${stacks.map((s) => s.label).join(', ')}`}
-        >
+        <div className="h-72" data-testid="usage-chart">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 20, left: 8 }}>
+            {/* Recharts' accessibility layer: the chart takes focus and arrow keys move the tooltip between buckets. */}
+            <BarChart
+              data={rows}
+              margin={{ top: 8, right: 8, bottom: 20, left: 8 }}
+              accessibilityLayer
+              title={`Cost per ${g}`}
+              desc={`Stacked by ${groupByLabel.toLowerCase()}: ${stacks.map((s) => s.label).join(', ')}. The list below gives the same figures.`}
+            >
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e4e4e7" />
               <XAxis
                 dataKey="bucket"
@@ -78,7 +80,7 @@ export function CostChart({ summary, groupByLabel }: { summary: UsageSummary; gr
               <span
                 aria-hidden
                 className="size-2.5 shrink-0 rounded-sm"
-                style={{ background: stacks.find((s) => s.key === grp.group)?.color ?? '#a1a1aa' }}
+                style={{ background: colorOf(summary, stacks, grp.group) }}
               />
               <span className="min-w-0 truncate text-zinc-700">{groupLabel(summary.groupBy, grp.group)}</span>
               <span className="ml-auto flex items-baseline gap-2">
@@ -93,6 +95,13 @@ export function CostChart({ summary, groupByLabel }: { summary: UsageSummary; gr
       </CardBody>
     </Card>
   );
+}
+
+/** The group's colour in the chart; kinds keep theirs even with no cost (active CPU at a zero rate). */
+function colorOf(s: UsageSummary, stacks: Stack[], group: string): string {
+  const stack = stacks.find((x) => x.key === group);
+  if (stack) return stack.color;
+  return s.groupBy === 'kind' ? (KIND_COLORS[group as UsageKind] ?? '#a1a1aa') : '#a1a1aa';
 }
 
 /** A share of the total, to one decimal ("12.5%"); not money, only a proportion. */
