@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
+import { AdminNav } from '@/components/admin/admin-nav';
 import { WarrenMark } from '@/components/brand';
 import { Badge } from '@/components/ui/badge';
 import { getSessionUser } from '@/lib/auth/session';
@@ -21,6 +22,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <Badge tone="accent">Platform admin</Badge>
           <span className="ml-auto text-sm text-zinc-500">{user.email}</span>
         </header>
+        <div className="border-b border-zinc-200 bg-white">
+          <AdminNav />
+        </div>
         <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
       </div>
     </QueryProvider>

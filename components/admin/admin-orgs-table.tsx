@@ -15,6 +15,7 @@ import { api, errorMessage } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
 import type { AdminOrg } from '@/lib/client/types';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
+import { useDebounced } from '@/lib/client/use-debounced';
 
 const PAGE_SIZE = 25;
 
@@ -99,13 +100,4 @@ export function AdminOrgsTable() {
       />
     </Card>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = React.useState(value);
-  React.useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
 }

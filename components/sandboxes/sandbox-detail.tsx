@@ -14,6 +14,7 @@ import { FilesTab } from './files/files-tab';
 import { OverviewTab } from './overview/overview-tab';
 import { PortsTab } from './ports-tab';
 import { SandboxActions } from './sandbox-actions';
+import { SandboxCost } from './sandbox-cost';
 import { SandboxSnapshotsTab } from './sandbox-snapshots-tab';
 import { SandboxTerminalTab } from './sandbox-terminal-tab';
 import { StateBadge } from './state-badge';
@@ -24,7 +25,7 @@ const tabClass =
   'border-b-2 border-transparent px-3 py-2 text-sm font-medium text-zinc-500 hover:text-zinc-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 data-[state=active]:border-indigo-600 data-[state=active]:text-zinc-900';
 
 export function SandboxDetail({ id, initialTab }: { id: string; initialTab: Tab }) {
-  const { org } = useOrg();
+  const { org, can } = useOrg();
   const router = useRouter();
   const [tab, setTab] = React.useState<Tab>(initialTab);
   const sandbox = useSandbox(id);
@@ -55,6 +56,7 @@ export function SandboxDetail({ id, initialTab }: { id: string; initialTab: Tab 
         </h1>
         <CopyButton value={sb.id} label="Copy id" />
         <StateBadge state={sb.state} reason={sb.reason} />
+        {can('usage:read') ? <SandboxCost sandbox={sb} /> : null}
         <div className="ml-auto">
           <SandboxActions sandbox={sb} onDeleted={() => router.push(`/${org.slug}/sandboxes`)} />
         </div>

@@ -12,6 +12,7 @@ import { FormError } from '@/components/ui/field';
 import { Pagination } from '@/components/ui/pagination';
 import { TableSkeleton } from '@/components/ui/spinner';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { Money } from '@/components/usage/money';
 import { api, errorMessage } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import { ageOf, formatMemory, timeLeft } from '@/lib/client/sandbox-format';
@@ -48,7 +49,7 @@ export function SandboxesTable() {
   return (
     <Card>
       <SandboxFilters value={filter} onChange={setFilter} />
-      {list.isPending ? <TableSkeleton columns={7} /> : null}
+      {list.isPending ? <TableSkeleton columns={8} /> : null}
       {list.isError ? (
         <div className="p-4">
           <FormError message={errorMessage(list.error)} />
@@ -86,6 +87,7 @@ export function SandboxesTable() {
               <TH>Resources</TH>
               <TH>Age</TH>
               <TH>Time left</TH>
+              <TH className="text-right">Cost</TH>
               <TH>Metadata</TH>
               <TH className="text-right">
                 <span className="sr-only">Actions</span>
@@ -121,6 +123,9 @@ export function SandboxesTable() {
                 <TD className="whitespace-nowrap text-zinc-500">{ageOf(sb.createdAt)}</TD>
                 <TD className="whitespace-nowrap text-zinc-500">
                   {sb.state === 'stopped' ? '—' : timeLeft(sb.expiresAt)}
+                </TD>
+                <TD className="text-right" data-testid="sandbox-row-cost">
+                  <Money micros={sb.costMicros} />
                 </TD>
                 <TD>
                   <div className="flex max-w-56 flex-wrap gap-1">

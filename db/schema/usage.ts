@@ -62,7 +62,12 @@ export const usageHourly = pgTable(
     cpuMs: bigint('cpu_ms', { mode: 'number' }).notNull(),
     costMicros: bigint('cost_micros', { mode: 'number' }).notNull(),
   },
-  (t) => [uniqueIndex('usage_hourly_key_idx').on(t.orgId, t.hour, t.kind, t.subject), index('usage_hourly_subject_idx').on(t.subject, t.hour)],
+  (t) => [
+    uniqueIndex('usage_hourly_key_idx').on(t.orgId, t.hour, t.kind, t.subject),
+    index('usage_hourly_subject_idx').on(t.subject, t.hour),
+    // The platform admin's month across all orgs: a range on hour alone.
+    index('usage_hourly_hour_idx').on(t.hour),
+  ],
 );
 
 /** Per subject: what the meter last learnt (CPU counter for active CPU; deleted = no more periods). */

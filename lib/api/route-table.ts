@@ -11,6 +11,7 @@ export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
   '/api/admin/orgs': ['GET'],
+  '/api/admin/usage': ['GET'],
   '/api/auth/[...nextauth]': ['GET', 'POST'],
   '/api/embed/[token]/terminal': ['POST'],
   '/api/health': ['GET'],

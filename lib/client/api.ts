@@ -70,3 +70,39 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return 'Something went wrong';
 }
+
+/** A raw response (files, CSV) from a console API, with the same errors as `api`. */
+export async function apiResponse(
+  path: string,
+  { org, signal }: { org?: string; signal?: AbortSignal } = {},
+): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      headers: org ? { 'x-warren-org': org } : {},
+      signal,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Could not reach the console. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    const e = (await res.json().catch(() => null))?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `The request failed (${res.status})`);
+  }
+  return res;
+}
+
+/** Hands a blob to the browser as a download named `name`. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

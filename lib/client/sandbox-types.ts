@@ -24,6 +24,8 @@ export type Sandbox = {
   createdAt: string;
   startedAt: string | null;
   stoppedAt: string | null;
+  /** Cost so far in micro-dollars (1,000,000 = $1). */
+  costMicros: number;
 };
 
 export type SandboxPage = { sandboxes: Sandbox[]; nextCursor: string | null };

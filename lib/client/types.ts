@@ -36,3 +36,19 @@ export type InvitationPreview = {
   email: string | null;
   expiresAt: string;
 };
+export type AdminOrgUsage = {
+  id: string;
+  slug: string;
+  name: string;
+  personal: boolean;
+  costMicros: number;
+  vcpuHours: number;
+  runningSandboxes: number;
+};
+export type AdminUsage = {
+  from: string;
+  to: string;
+  totals: { costMicros: number; vcpuHours: number; runningSandboxes: number };
+  orgs: AdminOrgUsage[];
+  nextOffset: number | null;
+};

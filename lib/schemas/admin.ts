@@ -6,3 +6,11 @@ export const adminOrgsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).optional(),
   q: text(100).optional(),
 });
+
+/** GET /api/admin/usage: orgs by cost this month, a page at a time (offset: the order moves as costs grow). */
+export const adminUsageQuery = z.strictObject({
+  q: text(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type AdminUsageQuery = z.infer<typeof adminUsageQuery>;

@@ -9,6 +9,7 @@ const HOUR = 3_600_000;
 
 /** One hour's piece of an open period, up to now, with its quantities and its cost so far. */
 export type LivePiece = {
+  orgId: string;
   subject: string;
   sandboxId: string | null;
   kind: UsageKind;
@@ -47,6 +48,7 @@ export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?:
       const stop = Math.min(end, hourEnd);
       const d = stop - t;
       out.push({
+        orgId: p.orgId,
         subject: p.subject,
         sandboxId: p.sandboxId,
         kind: p.kind,

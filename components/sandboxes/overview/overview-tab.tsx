@@ -13,6 +13,7 @@ import { StateBadge } from '../state-badge';
 import { ExecLogCard } from './exec-log-card';
 import { MetricsCard } from './metrics-card';
 import { ShareLinksCard } from './share-links-card';
+import { UsageCard } from './usage-card';
 
 export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
   const { can } = useOrg();
@@ -74,6 +75,7 @@ export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
         </CardBody>
       </Card>
       <MetricsCard sandbox={sb} />
+      <UsageCard sandbox={sb} />
       <ExecLogCard sandboxId={sb.id} />
       <ShareLinksCard sandboxId={sb.id} />
       <ExtendTimeoutDialog sandbox={sb} open={extending} onOpenChange={setExtending} />

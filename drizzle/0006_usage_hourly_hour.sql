@@ -1,0 +1,1 @@
+CREATE INDEX "usage_hourly_hour_idx" ON "usage_hourly" USING btree ("hour");
