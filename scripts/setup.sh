@@ -14,7 +14,7 @@ fi
 
 # Debian packages: name of a command each provides -> package.
 declare -A pkgs=(
-  [runc]=runc [slirp4netns]=slirp4netns [socat]=socat [tini]=tini [newuidmap]=uidmap
+  [runc]=runc [slirp4netns]=slirp4netns [socat]=socat [flock]=util-linux [newuidmap]=uidmap
   [cc]=gcc [mkfs.ext4]=e2fsprogs [nsenter]=util-linux [make]=make [iptables-restore]=iptables [ip]=iproute2
 )
 if [ "${1:-}" = "--test" ]; then

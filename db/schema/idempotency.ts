@@ -19,7 +19,10 @@ export const idempotencyKeys = pgTable(
     status: integer('status'),
     body: text('body'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Refreshed by the request running it: stale = its console died, a retry may take over. */
     lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Which run owns the row: only it may store its answer (a taken-over run may not). */
+    owner: text('owner').notNull().default(''),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.key] })],
 );

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
@@ -8,8 +8,11 @@ import { errorResponse } from './handler';
 const { idempotencyKeys } = schema;
 /** How long a stored answer is replayed. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A first request still "in flight" after this long died with its console: a retry takes over. */
+/** A first request not heard of for this long died with its console: a retry takes over. */
 export const IDEMPOTENCY_ABANDONED_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
+/** Answers larger than this are not kept (a retry then runs again): storage stays bounded. */
+export const MAX_STORED_ANSWER_BYTES = 4 * 1024 * 1024;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 /**
@@ -17,48 +20,72 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
  * answer is stored and replayed to every retry with the same key (`Idempotent-Replayed: true`);
  * the same key on a different request is a 422; a retry while the first is still running is a 409
  * (retry shortly). Answers that mean "try again" (5xx, 409, 429) are not stored, so a retry
- * really retries. Without the header the request simply runs.
+ * really retries. Without the header the request simply runs. `maxBytes` bounds the body read to
+ * fingerprint it (the route's own limit).
  */
-export async function idempotent(req: Request, scope: OrgScope, run: () => Promise<Response>): Promise<Response> {
+export async function idempotent(req: Request, scope: OrgScope, run: () => Promise<Response>, maxBytes = 64 * 1024): Promise<Response> {
   const key = req.headers.get('idempotency-key');
   if (key === null) return run();
   if (!KEY_RE.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1–255 visible ASCII characters');
-  const url = new URL(req.url);
-  const fingerprint = createHash('sha256')
-    .update(`${req.method} ${url.pathname}\n`)
-    .update(await req.clone().text())
-    .digest('hex');
+  const body = await readCapped(req.clone(), maxBytes);
+  const fingerprint = createHash('sha256').update(`${req.method} ${new URL(req.url).pathname}\n`).update(body).digest('hex');
 
   const claimed = await claim(scope.orgId, key, fingerprint);
-  if (claimed !== true) return claimed;
+  if (claimed instanceof Response) return claimed;
+  const owner = claimed.owner;
+  const db = await getDb();
+  const mine = and(eq(idempotencyKeys.orgId, scope.orgId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.owner, owner));
+  // Still alive: a long exec keeps its claim, so a retry waits instead of running it again.
+  const beat = setInterval(() => void db.update(idempotencyKeys).set({ lockedAt: sql`now()` }).where(mine).catch(() => {}), HEARTBEAT_MS);
+  beat.unref();
   let res: Response;
   try {
     res = await run();
   } catch (err) {
     res = errorResponse(err);
+  } finally {
+    clearInterval(beat);
   }
-  const db = await getDb();
-  const where = and(eq(idempotencyKeys.orgId, scope.orgId), eq(idempotencyKeys.key, key));
-  if (res.status >= 500 || res.status === 409 || res.status === 429) {
-    await db.delete(idempotencyKeys).where(where);
-  } else {
-    await db.update(idempotencyKeys).set({ state: 'done', status: res.status, body: await res.clone().text() }).where(where);
-  }
+  const text = res.status >= 500 || res.status === 409 || res.status === 429 ? null : await res.clone().text();
+  if (text === null || Buffer.byteLength(text) > MAX_STORED_ANSWER_BYTES) await db.delete(idempotencyKeys).where(mine);
+  else await db.update(idempotencyKeys).set({ state: 'done', status: res.status, body: text }).where(mine);
   return res;
 }
 
-/** true: this request runs; otherwise the answer to give instead. */
-async function claim(orgId: string, key: string, fingerprint: string): Promise<true | Response> {
+/** Reads a request body, refusing (413) past `max` bytes before buffering more. */
+async function readCapped(req: Request, max: number): Promise<Buffer> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > max) throw new AppError('payload_too_large', `Request body is larger than ${max} bytes`);
+  const parts: Buffer[] = [];
+  let total = 0;
+  const reader = req.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      void reader.cancel().catch(() => {}); // not awaited: a tee branch settles only when both are cancelled
+      throw new AppError('payload_too_large', `Request body is larger than ${max} bytes`);
+    }
+    parts.push(Buffer.from(value));
+  }
+  return Buffer.concat(parts);
+}
+
+/** This request runs (as `owner`), or the answer to give instead. */
+async function claim(orgId: string, key: string, fingerprint: string): Promise<{ owner: string } | Response> {
   const db = await getDb();
   const where = and(eq(idempotencyKeys.orgId, orgId), eq(idempotencyKeys.key, key));
+  const owner = randomBytes(12).toString('base64url');
   // Expired answers go first, so the key starts afresh.
   await db.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.createdAt, new Date(Date.now() - IDEMPOTENCY_TTL_MS))));
   const inserted = await db
     .insert(idempotencyKeys)
-    .values({ orgId, key, fingerprint, state: 'in_flight' })
+    .values({ orgId, key, fingerprint, state: 'in_flight', owner })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
-  if (inserted.length) return true;
+  if (inserted.length) return { owner };
 
   const [row] = await db.select().from(idempotencyKeys).where(where);
   if (!row) return claim(orgId, key, fingerprint); // removed meanwhile (its first run failed): run
@@ -71,16 +98,25 @@ async function claim(orgId: string, key: string, fingerprint: string): Promise<t
       headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
     });
   }
-  // In flight: still running, or its console died. Take it over only once it is clearly abandoned.
+  // In flight: still running (it keeps lockedAt fresh), or its console died. Take over only then.
   const stale = new Date(Date.now() - IDEMPOTENCY_ABANDONED_MS);
   const taken = await db
     .update(idempotencyKeys)
-    .set({ lockedAt: sql`now()` })
+    .set({ lockedAt: sql`now()`, owner })
     .where(and(where, eq(idempotencyKeys.state, 'in_flight'), lt(idempotencyKeys.lockedAt, stale)))
     .returning({ key: idempotencyKeys.key });
-  if (taken.length) return true;
-  const err = new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly');
-  const res = errorResponse(err);
+  if (taken.length) return { owner };
+  const res = errorResponse(new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly'));
   res.headers.set('retry-after', '1');
   return res;
+}
+
+/** Drops answers past their 24 hours (the reconciler calls it now and then). */
+export async function sweepIdempotencyKeys(): Promise<number> {
+  const db = await getDb();
+  const gone = await db
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, new Date(Date.now() - IDEMPOTENCY_TTL_MS)))
+    .returning({ key: idempotencyKeys.key });
+  return gone.length;
 }

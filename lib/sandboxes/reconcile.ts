@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
+import { sweepIdempotencyKeys } from '@/lib/api/idempotency';
 import { logger } from '@/lib/logger';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
@@ -11,6 +12,8 @@ const log = logger.child({ component: 'reconciler' });
 
 /** A row still `creating` this long after its insert, with nothing on the runner, is lost. */
 const CREATING_GRACE_MS = 60_000;
+/** Expired Idempotency-Key answers are swept this often. */
+const SWEEP_EVERY_MS = 10 * 60_000;
 /** A runner sandbox with no row at all (its org was deleted) is removed after this long. */
 const ORPHAN_GRACE_MS = 10 * 60_000;
 
@@ -106,9 +109,14 @@ export function startSandboxReconciler(intervalMs = 10_000): () => Promise<void>
   let running: Promise<unknown> | null = null;
   const status: ReconcilerStatus = { intervalMs, lastRunAt: null, lastOkAt: null, lastError: null };
   g[STATUS_KEY] = status;
+  let lastSweep = 0;
   const tick = () => {
     if (running) return;
     status.lastRunAt = new Date().toISOString();
+    if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
+      lastSweep = Date.now();
+      void sweepIdempotencyKeys().catch((err) => log.warn({ err }, 'could not sweep expired idempotency keys'));
+    }
     running = reconcileSandboxes()
       .then(() => {
         status.lastOkAt = new Date().toISOString();

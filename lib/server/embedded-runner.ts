@@ -62,7 +62,7 @@ export const embeddedRunner: BootHook = async ({ log }) => {
     if (stopping) return;
     let preflight: RunnerProblem[] | undefined;
     const c = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'runner', 'main.ts')], {
-      env: { ...process.env, WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_LISTEN: url, WARREN_DATA_DIR: e.dataDir, WARREN_RUNNER_EXIT_WITH_PARENT: '1' },
+      env: { ...runnerEnv(), WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_LISTEN: url, WARREN_DATA_DIR: e.dataDir, WARREN_RUNNER_EXIT_WITH_PARENT: '1' },
       // stdin is a pipe we never write: its end tells the runner that this console is gone.
       stdio: ['pipe', 'inherit', 'pipe'],
     });
@@ -70,8 +70,8 @@ export const embeddedRunner: BootHook = async ({ log }) => {
     c.stdin?.on('error', () => {});
     c.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
-      const m = /WARREN_RUNNER_PREFLIGHT (.*)/.exec(text);
-      if (m) preflight = JSON.parse(m[1]!) as RunnerProblem[];
+      const m = /^WARREN_RUNNER_PREFLIGHT (.*)$/m.exec(text);
+      if (m) preflight = parseProblems(m[1]!);
       else if (!text.startsWith('WARREN_RUNNER_LOCKED')) process.stderr.write(chunk);
     });
     c.once('exit', (code) => {
@@ -113,3 +113,19 @@ export const embeddedRunner: BootHook = async ({ log }) => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
   };
 };
+
+/** The runner (and every helper it starts) gets only what it needs: never the console's
+ * database URL, auth secret or OAuth keys. */
+function runnerEnv(): NodeJS.ProcessEnv {
+  const keep = /^(WARREN_|PATH$|HOME$|LANG$|LC_|TZ$|NODE_|TMPDIR$)/;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) && k !== 'WARREN_ADMIN_PASSWORD')) as NodeJS.ProcessEnv;
+}
+
+/** The runner's preflight line, read defensively: it is only a message to show. */
+function parseProblems(json: string): RunnerProblem[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (Array.isArray(v)) return v.filter((p): p is RunnerProblem => typeof p?.what === 'string' && typeof p?.fix === 'string');
+  } catch {}
+  return [{ what: 'The local runner refused to start on this host', fix: 'See its log above' }];
+}

@@ -9,18 +9,22 @@ export const snapshotSubject = (id: string) => `snap_${id}`;
 /** What one journal event needs to know: the org of its subject, and the meter's own state. */
 type Context = { orgOf: Map<string, string>; state: Map<string, typeof usageMeterState.$inferSelect> };
 
-/** Looks up the orgs of a page of events' subjects (sandboxes and snapshots) in two queries. */
-export async function loadContext(tx: Tx, events: JournalEvent[]): Promise<Context> {
+/**
+ * Looks up the orgs of a page of events' subjects (sandboxes and snapshots) in two queries. Only
+ * subjects that live on `runnerId` count: another runner's journal (a copied data dir on a second
+ * host) never bills them.
+ */
+export async function loadContext(tx: Tx, events: JournalEvent[], runnerId: string): Promise<Context> {
   const sandboxIds = [...new Set(events.filter((e) => e.type !== 'snapshot').map((e) => e.sandboxId))];
   const snapshotIds = [...new Set(events.flatMap((e) => (e.type === 'snapshot' ? [e.snapshotId] : [])))];
   const orgOf = new Map<string, string>();
   if (sandboxIds.length) {
-    for (const r of await tx.select({ id: sandboxes.id, orgId: sandboxes.orgId }).from(sandboxes).where(inArray(sandboxes.id, sandboxIds))) orgOf.set(r.id, r.orgId);
+    const rows = await tx.select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId }).from(sandboxes).where(inArray(sandboxes.id, sandboxIds));
+    for (const r of rows) if (r.runnerId === runnerId) orgOf.set(r.id, r.orgId);
   }
   if (snapshotIds.length) {
-    for (const r of await tx.select({ id: snapshots.id, orgId: snapshots.orgId }).from(snapshots).where(inArray(snapshots.id, snapshotIds))) {
-      orgOf.set(snapshotSubject(r.id), r.orgId);
-    }
+    const rows = await tx.select({ id: snapshots.id, orgId: snapshots.orgId, runnerId: snapshots.runnerId }).from(snapshots).where(inArray(snapshots.id, snapshotIds));
+    for (const r of rows) if (r.runnerId === runnerId) orgOf.set(snapshotSubject(r.id), r.orgId);
   }
   const subjects = [...sandboxIds, ...snapshotIds.map(snapshotSubject)];
   const state = new Map<string, typeof usageMeterState.$inferSelect>();

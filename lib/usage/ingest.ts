@@ -9,8 +9,9 @@ const { runners } = schema;
 const log = logger.child({ component: 'meter' });
 const PAGE = 500;
 /** An event whose subject has no row yet (the console writes a snapshot's row after the runner
- * answers) is waited for this long, then skipped: a runner's sandbox no org owns is not billed. */
-const WAIT_FOR_ROW_MS = 5 * 60_000;
+ * answers) is waited for this long, then skipped: a runner's sandbox no org owns is not billed.
+ * Short, because waiting holds up the rest of that runner's journal. */
+const WAIT_FOR_ROW_MS = 60_000;
 
 /** One console at a time moves the meter (several consoles may share a database). */
 const lockMeter = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('warren:usage-meter', 0))`);
@@ -41,7 +42,7 @@ export async function ingestRunner(runnerId: string): Promise<number> {
       const [locked] = await tx.select().from(runners).where(eq(runners.id, runnerId)).for('update');
       // Another console moved this cursor meanwhile: start over from where it is now.
       if (!locked || (locked.journalId === page.journalId && locked.journalSeq !== cursor)) return null;
-      const ctx = await loadContext(tx, page.events);
+      const ctx = await loadContext(tx, page.events, runnerId);
       const touched = new Touched();
       let last = cursor;
       for (const e of page.events) {

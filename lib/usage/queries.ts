@@ -73,7 +73,7 @@ export async function orgUsage(scope: OrgScope, q: UsageQuery, opts: { subject?:
       q.groupBy === 'kind' ? p.kind
       : q.groupBy === 'sandbox' ? p.subject
       : q.groupBy === 'template' ? (sb?.template ?? 'snapshots')
-      : (sb?.metadata[q.groupBy.slice('metadata.'.length)] ?? '(none)');
+      : metadataValue(sb?.metadata, q.groupBy.slice('metadata.'.length));
     rows.push({ ...p, bucket: bucketKey(p.hour, q.granularity), group });
   }
   const summary = summarize(q, rows);
@@ -88,6 +88,9 @@ export async function orgUsage(scope: OrgScope, q: UsageQuery, opts: { subject?:
   }
   return summary;
 }
+
+/** Own keys only: `metadata.constructor` must not find Object.prototype's. */
+const metadataValue = (m: Record<string, string> | undefined, key: string) => (m && Object.hasOwn(m, key) ? m[key]! : '(none)');
 
 async function sandboxInfo(ids: string[]) {
   const unique = [...new Set(ids)];

@@ -59,6 +59,9 @@ const DATA_CHUNK = 256 * 1024;
 /** A file call (or a start) with no byte from the agent for this long is abandoned: an agent the
  * sandbox has replaced or wedged must not hold a runner request forever. */
 export const AGENT_IDLE_MS = 30_000;
+/** A directory listing keeps at most this many entries in the runner's memory. */
+export const MAX_LIST_ENTRIES = 100_000;
+const MAX_PIDS = 4096;
 
 function spawnTlvs(o: SpawnOptions): Tlv[] {
   if (o.argv.length === 0) throw new TypeError('argv must not be empty');
@@ -167,10 +170,10 @@ export class AgentClient {
     ch.send(Frame.STDIN_EOF); // a command reading stdin sees EOF instead of hanging
 
     return new Promise<ExecResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outLen = 0;
-      let errLen = 0;
+      // Growing buffers, not a list of frames: a command printing one byte per frame must not
+      // cost an object per byte.
+      const out = new ByteSink(max);
+      const err = new ByteSink(max);
       let truncated = false;
       let timedOut = false;
       let exit: ExitInfo | null = null;
@@ -187,8 +190,8 @@ export class AgentClient {
         resolve({
           exitCode: exit?.exitCode ?? -1,
           signal: exit?.signal ?? (timedOut ? SIGKILL : 0),
-          stdout: Buffer.concat(out, outLen),
-          stderr: Buffer.concat(err, errLen),
+          stdout: out.bytes(),
+          stderr: err.bytes(),
           truncated,
           timedOut,
           durationMs: performance.now() - started,
@@ -213,20 +216,7 @@ export class AgentClient {
 
       ch.on('frame', (type: number, payload: Buffer) => {
         if (type === Frame.STDOUT || type === Frame.STDERR) {
-          const isOut = type === Frame.STDOUT;
-          const have = isOut ? outLen : errLen;
-          const room = max - have;
-          if (room < payload.length) truncated = true;
-          if (room > 0) {
-            const part = room < payload.length ? payload.subarray(0, room) : payload;
-            if (isOut) {
-              out.push(part);
-              outLen += part.length;
-            } else {
-              err.push(part);
-              errLen += part.length;
-            }
-          }
+          if (!(type === Frame.STDOUT ? out : err).push(payload)) truncated = true;
         } else if (type === Frame.EXIT) {
           exit = decodeExit(payload);
           ch.destroy();
@@ -265,8 +255,10 @@ export class AgentClient {
   async detachedPids(): Promise<number[]> {
     const pids: number[] = [];
     const ch = await this.open(Frame.PROCS, Buffer.alloc(0), true);
+    let frames = 0;
     await this.fsCall(ch, (type, payload) => {
-      if (type !== Frame.DATA || payload.length % 4 !== 0) throw new Error('bad PROCS answer');
+      // The agent sends one frame of at most 4096 pids; anything else is a hostile agent.
+      if (type !== Frame.DATA || payload.length % 4 !== 0 || ++frames > 1 || payload.length > MAX_PIDS * 4) throw new Error('bad PROCS answer');
       for (let i = 0; i < payload.length; i += 4) pids.push(payload.readUInt32BE(i));
     });
     return pids;
@@ -330,8 +322,17 @@ export class AgentClient {
   async list(path: string, who?: Who): Promise<FsEntry[]> {
     const entries: FsEntry[] = [];
     const ch = await this.open(Frame.FS_LIST, fsTlvs(path, who), true);
+    let over = false;
     await this.fsCall(ch, (type, payload) => {
-      if (type === Frame.ENTRY) entries.push(decodeEntry(payload));
+      if (type !== Frame.ENTRY) return;
+      if (entries.length >= MAX_LIST_ENTRIES) {
+        over = true;
+        ch.destroy();
+        return;
+      }
+      entries.push(decodeEntry(payload));
+    }).catch((err) => {
+      throw over ? new AgentLimitError(MAX_LIST_ENTRIES, `the directory has more than ${MAX_LIST_ENTRIES} entries to list`) : err;
     });
     return entries;
   }
@@ -459,6 +460,31 @@ export class AgentClient {
 
   async rename(from: string, to: string, who?: Who): Promise<void> {
     await this.fsCall(await this.open(Frame.FS_RENAME, fsTlvs(from, who, [[FsTag.PATH2, to]]), true));
+  }
+}
+
+/** Bytes up to a cap in one buffer that doubles as it fills; push() says false once it overflowed. */
+class ByteSink {
+  private buf = Buffer.alloc(0);
+  private len = 0;
+  constructor(private readonly max: number) {}
+
+  push(b: Buffer): boolean {
+    const take = Math.min(b.length, this.max - this.len);
+    if (take > 0) {
+      if (this.len + take > this.buf.length) {
+        const grown = Buffer.allocUnsafe(Math.min(this.max, Math.max(4096, (this.len + take) * 2)));
+        this.buf.copy(grown, 0, 0, this.len);
+        this.buf = grown;
+      }
+      b.copy(this.buf, this.len, 0, take);
+      this.len += take;
+    }
+    return take === b.length;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
   }
 }
 

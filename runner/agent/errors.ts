@@ -27,8 +27,8 @@ export class AgentConnectionError extends Error {
 export class AgentLimitError extends Error {
   readonly code = 'EFBIG';
   readonly limit: number;
-  constructor(limit: number) {
-    super(`file exceeds the ${limit} byte limit`);
+  constructor(limit: number, message = `file exceeds the ${limit} byte limit`) {
+    super(message);
     this.name = 'AgentLimitError';
     this.limit = limit;
   }

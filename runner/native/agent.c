@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -38,11 +39,20 @@ static void usage(void) {
 }
 
 /* Reads the first frame and dispatches; returns the handler's exit status. */
+/* `once` runs on the host (chrooted into a stopped sandbox's or a snapshot's files): it serves
+ * file requests only, never a command (that would run outside every namespace and limit). */
+static int g_files_only;
+
 static int handle_conn(int rfd, int wfd) {
   uint8_t type;
   unsigned char *payload;
   uint32_t len;
   if (read_frame(rfd, &type, &payload, &len) < 0) return 1;
+  if (g_files_only && !(type >= FR_FS_LIST && type <= FR_FS_RENAME)) {
+    free(payload);
+    send_err(wfd, EPERM, "only file requests in once mode");
+    return 1;
+  }
   if (type == FR_SPAWN) return spawn_handle(rfd, wfd, payload, len);
   if (type == FR_ATTACH) return attach_handle(rfd, wfd, payload, len);
   if (type == FR_PROCS) return procs_handle(wfd, payload);
@@ -98,6 +108,13 @@ static char *dir_of(const char *path) {
 }
 
 static int serve(int lfd, const char *dir) {
+  /* Root inside the sandbox must not take this process over (ptrace, /proc/<pid>/fd, pidfd_getfd
+   * all need it dumpable or CAP_SYS_PTRACE, which the sandbox lacks): otherwise it could answer the
+   * runner itself, or read other requests. Commands it runs become dumpable again at exec. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    perror("warren-agent: prctl(PR_SET_DUMPABLE)");
+    return 1;
+  }
   /* procs/ holds the sockets of detached processes; only root (inside) and the host may enter. */
   g_sock_dir = dir;
   char procs[4200];
@@ -183,6 +200,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "once") == 0) {
     const char *root = NULL;
+    g_files_only = 1;
     for (int i = 2; i < argc; i++) {
       if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) root = argv[++i];
       else if (strcmp(argv[i], "--uid-base") == 0 && i + 1 < argc) g_uid_base = parse_num(argv[++i]);

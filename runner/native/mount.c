@@ -6,7 +6,7 @@
  *   warren-mount shiftcopy --uid-base B --count N SRC DST
  *       copy an overlay upper dir owned by B..B+N-1 to DST with ids shifted back to 0..N-1
  *       (type, mode, times, xattrs incl. trusted.overlay.*, hard links, holes); prints the bytes
- *       of file data copied. The copy lands in the host's layer store owned by host ids, so what
+ *       the copy takes on disk (allocated blocks, so holes are free and empty dirs are not). The copy lands in the host's layer store owned by host ids, so what
  *       would grant privilege there is dropped: setuid/setgid bits, file capabilities
  *       (security.capability), and every device node but overlay's whiteouts (char 0/0)
  *   warren-mount sockexec DIR NAME PROGRAM [ARGS...]
@@ -286,8 +286,13 @@ static void copy_range(struct copy *c, int in, int out, off_t from, off_t to, co
 }
 
 static void copy_data(struct copy *c, int sfd, int dfd, const char *name, const struct stat *st, const char *rel) {
-  int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK and a check after opening: a file swapped for a FIFO must not hang the copy. */
+  int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (in < 0) die("open %s: %s", rel, strerror(errno));
+  struct stat now;
+  if (fstat(in, &now) < 0 || !S_ISREG(now.st_mode)) die("%s is no longer a regular file", rel);
+  int fl = fcntl(in, F_GETFL);
+  if (fl >= 0) fcntl(in, F_SETFL, fl & ~O_NONBLOCK);
   int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (out < 0) die("create %s: %s", rel, strerror(errno));
   /* Copy only the data extents: holes stay holes (sparse files stay sparse). */
@@ -306,7 +311,6 @@ static void copy_data(struct copy *c, int sfd, int dfd, const char *name, const 
     pos = hole;
   }
   if (ftruncate(out, st->st_size) < 0) die("truncate %s: %s", rel, strerror(errno));
-  c->bytes += (unsigned long long)st->st_size;
   close(in);
   if (close(out) < 0) die("close %s: %s", rel, strerror(errno));
 }
@@ -340,6 +344,9 @@ static void copy_tree(struct copy *c, int sfd, int dfd, const char *relbase) {
       }
       link_remember(c, &st, rel);
     }
+    /* What the layer really takes on disk (holes cost nothing; directories and inodes do), each
+     * inode once. */
+    c->bytes += (unsigned long long)st.st_blocks * 512 + (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? 0 : 256);
 
     if (S_ISDIR(st.st_mode)) {
       if (mkdirat(dfd, name, 0700) < 0) die("mkdir %s: %s", rel, strerror(errno));

@@ -47,6 +47,19 @@ export function cgroupUsage(cgroupsPath: string): { cpuSeconds: number; memoryBy
   };
 }
 
+/** CPU time used so far, or null when the cgroup is not there (gone, or never made). */
+export function cgroupCpuSeconds(cgroupsPath: string): number | null {
+  try {
+    if (isV2()) {
+      const line = fs.readFileSync(`${ROOT}${cgroupsPath}/cpu.stat`, 'utf8').split('\n').find((l) => l.startsWith('usage_usec '));
+      return line ? Number(line.split(' ')[1]) / 1e6 : null;
+    }
+    return Number(fs.readFileSync(`${ROOT}/cpuacct${cgroupsPath}/cpuacct.usage`, 'utf8').trim()) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the kernel OOM-killed something in the sandbox since it started (v1 and v2). */
 export function oomKills(cgroupsPath: string): number {
   if (isV2()) return readKeyed(`${ROOT}${cgroupsPath}/memory.events`).oom_kill ?? 0;

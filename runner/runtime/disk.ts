@@ -8,7 +8,7 @@ import { run } from './exec-file';
  * fills up. (This kernel has no quota support, so project quotas are not an option.)
  * The image only takes the space actually written.
  */
-export async function createDisk(image: string, sizeMb: number, ownerUid: number): Promise<void> {
+export async function createDisk(image: string, sizeMb: number): Promise<void> {
   fs.mkdirSync(path.dirname(image), { recursive: true, mode: 0o700 });
   const fd = fs.openSync(image, 'wx', 0o600);
   try {
@@ -16,13 +16,9 @@ export async function createDisk(image: string, sizeMb: number, ownerUid: number
   } finally {
     fs.closeSync(fd);
   }
-  // A small journal keeps the image consistent after a host crash; root_owner makes the
-  // upper dir's parent belong to the sandbox's root user from the start.
-  await run('mkfs.ext4', [
-    '-q', '-F', '-m', '0', '-J', 'size=4',
-    '-E', `lazy_itable_init=1,lazy_journal_init=1,root_owner=${ownerUid}:${ownerUid}`,
-    image,
-  ]);
+  // A small journal keeps the image consistent after a host crash. Its root stays root's: only
+  // the upper dir inside belongs to the sandbox (mountRootfs), the logs beside it do not.
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-J', 'size=4', '-E', 'lazy_itable_init=1,lazy_journal_init=1', image]);
 }
 
 export async function mountDisk(image: string, target: string): Promise<void> {

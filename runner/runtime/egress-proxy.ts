@@ -69,10 +69,34 @@ async function connectChecked(host: string, port: number, allow: string[], ports
   const ok = addrs.find((a) => !forbiddenAddress(a.address, hostNetworks));
   if (!ok || addrs.some((a) => forbiddenAddress(a.address, hostNetworks))) throw new Error(`${host} resolves to a private or host-local address`);
   return await new Promise((resolve, reject) => {
-    const s = net.connect({ host: ok.address, port });
-    s.once('connect', () => resolve(s));
+    const s = net.connect({ host: ok.address, port, timeout: CONNECT_TIMEOUT_MS });
+    s.once('connect', () => {
+      s.setTimeout(0);
+      resolve(s);
+    });
+    s.once('timeout', () => s.destroy(new Error(`${host}:${port} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`)));
     s.once('error', reject);
   });
+}
+
+/**
+ * The proxy lives in the runner and serves one sandbox, whose root may open connections to it
+ * as fast as it likes: each sandbox gets a bounded number of connections, and requests, headers,
+ * upstream connects and idle tunnels all time out, so no sandbox can run the shared runner out
+ * of file descriptors or memory.
+ */
+const MAX_CONNECTIONS = 128;
+const CONNECT_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const TUNNEL_IDLE_MS = 10 * 60_000;
+
+function idleOut(a: net.Socket, b: net.Socket): void {
+  for (const s of [a, b]) {
+    s.setTimeout(TUNNEL_IDLE_MS, () => {
+      a.destroy();
+      b.destroy();
+    });
+  }
 }
 
 export async function startEgressProxy(socketPath: string, allow: string[], owner: number, log: Logger, ports = DEFAULT_EGRESS_PORTS): Promise<() => void> {
@@ -110,11 +134,18 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
       if (head.length) upstream.write(head);
       upstream.pipe(client).pipe(upstream);
       upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      idleOut(client, upstream);
     } catch (err) {
       log.info({ host: m[1], reason: (err as Error).message }, 'egress refused');
       client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nWarren egress: ${(err as Error).message}\n`);
     }
   });
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = 5 * 60_000;
+  server.keepAliveTimeout = 5000;
+  server.timeout = TUNNEL_IDLE_MS; // idle plain-HTTP connections
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   // Only the sandbox's root can connect (its bridge runs as root inside). The socket's dir is
   // root-owned and bound read-only into the sandbox, so nothing inside can swap this path; lchown

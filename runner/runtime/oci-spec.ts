@@ -5,7 +5,10 @@ import { seccompProfile } from './seccomp';
  * The OCI runtime spec (config.json) of one sandbox: never privileged, own user namespace
  * mapping sandbox root to an unprivileged host uid range, every other namespace private,
  * Docker's default capabilities minus CAP_NET_RAW, no-new-privileges, masked /proc and /sys paths, seccomp,
- * and cgroup limits. PID 1 is tini; its child is the Warren agent serving the runner.
+ * and cgroup limits. PID 1 is the Warren agent itself (it reaps orphans like an init): with no
+ * tini in between, nothing else in the sandbox holds its listening socket, and being PID 1 it
+ * cannot be killed from inside; it also makes itself non-dumpable, so root inside cannot
+ * ptrace it or take its descriptors.
  */
 export type SpecInput = {
   rootfs: string;
@@ -41,13 +44,18 @@ export const CPU_PERIOD_US = 100_000;
 
 const hardening = () => ({ capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS }, noNewPrivileges: true, seccomp: seccompProfile() });
 
-type SpecLike = { process?: { capabilities?: unknown; noNewPrivileges?: unknown }; linux?: { seccomp?: unknown } };
+type SpecLike = { process?: { capabilities?: unknown; noNewPrivileges?: unknown; args?: unknown }; linux?: { seccomp?: unknown } };
 
-/** Whether a written spec has this runner's capabilities, no-new-privileges and seccomp profile. */
+export const AGENT_ARGS = ['/opt/warren/warren-agent', 'serve', '--listen-fd', '3', '--dir', SANDBOX_AGENT_DIR];
+
+/** Whether a written spec has this runner's capabilities, no-new-privileges, seccomp profile and init. */
 export function hasCurrentHardening(spec: SpecLike | undefined): boolean {
   const h = hardening();
-  const parts = (c: unknown, n: unknown, s: unknown) => JSON.stringify([c, n, s]);
-  return parts(spec?.process?.capabilities, spec?.process?.noNewPrivileges, spec?.linux?.seccomp) === parts(h.capabilities, h.noNewPrivileges, h.seccomp);
+  const parts = (c: unknown, n: unknown, s: unknown, a: unknown) => JSON.stringify([c, n, s, a]);
+  return (
+    parts(spec?.process?.capabilities, spec?.process?.noNewPrivileges, spec?.linux?.seccomp, spec?.process?.args) ===
+    parts(h.capabilities, h.noNewPrivileges, h.seccomp, AGENT_ARGS)
+  );
 }
 
 export function buildSpec(s: SpecInput) {
@@ -57,7 +65,7 @@ export function buildSpec(s: SpecInput) {
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
-      args: ['/usr/bin/tini', '--', '/opt/warren/warren-agent', 'serve', '--listen-fd', '3', '--dir', SANDBOX_AGENT_DIR],
+      args: AGENT_ARGS,
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       cwd: '/',
       capabilities: h.capabilities,

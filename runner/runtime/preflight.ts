@@ -8,7 +8,7 @@ import path from 'node:path';
 export type Problem = { what: string; fix: string };
 
 const BINARIES: Array<[string, string]> = [
-  ['tini', 'tini'],
+  ['flock', 'util-linux'],
   ['slirp4netns', 'slirp4netns'],
   ['socat', 'socat'],
   ['nsenter', 'util-linux'],

@@ -76,7 +76,7 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
     // With an allow-list there is no slirp network: the egress proxy is the only way out.
     const slirpPid =
       rec.network.mode === 'egress' && !rec.network.allow?.length
-        ? await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') })
+        ? await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: p.slirpLog })
         : null;
     return { pid: state.pid, slirpPid };
   } catch (err) {

@@ -154,7 +154,7 @@ export class LocalSandboxManager implements SandboxManager {
         await this.egress.attach(rec);
       } else if (rec.network.mode === 'egress' && !rec.slirpPid) {
         const p = sandboxPaths(this.cfg.dirs, rec.key);
-        rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') });
+        rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: p.slirpLog });
       }
       this.table.save(rec);
       this.log.info({ sandbox: rec.id, pooled: Boolean(claimed) }, 'sandbox created');
@@ -176,7 +176,7 @@ export class LocalSandboxManager implements SandboxManager {
     // Under the sandbox's lock: a delete or stop that arrives meanwhile waits for the boot.
     return this.lock.run(key, async () => {
       try {
-        await createDisk(sandboxPaths(this.cfg.dirs, key).diskImage, resources.diskMb, rec.uidBase);
+        await createDisk(sandboxPaths(this.cfg.dirs, key).diskImage, resources.diskMb);
         const { pid } = await boot(this.deps, rec);
         this.initPid.set(key, pid);
       } catch (err) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { cgroupUsage } from '../runtime/cgroups';
+import { cgroupCpuSeconds } from '../runtime/cgroups';
 import type { Journal } from './journal';
 import type { JournalState } from './journal-types';
 import { cgroupsPathFor } from './lifecycle';
@@ -26,8 +26,10 @@ const journalState = (s: SandboxRecord['state']): JournalState | null =>
 
 const signature = (r: SandboxRecord) => `${journalState(r.state)}|${r.resources.cpu}|${r.resources.memoryMb}`;
 
-export function cpuMsOf(key: string): number {
-  return Math.round(cgroupUsage(cgroupsPathFor(key)).cpuSeconds * 1000);
+/** null when the cgroup cannot be read: a 0 would look like a restarted counter and bill it all again. */
+export function cpuMsOf(key: string): number | null {
+  const s = cgroupCpuSeconds(cgroupsPathFor(key));
+  return s === null ? null : Math.round(s * 1000);
 }
 
 export function diskBytesOf(image: string): number {

@@ -44,7 +44,10 @@ export function sandboxPaths(d: RunnerDirs, key: string) {
     upper: path.join(run, 'disk', 'upper'),
     work: path.join(run, 'disk', 'work'),
     bundle: path.join(home, 'bundle'),
-    log: path.join(home, 'container.log'),
+    // Logs of the container's stdio and of slirp live on the sandbox's own disk image (outside
+    // its view): whatever the sandbox makes them write counts against its own quota.
+    log: path.join(run, 'disk', 'container.log'),
+    slirpLog: path.join(run, 'disk', 'slirp.log'),
     run,
     rootfs: path.join(run, 'rootfs'),
     usr: path.join(run, 'usr'),

@@ -83,7 +83,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         stopEgress(rec.slirpPid);
         rec.slirpPid = null;
       } else if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
-        rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') }).catch(() => null);
+        rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: p.slirpLog }).catch(() => null);
       }
       m.table.save(rec);
       if (rec.state === 'running' && !rec.pooled) await m.egress.attach(rec).catch((err) => m.log.warn({ err, sandbox: rec.id }, 'egress proxy not restored'));

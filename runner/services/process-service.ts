@@ -20,6 +20,10 @@ type SandboxProcs = {
 };
 
 const RING_BYTES = 256 * 1024;
+/** Background processes per sandbox the runner follows at once (each: a connection and a ring). */
+export const MAX_LIVE_PROCESSES = 64;
+/** Processes the agent lists that the runner has no record of, re-attached per listing. */
+const MAX_UNKNOWN_ATTACH = 16;
 /** Exited processes whose output we keep for late readers, per sandbox. */
 const KEEP_EXITED = 16;
 
@@ -82,11 +86,21 @@ export class ProcessService {
     }
   }
 
+  private liveHubs(sb: SandboxProcs): number {
+    let n = 0;
+    for (const h of sb.hubs.values()) if (!h.closed) n++;
+    return n;
+  }
+
   async start(id: string, body: ProcessBody) {
     const info = this.manager.get(id);
     const agent = this.manager.agent(id);
     this.manager.touch(id);
     const sb = await this.load(id);
+    // Each live process holds a connection and a ring buffer in the runner: bounded per sandbox.
+    if (this.liveHubs(sb) >= MAX_LIVE_PROCESSES) {
+      throw new AppError('quota_exceeded', `A sandbox runs at most ${MAX_LIVE_PROCESSES} background processes at once; kill one first`);
+    }
     const who = identity(body.user);
     const proc = await agent.spawn({
       argv: body.cmd,
@@ -145,9 +159,13 @@ export class ProcessService {
     const info = this.manager.get(id);
     const sb = await this.load(id);
     if (info.state === 'running') {
-      // Detached processes we have no record of (records lost) still are processes the user started.
-      const pids = await this.manager.agent(id).detachedPids().catch(() => [] as number[]);
-      for (const pid of new Set([...pids, ...[...sb.records.values()].filter((r) => !r.exited).map((r) => r.pid)])) {
+      // Detached processes we have no record of (records lost) still are processes the user
+      // started; but the agent's list is the sandbox's word, so only a few unknown ones are taken.
+      const known = [...sb.records.values()].filter((r) => !r.exited).map((r) => r.pid);
+      const listed = await this.manager.agent(id).detachedPids().catch(() => [] as number[]);
+      const unknown = listed.filter((p) => !sb.records.has(p) && !sb.hubs.has(p)).slice(0, MAX_UNKNOWN_ATTACH);
+      for (const pid of new Set([...known, ...unknown])) {
+        if (this.liveHubs(sb) >= MAX_LIVE_PROCESSES && !sb.hubs.has(pid)) break;
         await this.hub(id, sb, pid).catch((err) => this.log.debug({ err, pid }, 'attach failed'));
       }
     }

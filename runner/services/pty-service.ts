@@ -12,6 +12,7 @@ import { ProcHub } from './proc-hub';
 
 export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
 export const DEFAULT_PTY_RING_BYTES = 256 * 1024;
+export const MAX_PTY_SESSIONS = 32;
 
 type PtyRecord = { sessionId: string; pid: number; cols: number; rows: number; createdAt: string };
 export type PtySession = PtyRecord & {
@@ -73,6 +74,10 @@ export class PtyService {
     const agent = this.manager.agent(id);
     this.manager.touch(id);
     const sessions = await this.load(id);
+    // Each terminal holds a connection and a ring buffer in the runner: bounded per sandbox.
+    if (sessions.size >= MAX_PTY_SESSIONS) {
+      throw new AppError('quota_exceeded', `A sandbox has at most ${MAX_PTY_SESSIONS} terminals; close one first`);
+    }
     const who = identity(body.user);
     const proc = await agent.spawn({
       argv: ['bash', '-l'],

@@ -4,6 +4,7 @@ import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
 import * as snapshotsRoute from '@/app/api/v1/sandboxes/[id]/snapshots/route';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { getDb, schema } from '@/db';
+import { sweepIdempotencyKeys } from '@/lib/api/idempotency';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
 
@@ -89,6 +90,17 @@ describe('Idempotency-Key', () => {
     expect(notFound.status).toBe(404);
     const again = await api(snapshotsRoute.POST, 'POST', '/sandboxes/x/snapshots', { key: A.developer, body: {}, headers: { 'idempotency-key': 'k404' }, params: missing });
     expect(again.res.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('reads at most the route\'s body limit to fingerprint a request, and sweeps expired answers', async () => {
+    const big = JSON.stringify({ metadata: { pad: 'x'.repeat(70 * 1024) } });
+    const res = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, raw: big, headers: { 'idempotency-key': 'big', 'content-type': 'application/json' } });
+    expect(res.status).toBe(413);
+    const db = await getDb();
+    expect(await db.select().from(schema.idempotencyKeys).where(and(eq(schema.idempotencyKeys.orgId, A.scope.orgId), eq(schema.idempotencyKeys.key, 'big')))).toHaveLength(0);
+    await db.insert(schema.idempotencyKeys).values({ orgId: A.scope.orgId, key: 'old', fingerprint: 'f', state: 'done', status: 201, body: '{}', createdAt: sql`now() - interval '25 hours'` });
+    expect(await sweepIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+    expect(await db.select().from(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.key, 'old'))).toHaveLength(0);
   });
 
   it('refuses malformed keys, and a first request abandoned by a dead console is taken over', async () => {

@@ -149,6 +149,10 @@ describe('usage metering', () => {
   });
 
   it('refuses bad usage queries with a clear 400, and another org sees nothing of this one', async () => {
+    // Keys that exist on every object's prototype are just keys nobody set.
+    const proto = await api(usageRoute.GET, 'GET', '/usage?groupBy=metadata.constructor', { key: A.viewer });
+    expect(proto.status).toBe(200);
+    expect(proto.json.groups.every((g: { group: string }) => g.group === '(none)')).toBe(true);
     for (const q of ['from=2026-12-02&to=2026-12-01', 'from=2020-01-01&to=2026-01-01', 'groupBy=colour', 'granularity=week', 'from=yesterday', 'from=2026-01-01&to=2026-03-01&granularity=hour']) {
       const res = await api(usageRoute.GET, 'GET', `/usage?${q}`, { key: A.viewer });
       expect(res.status, q).toBe(400);

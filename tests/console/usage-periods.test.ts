@@ -32,7 +32,7 @@ const state = (seq: number, sandboxId: string, s: 'running' | 'paused' | 'stoppe
 async function apply(events: JournalEvent[]) {
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const ctx = await loadContext(tx, events);
+    const ctx = await loadContext(tx, events, 'local');
     const touched = new Touched();
     for (const e of events) expect(await applyEvent(tx, e, ctx, touched)).toBe(true);
     await recomputeRollups(tx, touched);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, AgentConnectionError } from '@/runner/agent/client';
+import { AgentClient, AgentConnectionError, MAX_LIST_ENTRIES } from '@/runner/agent/client';
 import { encodeFrame, encodeTlvs, Frame, FrameDecoder } from '@/runner/agent/protocol';
 
 /**
@@ -74,6 +74,35 @@ describe('agent client against a hostile peer', () => {
     answer = (_t, c) => c.write(Buffer.from([Frame.ENTRY, 0x7f, 0xff, 0xff, 0xff]));
     await expect(client().stat('/')).rejects.toBeInstanceOf(AgentConnectionError);
     expect(encodeTlvs([])).toHaveLength(0);
+  });
+
+  it('a flood is bounded: PROCS answers, directory listings and 1-byte output frames', async () => {
+    // More than one PROCS frame, or more pids than a sandbox can have, is a hostile agent.
+    const pids = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.from([0, 0, (i >> 8) & 255, (i & 255) + 1])));
+    answer = (_t, c) => c.write(Buffer.concat([encodeFrame(Frame.DATA, pids(10)), encodeFrame(Frame.DATA, pids(10)), encodeFrame(Frame.OK)]));
+    await expect(client().detachedPids()).rejects.toBeInstanceOf(AgentConnectionError);
+    answer = (_t, c) => c.write(Buffer.concat([encodeFrame(Frame.DATA, pids(5000)), encodeFrame(Frame.OK)]));
+    await expect(client().detachedPids()).rejects.toBeInstanceOf(AgentConnectionError);
+    // A listing that never ends is cut at MAX_LIST_ENTRIES, with a clear error.
+    const entry = encodeFrame(Frame.ENTRY, encodeTlvs([[1, 'f'], [2, 'f']]));
+    answer = (_t, c) => {
+      const write = (left: number): void => {
+        if (left <= 0 || c.destroyed) return;
+        const ok = c.write(Buffer.concat(Array.from({ length: 1000 }, () => entry)));
+        if (ok) setImmediate(() => write(left - 1000));
+        else c.once('drain', () => write(left - 1000));
+      };
+      write(MAX_LIST_ENTRIES + 5000);
+    };
+    await expect(client().list('/big')).rejects.toThrow(/more than 100000 entries/);
+    // 200,000 one-byte output frames: the result is exact (and kept in one buffer, not 200,000).
+    answer = (_t, c) => {
+      const one = encodeFrame(Frame.STDOUT, Buffer.from('x'));
+      c.write(Buffer.concat([started, ...Array.from({ length: 200_000 }, () => one), encodeFrame(Frame.EXIT, Buffer.alloc(8))]));
+    };
+    const r = await client().exec({ argv: ['yes'] });
+    expect(r.stdout.length).toBe(200_000);
+    expect(r.exitCode).toBe(0);
   });
 
   it('a peer that never answers fails file calls and starts after the idle timeout', async () => {

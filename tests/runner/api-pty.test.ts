@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
+import { MAX_LIVE_PROCESSES } from '@/runner/services/process-service';
 import { type ApiFixture, startApi } from './api-fixture';
 
 let f: ApiFixture;
@@ -134,6 +135,17 @@ describe('runner API: background processes', () => {
       { type: 'stdout', data: 'bye\n' },
       { type: 'exit', exitCode: 5, signal: null },
     ]);
+  });
+
+  it('follows at most MAX_LIVE_PROCESSES background processes per sandbox (each costs the runner a connection and a ring)', async () => {
+    await f.client.create({ id: 'many1' });
+    const started = [];
+    for (let i = 0; i < MAX_LIVE_PROCESSES; i++) started.push(await f.client.processes.start('many1', { cmd: ['sleep', '30'], cwd: '/tmp' }));
+    const over = await f.client.processes.start('many1', { cmd: ['sleep', '30'], cwd: '/tmp' }).catch((e: { status?: number; code?: string }) => e);
+    expect(over).toMatchObject({ status: 429, code: 'quota_exceeded' });
+    await f.client.processes.kill('many1', started[0]!.pid);
+    expect((await f.client.processes.start('many1', { cmd: ['true'], cwd: '/tmp' })).pid).toBeGreaterThan(0);
+    await f.client.delete('many1');
   });
 });
 

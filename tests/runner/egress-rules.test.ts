@@ -228,4 +228,21 @@ describe('egress proxy (in process, resolver stubbed)', () => {
     ]);
     expect(await connect('mixed.test:443')).toContain('private or host-local');
   });
+
+  it('holds a bounded number of connections per sandbox: a flood is cut, not the runner', async () => {
+    const socks: net.Socket[] = [];
+    let cut = 0;
+    for (let i = 0; i < 200; i++) {
+      const s = net.connect(sock);
+      s.on('error', () => {});
+      s.on('close', () => cut++);
+      socks.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cut).toBeGreaterThanOrEqual(200 - 128); // over the cap: closed at once
+    for (const s of socks) s.destroy();
+    // and the proxy still serves afterwards
+    answers.set('after.test', [{ address: '8.8.8.8', family: 4 }]);
+    expect(await connect('after.test:22')).toContain('port 22 is not open');
+  });
 });

@@ -76,6 +76,31 @@ describe('what a sandbox exposes on the host (real containers)', () => {
     await r.client.snapshots.delete(snap.id);
   });
 
+  it('root inside cannot take over its agent: no ptrace, no descriptors, no kill', async () => {
+    const probe = await exec(`python3 - <<'PY'
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+print('init', open('/proc/1/cmdline').read().split('\\0')[0])
+try:
+    print('fd3', os.readlink('/proc/1/fd/3'))
+except PermissionError:
+    print('fd denied')
+print('ptrace', libc.ptrace(16, 1, 0, 0), ctypes.get_errno())
+pidfd = libc.syscall(434, 1, 0)  # pidfd_open(1)
+print('getfd', libc.syscall(438, pidfd, 3, 0), ctypes.get_errno())  # pidfd_getfd(pidfd, 3)
+try:
+    os.kill(1, signal.SIGKILL)
+except OSError as e:
+    print('kill', e.errno)
+PY`);
+    expect(probe.stdout).toContain('init /opt/warren/warren-agent');
+    expect(probe.stdout).toContain('fd denied');
+    expect(probe.stdout).toContain('ptrace -1 1'); // EPERM
+    expect(probe.stdout).toContain('getfd -1 1');
+    // SIGKILL to a namespace's init from inside is ignored: the agent still answers.
+    expect((await exec('echo alive')).stdout).toBe('alive\n');
+  });
+
   it('its own mount table names no host path, data dir, run dir or internal key', async () => {
     const out = await exec('cat /proc/self/mountinfo /proc/1/mountinfo; ls -la /run/warren /opt/warren');
     expect(out.exitCode).toBe(0);

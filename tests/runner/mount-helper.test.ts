@@ -126,7 +126,11 @@ describe('warren-mount shiftcopy', () => {
     const r = helper(['shiftcopy', '--uid-base', String(B), '--count', String(N), up, out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(Number(r.stdout.trim())).toBe(5 + (64 << 20) + 3 + 1);
+    // The bytes reported are what the layer takes on disk: the 64 MiB sparse file costs a block
+    // or two, not 64 MiB (snapshot storage is billed on this figure).
+    const reported = Number(r.stdout.trim());
+    expect(reported).toBeGreaterThan(5);
+    expect(reported).toBeLessThan(1 << 20);
 
     const st = fs.statSync(path.join(out, 'home/user/tool'));
     expect([st.uid, st.gid, st.mode & 0o7777, st.nlink]).toEqual([1000, 1000, 0o755, 2]); // setuid dropped

@@ -15,8 +15,13 @@ export const POST = withOrg('sandboxes:write', async ({ req, scope, params }) =>
     const stream = await execStreamInSandbox(scope, params.id!, body, req.signal);
     return new Response(stream, { headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-accel-buffering': 'no' } });
   }
-  return idempotent(req, scope, async () => {
-    const body = await parseJson(req, execBody, MAX_EXEC_BODY);
-    return Response.json(await execInSandbox(scope, params.id!, body, req.signal));
-  });
+  return idempotent(
+    req,
+    scope,
+    async () => {
+      const body = await parseJson(req, execBody, MAX_EXEC_BODY);
+      return Response.json(await execInSandbox(scope, params.id!, body, req.signal));
+    },
+    MAX_EXEC_BODY,
+  );
 });
