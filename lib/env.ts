@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { smtpUrlProblem } from '@/lib/mail/smtp-url';
 
 /**
  * Console configuration, parsed once and lazily (so `next build` never needs it).
@@ -23,6 +24,18 @@ const EnvSchema = z.object({
   WARREN_RUNNER_TOKEN: z.string().optional(),
   WARREN_PREVIEW_DOMAIN: z.string().default('preview.localhost'),
   WARREN_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  // The refusal names the problem, never the value (it holds a password).
+  SMTP_URL: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v?.trim() ? smtpUrlProblem(v.trim()) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  MAIL_FROM: z
+    .string()
+    .regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address, optionally with a name: Warren <warren@example.com>')
+    .optional(),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -10,6 +10,9 @@ export const users = pgTable('users', {
   image: text('image'),
   passwordHash: text('password_hash'),
   isPlatformAdmin: boolean('is_platform_admin').notNull().default(false),
+  // Bumped when the password changes; a session JWT carrying an older number is no longer
+  // valid (lib/auth/session-version.ts), so a reset signs out every other browser.
+  sessionVersion: integer('session_version').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

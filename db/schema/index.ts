@@ -7,3 +7,4 @@ export * from './sandboxes';
 export * from './shares';
 export * from './idempotency';
 export * from './usage';
+export * from './mail';

@@ -2,8 +2,9 @@ import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
 import type { BootHook } from './boot';
 import { embeddedRunner } from './embedded-runner';
 import { liveRoutes } from './live-routes';
+import { mailSender } from './mail-sender';
 import { sandboxReconciler } from './sandbox-reconciler';
 import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, mailSender, liveRoutes];
