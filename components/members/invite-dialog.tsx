@@ -2,6 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { AlertTriangle, UserPlus } from 'lucide-react';
+import { MailNotice } from './mail-notice';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { Button } from '@/components/ui/button';
@@ -11,12 +12,15 @@ import { Field, FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
 import { useOrg } from '@/lib/client/org-context';
 import { grantableRoles, ROLE_DESCRIPTIONS, ROLE_LABELS } from '@/lib/client/roles';
-import type { Invitation } from '@/lib/client/types';
+import type { Invitation, MailStatus } from '@/lib/client/types';
 import { useApiForm } from '@/lib/client/use-api-form';
 
-type Created = { invitation: Invitation; token: string; url: string };
+type Created = { invitation: Invitation; token: string; url: string; mail: { status: MailStatus } | null };
 
-/** Creates an invitation link. The link holds the only copy of its token, so it is shown once. */
+/**
+ * Creates an invitation link, e-mailed too when an address is given. The link holds the only
+ * copy of its token, so it is shown once, whatever happened to the e-mail.
+ */
 export function InviteButton() {
   const { org, role } = useOrg();
   const queryClient = useQueryClient();
@@ -28,7 +32,7 @@ export function InviteButton() {
     fields: ['role', 'email', 'expiresInDays'],
     onSuccess: async (data) => {
       setCreated(data);
-      toast.success('Invitation link created');
+      toast.success(data.mail?.status === 'sent' ? `Invitation e-mailed to ${data.invitation.email}` : 'Invitation link created');
       await queryClient.invalidateQueries({ queryKey: ['invitations', org.slug] });
     },
   });
@@ -51,9 +55,12 @@ export function InviteButton() {
           {created ? (
             <>
               <DialogHeader
-                title="Share this invitation link"
+                title={created.mail?.status === 'sent' ? 'Invitation e-mailed' : 'Share this invitation link'}
                 description={`Anyone who opens it can join ${org.name} as ${ROLE_LABELS[created.invitation.role].toLowerCase()}${created.invitation.email ? ` (only ${created.invitation.email})` : ''}. It works once.`}
               />
+              {created.mail && created.invitation.email ? (
+                <MailNotice status={created.mail.status} to={created.invitation.email} />
+              ) : null}
               <CopyField value={created.url} label="Invitation link" />
               <p className="flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-800">
                 <AlertTriangle className="mt-0.5 size-3.5 shrink-0" aria-hidden />
@@ -65,7 +72,10 @@ export function InviteButton() {
             </>
           ) : (
             <>
-              <DialogHeader title="Invite a member" description="Create a link to send to your teammate." />
+              <DialogHeader
+                title="Invite a member"
+                description="Create a link to send to your teammate. With an e-mail address, Warren e-mails the link too."
+              />
               <form
                 className="grid gap-4"
                 noValidate
@@ -104,7 +114,7 @@ export function InviteButton() {
                 <Field
                   label="E-mail"
                   error={form.fieldErrors.email}
-                  hint="Optional. When set, only this account can accept."
+                  hint="Optional. When set, the link is e-mailed there and only this account can accept it."
                 >
                   <Input name="email" type="email" placeholder="teammate@example.com" maxLength={254} />
                 </Field>

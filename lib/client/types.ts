@@ -52,3 +52,19 @@ export type AdminUsage = {
   orgs: AdminOrgUsage[];
   nextOffset: number | null;
 };
+/** What happened to an e-mail: delivered, retrying, refused for good, or kept in the outbox (no SMTP). */
+export type MailStatus = 'sent' | 'queued' | 'failed' | 'outbox';
+export type AdminMail = {
+  id: string;
+  to: string;
+  subject: string;
+  kind: string;
+  orgId: string | null;
+  status: MailStatus;
+  attempts: number;
+  error: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+};
+export type AdminMailDetail = AdminMail & { text: string; html: string | null };

@@ -47,7 +47,8 @@ export const operations: Operation[] = [
   {
     method: 'post',
     path: '/invitations',
-    summary: 'Create an invitation link (the token is returned once)',
+    summary:
+      'Create an invitation link (the token is returned once). With an email it is also e-mailed; mail.status is sent, queued (retrying), failed, or outbox (no SMTP configured)',
     permission: 'members:invite',
     body: createInvitationBody,
     status: 201,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { closeDb, getDb, schema } from '@/db';
 import { sendMail } from '@/lib/mail/send';
 import { startMailSender } from '@/lib/mail/sender';

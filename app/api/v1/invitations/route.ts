@@ -1,5 +1,6 @@
 import { parseJson, withOrg } from '@/lib/api/handler';
 import { env } from '@/lib/env';
+import { emailInvitation } from '@/lib/invitations/invitation-mail';
 import { createInvitation, listInvitations } from '@/lib/invitations/invitations';
 import { createInvitationBody } from '@/lib/schemas/members';
 
@@ -10,8 +11,14 @@ export const GET = withOrg('members:invite', async ({ scope }) =>
   Response.json({ invitations: await listInvitations(scope) }),
 );
 
+/**
+ * The link is always in the answer (shown once); an addressed invitation is also e-mailed, and
+ * `mail.status` says how that went: sent, queued (retrying), failed, or outbox (no SMTP here).
+ */
 export const POST = withOrg('members:invite', async ({ req, scope }) => {
   const body = await parseJson(req, createInvitationBody);
   const { invitation, token } = await createInvitation(scope, body);
-  return Response.json({ invitation, token, url: `${env().publicUrl}/invite/${token}` }, { status: 201 });
+  const url = `${env().publicUrl}/invite/${token}`;
+  const mail = invitation.email ? await emailInvitation(scope, invitation, url) : null;
+  return Response.json({ invitation, token, url, mail }, { status: 201 });
 });
