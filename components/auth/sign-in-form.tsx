@@ -9,9 +9,9 @@ import { Field, FormError } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { type OAuthProvider, OAuthButtons } from './oauth-buttons';
 
-type Props = { callbackUrl: string; providers: OAuthProvider[]; initialError: string | null };
+type Props = { callbackUrl: string; providers: OAuthProvider[]; initialError: string | null; notice?: string | null };
 
-export function SignInForm({ callbackUrl, providers, initialError }: Props) {
+export function SignInForm({ callbackUrl, providers, initialError, notice }: Props) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, {
     error: initialError,
   });
@@ -27,6 +27,11 @@ export function SignInForm({ callbackUrl, providers, initialError }: Props) {
         <OAuthButtons providers={providers} callbackUrl={callbackUrl} />
         <form action={action} className="grid gap-4" noValidate>
           <input type="hidden" name="callbackUrl" value={callbackUrl} />
+          {notice && !state.error ? (
+            <p role="status" data-testid="sign-in-notice" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+              {notice}
+            </p>
+          ) : null}
           <FormError message={state.error} />
           <Field label="E-mail">
             <Input
@@ -39,9 +44,14 @@ export function SignInForm({ callbackUrl, providers, initialError }: Props) {
               key={state.email ?? ''}
             />
           </Field>
-          <Field label="Password">
-            <Input name="password" type="password" autoComplete="current-password" required />
-          </Field>
+          <div className="grid gap-1.5">
+            <Field label="Password">
+              <Input name="password" type="password" autoComplete="current-password" required />
+            </Field>
+            <Link href="/forgot-password" className="justify-self-end text-xs font-medium text-indigo-600 hover:underline">
+              Forgot password?
+            </Link>
+          </div>
           <Button type="submit" pending={pending} className="w-full">
             Sign in
           </Button>

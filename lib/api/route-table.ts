@@ -18,6 +18,8 @@ export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
   '/api/invitations/accept': ['POST'],
   '/api/invitations/preview': ['GET'],
   '/api/orgs': ['GET', 'POST'],
+  '/api/password-reset': ['POST'],
+  '/api/password-reset/confirm': ['POST'],
   '/api/previews/authorize': ['GET'],
   '/api/signup': ['POST'],
   '/api/v1/api-keys': ['GET', 'POST'],

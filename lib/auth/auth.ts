@@ -11,6 +11,7 @@ import { text } from '@/lib/schemas/common';
 import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
 import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
 import { InvalidCredentials } from './auth-errors';
+import { currentSessionVersion, SESSION_VERSION_CLAIM, tokenSessionVersion } from './session-version';
 import { clientIp, guardSignIn } from './sign-in-guard';
 
 /**
@@ -78,9 +79,17 @@ async function config(): Promise<NextAuthConfig> {
     providers,
     pages: { signIn: '/sign-in', signOut: '/sign-out', error: '/sign-in' },
     callbacks: {
-      jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
-        return token;
+      // Runs at sign-in (user set) and on every session read: a token older than the user's last
+      // password change, or of a deleted user, ends the session (null clears the cookie).
+      async jwt({ token, user }) {
+        if (user?.id) {
+          token.sub = user.id;
+          token[SESSION_VERSION_CLAIM] = (await currentSessionVersion(user.id)) ?? 0;
+          return token;
+        }
+        if (!token.sub) return token;
+        const current = await currentSessionVersion(token.sub);
+        return current !== null && current === tokenSessionVersion(token) ? token : null;
       },
       session({ session, token }) {
         if (token.sub && session.user) session.user.id = token.sub;

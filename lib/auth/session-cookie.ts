@@ -1,5 +1,6 @@
 import { decode } from 'next-auth/jwt';
 import type { UserScope } from './scope';
+import { tokenSessionVersion } from './session-version';
 
 /**
  * The signed-in person behind a raw Cookie header: decodes Auth.js's session JWT (encrypted
@@ -18,7 +19,8 @@ export function parseCookies(header: string | null | undefined): Map<string, str
   return out;
 }
 
-export async function sessionUserIdFromCookies(header: string | null | undefined): Promise<string | null> {
+/** The session's user id and the session version it was issued with (lib/auth/session-version.ts). */
+export async function sessionFromCookies(header: string | null | undefined): Promise<{ userId: string; version: number } | null> {
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
   const cookies = parseCookies(header);
@@ -33,7 +35,7 @@ export async function sessionUserIdFromCookies(header: string | null | undefined
     if (!token) continue;
     try {
       const payload = await decode({ token, secret, salt: name });
-      if (payload?.sub && (!payload.exp || payload.exp * 1000 > Date.now())) return payload.sub;
+      if (payload?.sub && (!payload.exp || payload.exp * 1000 > Date.now())) return { userId: payload.sub, version: tokenSessionVersion(payload) };
     } catch {
       // tampered, expired or signed with another secret: not signed in
     }
@@ -42,9 +44,10 @@ export async function sessionUserIdFromCookies(header: string | null | undefined
 }
 
 export async function sessionUserFromCookies(header: string | null | undefined): Promise<UserScope | null> {
-  const id = await sessionUserIdFromCookies(header);
-  if (!id) return null;
+  const session = await sessionFromCookies(header);
+  if (!session) return null;
   const { findUserById } = await import('@/lib/users/users');
-  const user = await findUserById(id);
-  return user ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
+  const user = await findUserById(session.userId);
+  // A session issued before the password last changed is over (a reset signs out everywhere).
+  return user && user.sessionVersion === session.version ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
 }

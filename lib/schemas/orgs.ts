@@ -11,3 +11,8 @@ export const updateOrgBody = z
   .refine((b) => b.name !== undefined || b.slug !== undefined, 'Send a name or a slug to change');
 
 export const deleteOrgBody = z.strictObject({ confirm: text(100) });
+
+/** Forgot password: the address only. The answer never says whether it has an account. */
+export const passwordResetRequestBody = z.strictObject({ email });
+/** The new password follows the sign-up rules. */
+export const passwordResetBody = z.strictObject({ token: text(200).min(20), password });

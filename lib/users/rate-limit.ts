@@ -100,6 +100,31 @@ export async function checkSignUpAllowed(ip: string | null): Promise<void> {
 export const recordSignUp = (ip: string | null) => (ip ? record(`signup:ip:${ip}`, true) : Promise.resolve());
 
 /**
+ * Password-reset requests: 5 per e-mail and 20 per client address per hour, counted whether or
+ * not the e-mail has an account (so the limit itself says nothing about accounts). Stops anyone
+ * from flooding a mailbox through us, or walking a list of addresses.
+ */
+const RESET_RULES = (email: string, ip: string | null): Rule[] => [
+  { key: `reset:email:${email.trim().toLowerCase()}`, max: 5, windowMs: 3_600_000, failuresOnly: false },
+  ...(ip ? [{ key: `reset:ip:${ip}`, max: 20, windowMs: 3_600_000, failuresOnly: false }] : []),
+];
+
+export async function checkPasswordResetAllowed(email: string, ip: string | null): Promise<void> {
+  for (const rule of RESET_RULES(email, ip)) {
+    const r = await evaluate(rule);
+    if (!r.allowed) {
+      throw new AppError('rate_limited', `Too many password reset requests. Try again in ${waitText(r.retryAfterSeconds)}.`, {
+        retryAfterSeconds: r.retryAfterSeconds,
+      });
+    }
+  }
+}
+
+export async function recordPasswordResetRequest(email: string, ip: string | null): Promise<void> {
+  for (const rule of RESET_RULES(email, ip)) await record(rule.key, true);
+}
+
+/**
  * The client address: Next's server sets x-forwarded-for from the socket when no proxy did;
  * behind a proxy the left-most entry is the client. (Same rule as lib/auth/sign-in-guard.ts.)
  */

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import { actorFromUser, recordAudit } from '@/lib/audit/audit';
 import { email as emailSchema, displayName, password as passwordSchema } from '@/lib/schemas/common';
@@ -99,8 +99,20 @@ export async function ensurePersonalOrg(userId: string): Promise<{ slug: string 
   });
 }
 
+/**
+ * A new password ends every session of the user (lib/auth/session-version.ts) and voids any
+ * reset link still in a mailbox.
+ */
 export async function setPassword(userId: string, password: string, dbx?: DbOrTx): Promise<void> {
-  const db = dbx ?? (await getDb());
   const passwordHash = await hashPassword(passwordSchema.parse(password));
-  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  await storePasswordHash(userId, passwordHash, dbx);
+}
+
+export async function storePasswordHash(userId: string, passwordHash: string, dbx?: DbOrTx): Promise<void> {
+  const db = dbx ?? (await getDb());
+  await db
+    .update(users)
+    .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
+  await db.delete(schema.passwordResetTokens).where(eq(schema.passwordResetTokens.userId, userId));
 }

@@ -16,5 +16,7 @@ export default async function SignInPage({ searchParams }: Props) {
   if (await getSessionUser()) redirect(callbackUrl);
   // Auth.js sends OAuth failures back here as ?error=Type (&code= for credentials).
   const initialError = signInErrorMessage(firstParam(params.code) ?? firstParam(params.error));
-  return <SignInForm callbackUrl={callbackUrl} providers={oauthProviders()} initialError={initialError} />;
+  // After a password reset (the reset page sends people here with ?reset=1).
+  const notice = firstParam(params.reset) === '1' ? 'Your password was changed. Sign in with the new one.' : null;
+  return <SignInForm callbackUrl={callbackUrl} providers={oauthProviders()} initialError={initialError} notice={notice} />;
 }

@@ -1,5 +1,6 @@
 import { encode } from 'next-auth/jwt';
 import type { UserScope } from '@/lib/auth/scope';
+import { currentSessionVersion, SESSION_VERSION_CLAIM } from '@/lib/auth/session-version';
 
 /**
  * Signs a test in for real: `call()` attaches an Auth.js session cookie (a JWT encrypted with
@@ -12,9 +13,11 @@ export const signInAs = (u: UserScope | null) => {
   current = u;
 };
 
+/** A session as signing in issues it now: with the user's current session version. */
 export async function sessionCookieFor(u: Pick<UserScope, 'userId' | 'email'>): Promise<string> {
   const name = 'authjs.session-token';
-  const token = await encode({ token: { sub: u.userId, email: u.email }, secret: process.env.AUTH_SECRET!, salt: name });
+  const sv = (await currentSessionVersion(u.userId)) ?? 0;
+  const token = await encode({ token: { sub: u.userId, email: u.email, [SESSION_VERSION_CLAIM]: sv }, secret: process.env.AUTH_SECRET!, salt: name });
   return `${name}=${token}`;
 }
 
