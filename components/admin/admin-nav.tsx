@@ -1,6 +1,6 @@
 'use client';
 
-import { Activity, Building2 } from 'lucide-react';
+import { Activity, Building2, Mail } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
@@ -8,6 +8,7 @@ import { cn } from '@/components/ui/cn';
 const ITEMS = [
   { href: '/admin', label: 'Organizations', icon: Building2 },
   { href: '/admin/usage', label: 'Usage', icon: Activity },
+  { href: '/admin/mail', label: 'Mail', icon: Mail },
 ];
 
 /** The platform admin area's sections. */

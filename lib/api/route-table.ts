@@ -10,6 +10,8 @@
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
+  '/api/admin/mail': ['GET'],
+  '/api/admin/mail/[id]': ['GET'],
   '/api/admin/orgs': ['GET'],
   '/api/admin/usage': ['GET'],
   '/api/auth/[...nextauth]': ['GET', 'POST'],

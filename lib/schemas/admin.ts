@@ -14,3 +14,10 @@ export const adminUsageQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 export type AdminUsageQuery = z.infer<typeof adminUsageQuery>;
+
+/** GET /api/admin/mail: the outbox, newest first, keyset-paged. */
+export const adminMailQuery = z.strictObject({
+  cursor: text(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  status: z.enum(['outbox', 'queued', 'sent', 'failed']).optional(),
+});
