@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { smtpPort } from './e2e/smtp-sink';
 
 // One fresh data dir per run, set once in the main process so workers inherit the same value.
 process.env.WARREN_E2E_DIR ??= `/tmp/warren-e2e-${Date.now().toString(36)}`;
@@ -7,6 +8,8 @@ export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
+  // A real SMTP server on loopback that the console delivers to (e2e/smtp-sink.ts).
+  globalSetup: './e2e/smtp-sink.ts',
   globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
@@ -53,6 +56,8 @@ export default defineConfig({
       WARREN_RUNNER_POOL_SIZE: '0',
       // The suite signs up more people from one address than the default hourly limit allows.
       WARREN_SIGNUP_LIMIT_PER_HOUR: '0',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort()}`,
+      MAIL_FROM: 'Warren E2E <warren@warren.test>',
     },
   },
 });

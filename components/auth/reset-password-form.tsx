@@ -42,7 +42,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
           <Field label="New password" error={form.fieldErrors.password} hint="At least 8 characters.">
             <Input name="password" type="password" autoComplete="new-password" required minLength={8} autoFocus />
           </Field>
-          <Field label="Repeat the new password" error={form.fieldErrors.confirm}>
+          <Field label="Confirm password" error={form.fieldErrors.confirm}>
             <Input name="confirm" type="password" autoComplete="new-password" required />
           </Field>
           <Button type="submit" pending={form.pending} className="w-full">
