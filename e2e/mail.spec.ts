@@ -105,7 +105,9 @@ test('an invitation by e-mail arrives with its link, and platform admins see it 
   const adminPage = await admin.newPage();
   await signIn(adminPage, ADMIN.email, ADMIN.password);
   await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
-  await adminPage.goto('/admin/mail');
+  await adminPage.goto('/admin');
+  await adminPage.getByRole('navigation', { name: 'Platform admin' }).getByRole('link', { name: 'Mail' }).click();
+  await adminPage.waitForURL(/\/admin\/mail$/);
   await expect(adminPage.getByTestId('mail-delivery')).toContainText('Delivering by SMTP through 127.0.0.1:');
   const row = adminPage.getByTestId('admin-mail-table').getByRole('row').filter({ hasText: invitee });
   await expect(row).toContainText('invitation');
