@@ -13,6 +13,7 @@ import { CPU_PERIOD_US } from '../runtime/oci-spec';
 import type { OciRuntime } from '../runtime/runc';
 import { BASE_LAYER, ensureBaseLayer } from '../runtime/template';
 import { DEFAULT_RESOURCES, expiry, nowIso } from './defaults';
+import { faultPoint } from './fault-point';
 import { KeyedLock } from './keyed-lock';
 import { boot, cgroupsPathFor, halt, type LifecycleDeps, pidsLimit, rootfsPlan } from './lifecycle';
 import { type RunnerDirs, runnerPaths, sandboxPaths, uidBaseForSlot } from './paths';
@@ -118,6 +119,7 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = claimed ?? (await this.createCold(id, layers, resources, false));
     return this.lock.run(rec.key, async () => {
       if (this.table.isGone(rec)) throw conflict('The sandbox was deleted while it was being created');
+      faultPoint('after-runtime-call:create');
       // `running` is written together with the sandbox's configuration (network, env, TTL): a
       // crash before this save leaves `creating`, which recovery cleans up, never a sandbox
       // that runs with a configuration nobody asked for.
@@ -191,6 +193,7 @@ export class LocalSandboxManager implements SandboxManager {
       if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
       if (this.offlineMounts.has(rec.key)) throw conflict('The sandbox files are being read or written; start it again in a moment');
       const { pid, slirpPid } = await boot(this.deps, rec);
+      faultPoint('after-runtime-call:start');
       this.initPid.set(rec.key, pid);
       Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
       this.table.save(rec);
@@ -207,6 +210,7 @@ export class LocalSandboxManager implements SandboxManager {
       this.dropAgent(rec.key);
       this.egress.detach(rec);
       await halt(this.deps, rec);
+      faultPoint('after-runtime-call:stop');
       this.initPid.delete(rec.key);
       Object.assign(rec, { state: 'stopped', reason, stoppedAt: nowIso(), expiresAt: null });
       this.table.save(rec);
@@ -221,6 +225,7 @@ export class LocalSandboxManager implements SandboxManager {
     return this.lock.run(rec.key, async () => {
       if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
       await this.cfg.runtime.pause(rec.key);
+      faultPoint('after-runtime-call:pause');
       rec.state = 'paused';
       this.table.save(rec);
       return publicInfo(rec);
@@ -232,6 +237,7 @@ export class LocalSandboxManager implements SandboxManager {
     return this.lock.run(rec.key, async () => {
       if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
       await this.cfg.runtime.resume(rec.key);
+      faultPoint('after-runtime-call:resume');
       Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
       this.table.save(rec);
       await this.egress.attach(rec); // a no-op unless a restart happened while it was paused
@@ -251,6 +257,7 @@ export class LocalSandboxManager implements SandboxManager {
     this.dropAgent(rec.key);
     this.egress.detach(rec);
     await halt(this.deps, rec);
+    faultPoint('after-runtime-call:delete');
     this.initPid.delete(rec.key);
     this.lastPersisted.delete(rec.id);
     const p = sandboxPaths(this.cfg.dirs, rec.key);
@@ -260,6 +267,7 @@ export class LocalSandboxManager implements SandboxManager {
     if (still.length) throw new Error(`${still.join(', ')} still mounted; refusing to delete`);
     if (!rec.pooled) this.emitStopped(rec.id);
     fs.rmSync(p.run, { recursive: true, force: true });
+    faultPoint('mid-remove:delete');
     fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
   }

@@ -7,6 +7,7 @@ import { isMountPoint, mountDisk, unmount } from '../runtime/disk';
 import { run } from '../runtime/exec-file';
 import { prepareRunDir } from '../runtime/mounts';
 import { nowIso } from './defaults';
+import { faultPoint } from './fault-point';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths, UID_COUNT } from './paths';
 import { readJsonDir, type SnapshotRecord, writeJsonAtomic } from './store';
@@ -82,6 +83,7 @@ export class SnapshotStore {
         try {
           const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);
           fs.renameSync(tmp, layerDir);
+          faultPoint('after-runtime-call:snapshot');
           return Number(out.trim()) || 0;
         } catch (err) {
           fs.rmSync(tmp, { recursive: true, force: true }); // a failed copy leaves nothing behind
