@@ -253,6 +253,10 @@ export class LocalSandboxManager implements SandboxManager {
 
   /** Removes everything of a sandbox: container, mounts, network, cgroups, disk, record. */
   async destroy(rec: SandboxRecord): Promise<void> {
+    // The intent goes to disk before anything is undone: a crash from here on is finished by
+    // recovery, instead of bringing back a sandbox with its processes gone ("host restarted").
+    rec.deleting = true;
+    this.table.save(rec);
     if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
     this.dropAgent(rec.key);
     this.egress.detach(rec);

@@ -15,7 +15,7 @@ import { sandboxPaths } from './paths';
  * At start-up the runner rediscovers its sandboxes from their records and the runtime's
  * state, and never kills a live one: running containers are adopted as they are (their
  * egress restarted if it died), containers that vanished (host reboot) become `stopped` with
- * their files intact, and half-made creations are cleaned up and reported as `error`.
+ * their files intact, and half-made creations and half-done deletes are removed.
  */
 export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
   const known = new Set(m.table.all().map((r) => r.key));
@@ -32,8 +32,8 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     const state = await m.cfg.runtime.state(rec.key);
     const alive = state && (state.status === 'running' || state.status === 'paused');
 
-    if (rec.state === 'creating') {
-      await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, 'could not clean a half-created sandbox'));
+    if (rec.state === 'creating' || rec.deleting) {
+      await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, `could not clean a half-${rec.deleting ? 'deleted' : 'created'} sandbox`));
       continue;
     }
 
