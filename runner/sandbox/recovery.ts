@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMountPoint } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
-import { isSlirp, startEgress, stopEgress } from '../runtime/network';
+import { isSlirpFor, startEgress, stopEgress } from '../runtime/network';
 import { hasCurrentHardening } from '../runtime/oci-spec';
 import { usesAllowlist } from './allowlist-egress';
 import { expiry, nowIso } from './defaults';
@@ -77,11 +77,14 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         rec.slirpPid = booted.slirpPid;
       }
       if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
+      // Only the recorded slirp is kept: one started by a create or start that crashed before
+      // recording it may not have its firewall yet, so it is replaced, never adopted.
+      const recorded = rec.slirpPid && isSlirpFor(rec.slirpPid, p.slirpApi) ? rec.slirpPid : null;
+      stopEgress(p.slirpApi, usesAllowlist(rec) ? null : recorded);
       if (usesAllowlist(rec)) {
         // Allow-listed sandboxes never get slirp (the proxy is their only way out).
-        stopEgress(rec.slirpPid);
         rec.slirpPid = null;
-      } else if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
+      } else if (rec.network.mode === 'egress' && !recorded) {
         rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: path.join(p.home, 'slirp.log') }).catch(() => null);
       }
       m.table.save(rec);
@@ -91,7 +94,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     }
 
     if (state) await m.cfg.runtime.delete(rec.key);
-    stopEgress(rec.slirpPid); // a crash inside halt can leave it behind, holding the netns
+    stopEgress(p.slirpApi); // a crash inside halt (or before a pid was saved) leaves one behind
     rec.slirpPid = null;
     if (rec.state !== 'stopped' && rec.state !== 'error') {
       if (rec.pooled) {
