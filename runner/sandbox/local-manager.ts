@@ -86,6 +86,7 @@ export class LocalSandboxManager implements SandboxManager {
     ensureBaseLayer(p.layersDir);
     this.table.load(readJsonDir<SandboxRecord>(p.sandboxesDir, 'sandbox.json'));
     this.snapshots.load();
+    await this.snapshots.unmountStale();
     await recoverSandboxes(this);
     this.stopReaper = startReaper(this);
     this.stopNetWatch = startHostNetWatch(this, this.cfg.hostNetCheckMs ?? 30_000);

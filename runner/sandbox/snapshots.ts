@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AgentClient } from '@/runner/agent/client';
 import { conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
-import { isMountPoint, mountDisk, unmount } from '../runtime/disk';
+import { isMountPoint, mountDisk, mountsUnder, unmount } from '../runtime/disk';
 import { run } from '../runtime/exec-file';
 import { prepareRunDir } from '../runtime/mounts';
 import { nowIso } from './defaults';
@@ -36,6 +36,20 @@ export class SnapshotStore {
       if (name.startsWith('snap-') && (name.endsWith('.tmp') || !known.has(name))) {
         fs.rmSync(path.join(this.m.paths.layersDir, name), { recursive: true, force: true });
       }
+    }
+  }
+
+  /**
+   * Browse mounts left by a runner that died while someone read a snapshot: nobody reads them
+   * now, and nothing else would ever unmount them. Only emptied mount points are removed.
+   */
+  async unmountStale(): Promise<void> {
+    const root = path.join(this.m.cfg.dirs.runDir, 'snap');
+    for (const mnt of (await mountsUnder(root)).sort((a, b) => b.length - a.length)) await unmount(mnt);
+    for (const name of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+      try {
+        fs.rmdirSync(path.join(root, name));
+      } catch {}
     }
   }
 
