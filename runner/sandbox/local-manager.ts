@@ -408,8 +408,8 @@ export class LocalSandboxManager implements SandboxManager {
 
   // ---- snapshots (see snapshots.ts) ---------------------------------------------------------
 
-  createSnapshot(sandboxId: string, name?: string): Promise<SnapshotInfo> {
-    return this.snapshots.create(sandboxId, name);
+  createSnapshot(sandboxId: string, name?: string, id?: string): Promise<SnapshotInfo> {
+    return this.snapshots.create(sandboxId, name, id);
   }
   listSnapshots(): SnapshotInfo[] {
     return this.snapshots.list();

@@ -10,7 +10,7 @@ import { nowIso } from './defaults';
 import { faultPoint } from './fault-point';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths, UID_COUNT } from './paths';
-import { readJsonDir, type SnapshotRecord, writeJsonAtomic } from './store';
+import { readJsonDir, type SandboxRecord, type SnapshotRecord, writeJsonAtomic } from './store';
 import type { SnapshotInfo } from './types';
 
 /**
@@ -21,6 +21,8 @@ import type { SnapshotInfo } from './types';
 export class SnapshotStore {
   private byId = new Map<string, SnapshotRecord>();
   private browseMounts = new Map<string, number>();
+  /** Ids being created right now: a second create with the same id must not share its layer dir. */
+  private creating = new Set<string>();
 
   constructor(private readonly m: LocalSandboxManager) {}
 
@@ -75,9 +77,19 @@ export class SnapshotStore {
     return [...sandboxes, ...snapshots];
   }
 
-  async create(sandboxId: string, name?: string): Promise<SnapshotInfo> {
+  async create(sandboxId: string, name?: string, wanted?: string): Promise<SnapshotInfo> {
     const rec = this.m.table.get(sandboxId);
-    const id = newId();
+    const id = wanted ?? newId();
+    if (this.byId.has(id) || this.creating.has(id)) throw conflict(`A snapshot with id ${id} already exists`);
+    this.creating.add(id);
+    try {
+      return await this.copy(rec, id, name);
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  private async copy(rec: SandboxRecord, id: string, name: string | undefined): Promise<SnapshotInfo> {
     const layerId = `snap-${id}`;
     const layerDir = path.join(this.m.paths.layersDir, layerId);
     const tmp = `${layerDir}.tmp`;
