@@ -3,7 +3,7 @@ import { liveApi } from './live-api';
 import { sandboxesApi } from './sandboxes-api';
 import { Transport } from './transport';
 
-export { RunnerError, RunnerUnavailableError, isRunnerUnavailable } from './errors';
+export { RunnerError, RunnerUnavailableError, isRunnerUnavailable, surelyNotDone } from './errors';
 export type * from './types';
 
 export type RunnerClientOptions = {
