@@ -9,7 +9,7 @@ import { applyRunnerInfo, markDeleted, markLost } from './store';
 const { sandboxes } = schema;
 const log = logger.child({ component: 'reconciler' });
 
-/** A row still `creating` this long after its insert, with nothing on the runner, is lost. */
+/** A row still `creating` this long after its insert, with nothing on the runner, was never made. */
 const CREATING_GRACE_MS = 60_000;
 /** A runner sandbox with no row at all (its org was deleted) is removed after this long. */
 const ORPHAN_GRACE_MS = 10 * 60_000;
@@ -65,7 +65,14 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
       if (info) {
         const next = await applyRunnerInfo(row, info);
         if (next !== row) entry.updated++;
-      } else if (row.state === 'creating' ? Date.now() - row.createdAt.getTime() > CREATING_GRACE_MS : row.reason !== 'lost by runner') {
+      } else if (row.state === 'creating') {
+        // Its console died before the runner made it (or the runner crashed mid-create and
+        // cleaned it up): a create that failed, soft-deleted as a failed create is. Should the
+        // runner make it after all, the pass below removes it.
+        if (Date.now() - row.createdAt.getTime() <= CREATING_GRACE_MS) continue;
+        await markDeleted(row.id, 'create interrupted: the runner never made this sandbox', 'error');
+        entry.cleaned++;
+      } else if (row.reason !== 'lost by runner') {
         await markLost(row);
         entry.lost++;
       }
