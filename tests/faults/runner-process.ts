@@ -29,6 +29,8 @@ export type KillableRunner = RunnerDirs & {
   deleteEverything(): Promise<void>;
   /** SIGTERM: the graceful stop. */
   stop(): Promise<void>;
+  /** Waits until the warm pool is full (throws if it does not refill) and nothing is in flight. */
+  settle(): Promise<void>;
 };
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -62,7 +64,8 @@ export async function killableRunner(opts: { poolSize: number; label: string }):
     exit = new Promise((r) => c.once('exit', () => r()));
     // A socket left by the killed runner must not pass for the new one's.
     fs.rmSync(socket, { force: true });
-    await waitForSocket(socket, 30_000, { everyMs: 20, giveUp: () => (c.exitCode !== null ? `runner exited with ${c.exitCode}` : undefined) });
+    const gone = () => (c.exitCode !== null || c.signalCode !== null ? `runner exited (${c.exitCode ?? c.signalCode})` : undefined);
+    await waitForSocket(socket, 30_000, { everyMs: 20, giveUp: gone });
   };
 
   const kill = async () => {
@@ -99,6 +102,14 @@ export async function killableRunner(opts: { poolSize: number; label: string }):
       for (const sb of await client.list()) await client.delete(sb.id);
       for (const s of await client.snapshots.list()) await client.snapshots.delete(s.id);
     },
+    settle: async () => {
+      // A pool that does not refill is itself a failure (a restarted runner must come back whole).
+      for (let i = 0; (await client.capacity()).poolReady < opts.poolSize; i++) {
+        if (i > 200) throw new Error(`the warm pool did not refill to ${opts.poolSize} within 10 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await runnerQuiet(child?.pid);
+    },
     stop: async () => {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -123,4 +134,32 @@ export async function removeRunnerDirs(r: RunnerDirs & { base: string }): Promis
   for (const l of scanHost(r.runDir).loops) if (l.file.startsWith(`${r.base}/`)) spawnSync('losetup', ['-d', l.dev]);
   fs.rmSync(r.base, { recursive: true, force: true });
   fs.rmSync(r.runDir, { recursive: true, force: true });
+}
+
+/**
+ * Waits until the runner has nothing in flight: no helper (runc, mount, mkfs, a copy) running
+ * under it — the slirp4netns it starts and its data-dir lock holder live as long as it does. A
+ * request whose client died (a killed console) still runs to its end on the runner.
+ */
+export async function runnerQuiet(pid: number | undefined, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let quietChecks = 0;
+  while (quietChecks < 3 && Date.now() < until) {
+    const busy = pid !== undefined && childrenOf(pid).some((c) => c !== 'slirp4netns' && c !== 'flock');
+    quietChecks = busy ? 0 : quietChecks + 1;
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+function childrenOf(pid: number): string[] {
+  const out: string[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+      if (Number(rest?.split(' ')[1]) === pid) out.push(comm!);
+    } catch {}
+  }
+  return out;
 }
