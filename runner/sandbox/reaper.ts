@@ -1,8 +1,14 @@
+import fs from 'node:fs';
+import { oomKills } from '../runtime/cgroups';
+import { cgroupsPathFor } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 
 /**
  * Enforces timeouts: a sandbox past its hard TTL, or idle longer than its idle timeout, is
- * stopped (processes gone, files kept), with the reason recorded.
+ * stopped (processes gone, files kept), with the reason recorded. It also notices a sandbox
+ * whose container ended by itself (its agent, tini's only child, was killed from inside or by
+ * the OOM killer, and tini exited with it): otherwise it would stay "running" with every exec
+ * failing until someone stopped it or the runner restarted.
  */
 export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void {
   let busy = false;
@@ -16,6 +22,7 @@ export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void 
         let reason: string | undefined;
         if (rec.expiresAt && Date.parse(rec.expiresAt) <= now) reason = 'timeout';
         else if (rec.idleTimeoutSec > 0 && Date.parse(rec.lastActivityAt) + rec.idleTimeoutSec * 1000 <= now) reason = 'idle';
+        else if (rec.state === 'running' && hasExited(m.initPid.get(rec.key))) reason = oomKills(cgroupsPathFor(rec.key)) > 0 ? 'oom' : 'exited';
         if (reason) await m.stop(rec.id, reason).catch((err) => m.log.error({ err, sandbox: rec.id }, 'reaper could not stop sandbox'));
       }
     } finally {
@@ -24,4 +31,14 @@ export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void 
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** The container's init is gone, or a zombie nobody reaps (the host's PID 1 here does not). */
+function hasExited(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
