@@ -18,12 +18,16 @@ export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void 
     try {
       const now = Date.now();
       for (const rec of m.table.visible()) {
-        if (rec.state !== 'running' && rec.state !== 'paused') continue;
+        // A sandbox being deleted (or deleted while this pass awaited another) is not stopped.
+        if ((rec.state !== 'running' && rec.state !== 'paused') || rec.deleting || m.table.isGone(rec)) continue;
         let reason: string | undefined;
         if (rec.expiresAt && Date.parse(rec.expiresAt) <= now) reason = 'timeout';
         else if (rec.idleTimeoutSec > 0 && Date.parse(rec.lastActivityAt) + rec.idleTimeoutSec * 1000 <= now) reason = 'idle';
         else if (rec.state === 'running' && hasExited(m.initPid.get(rec.key))) reason = oomKills(cgroupsPathFor(rec.key)) > 0 ? 'oom' : 'exited';
-        if (reason) await m.stop(rec.id, reason).catch((err) => m.log.error({ err, sandbox: rec.id }, 'reaper could not stop sandbox'));
+        if (!reason) continue;
+        await Promise.resolve()
+          .then(() => m.stop(rec.id, reason))
+          .catch((err) => m.log.error({ err, sandbox: rec.id }, 'reaper could not stop sandbox'));
       }
     } finally {
       busy = false;
