@@ -188,9 +188,20 @@ export class LocalSandboxManager implements SandboxManager {
     return publicInfo(this.table.get(id));
   }
 
+  /**
+   * Runs `fn` under the sandbox's lock, unless it was deleted while this waited for the lock: an
+   * action queued behind a delete must answer 404, not act on what is left of the record.
+   */
+  private locked<T>(rec: SandboxRecord, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(rec.key, () => {
+      if (this.table.isGone(rec)) throw notFound('Sandbox');
+      return fn();
+    });
+  }
+
   start(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
       if (this.offlineMounts.has(rec.key)) throw conflict('The sandbox files are being read or written; start it again in a moment');
       const { pid, slirpPid } = await boot(this.deps, rec);
@@ -205,7 +216,7 @@ export class LocalSandboxManager implements SandboxManager {
 
   stop(id: string, reason = 'requested'): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state === 'stopped') return publicInfo(rec);
       if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
       this.dropAgent(rec.key);
@@ -223,7 +234,7 @@ export class LocalSandboxManager implements SandboxManager {
 
   pause(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
       await this.cfg.runtime.pause(rec.key);
       faultPoint('after-runtime-call:pause');
@@ -235,7 +246,7 @@ export class LocalSandboxManager implements SandboxManager {
 
   resume(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
       await this.cfg.runtime.resume(rec.key);
       faultPoint('after-runtime-call:resume');
@@ -248,7 +259,7 @@ export class LocalSandboxManager implements SandboxManager {
 
   async delete(id: string): Promise<void> {
     const rec = this.table.get(id);
-    await this.lock.run(rec.key, () => this.destroy(rec));
+    await this.locked(rec, () => this.destroy(rec));
     this.log.info({ sandbox: id }, 'sandbox deleted');
   }
 
@@ -337,7 +348,7 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = this.table.get(id);
     if (rec.state === 'running') return { agent: this.agent(id), release: async () => {} };
     if (rec.state === 'paused') throw conflict('Sandbox is paused; resume it to use its files');
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'stopped') return { agent: this.agent(id), release: async () => {} };
       // A stopped sandbox's files are reached through its rootfs mounted on the host, by a
       // one-shot agent chrooted into it that acts as the sandbox's own (host-mapped) uid.

@@ -95,6 +95,7 @@ export class SnapshotStore {
     const tmp = `${layerDir}.tmp`;
     const p = sandboxPaths(this.m.cfg.dirs, rec.key);
     const bytes = await this.m.lock.run(rec.key, async () => {
+      if (this.m.table.isGone(rec)) throw notFound('Sandbox'); // deleted while this waited
       if (rec.state === 'creating' || rec.state === 'error') throw conflict(`Sandbox is ${rec.state}; it cannot be snapshotted`);
       // Freeze a running sandbox while its upper dir is copied, so the snapshot is consistent.
       const freeze = rec.state === 'running';
