@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'quota_exceeded'
   | 'runner_unavailable'
+  | 'db_unavailable'
   | 'storage_full'
   | 'bad_gateway'
   | 'internal';
@@ -30,6 +31,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   quota_exceeded: 429,
   runner_unavailable: 503,
+  db_unavailable: 503,
   storage_full: 507,
   bad_gateway: 502,
   internal: 500,
