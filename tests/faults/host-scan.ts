@@ -66,6 +66,7 @@ function warrenCgroups(): Map<string, string[]> {
 }
 
 function runcContainers(runDir: string): Map<string, string> {
+  if (!fs.existsSync(path.join(runDir, 'runc'))) return new Map(); // no runner ever ran here, or it is all gone
   const out = execFileSync('runc', ['--root', path.join(runDir, 'runc'), 'list', '--format', 'json'], { encoding: 'utf8' }).trim();
   const list = (out ? JSON.parse(out) : null) as Array<{ id: string; status: string }> | null;
   return new Map((list ?? []).map((c) => [c.id, c.status]));
