@@ -284,6 +284,11 @@ export class LocalSandboxManager implements SandboxManager {
     if (!rec.pooled) this.emitStopped(rec.id);
     fs.rmSync(p.run, { recursive: true, force: true });
     faultPoint('mid-remove:delete');
+    // The record goes last: a crash before it leaves the record (saying `deleting`) for
+    // recovery to finish, never a disk image that no record names.
+    for (const name of fs.existsSync(p.home) ? fs.readdirSync(p.home) : []) {
+      if (name !== 'sandbox.json') fs.rmSync(path.join(p.home, name), { recursive: true, force: true });
+    }
     fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
   }

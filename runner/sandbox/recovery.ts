@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMountPoint } from '../runtime/disk';
+import { cgroupDirs } from '../runtime/cgroups';
+import { isMountPoint, mountsUnder, unmount } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
 import { isSlirpFor, startEgress, stopEgress } from '../runtime/network';
 import { hasCurrentHardening } from '../runtime/oci-spec';
 import { usesAllowlist } from './allowlist-egress';
 import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
-import { boot, halt, rootfsPlan } from './lifecycle';
+import { boot, cgroupsPathFor, halt, rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths } from './paths';
 
@@ -26,6 +27,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       await m.cfg.runtime.delete(c.id);
     }
   }
+  await removeOrphanDirs(m, known);
 
   for (const rec of m.table.all()) {
     const p = sandboxPaths(m.cfg.dirs, rec.key);
@@ -106,6 +108,33 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
     if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
     m.table.save(rec);
+  }
+}
+
+/**
+ * Sandbox dirs that no record names: a create killed before its first record write got as far as
+ * making the home (or the run dir). Nothing refers to them, so whatever they hold goes: mounts,
+ * slirp, cgroups, then the dirs (never a recursive delete over something still mounted).
+ */
+async function removeOrphanDirs(m: LocalSandboxManager, known: Set<string>): Promise<void> {
+  const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  for (const key of new Set([...list(m.paths.sandboxesDir), ...list(m.paths.sbRunDir)])) {
+    if (known.has(key)) continue;
+    const p = sandboxPaths(m.cfg.dirs, key);
+    for (const mnt of (await mountsUnder(p.run)).sort((a, b) => b.length - a.length)) await unmount(mnt).catch(() => {});
+    if ((await mountsUnder(p.run)).length + (await mountsUnder(p.home)).length > 0) {
+      m.log.error({ key }, 'leftover sandbox dirs are still mounted; leaving them');
+      continue;
+    }
+    m.log.warn({ key }, 'removing sandbox dirs without a record');
+    stopEgress(p.slirpApi);
+    for (const dir of cgroupDirs(cgroupsPathFor(key))) {
+      try {
+        fs.rmdirSync(dir); // cgroupfs: rmdir, and only once empty
+      } catch {}
+    }
+    fs.rmSync(p.run, { recursive: true, force: true });
+    fs.rmSync(p.home, { recursive: true, force: true });
   }
 }
 
