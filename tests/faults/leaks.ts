@@ -116,7 +116,7 @@ export function findLeaks(d: RunnerDirs, owned: Owned, scan: HostScan = scanHost
 }
 
 /** Leaks that persist: helpers (socat after a tunnel, say) get `graceMs` to exit on their own. */
-export async function waitForNoLeaks(d: RunnerDirs, owned: Owned, graceMs = 3000): Promise<string[]> {
+export async function waitForNoLeaks(d: RunnerDirs, owned: Owned, graceMs = 5000): Promise<string[]> {
   const until = Date.now() + graceMs;
   for (;;) {
     const leaks = findLeaks(d, owned);

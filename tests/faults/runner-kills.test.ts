@@ -11,9 +11,9 @@ import { faultRng, killDelayMs } from './seed';
  * operation of the runner API is interrupted by kill -9 at seeded random points, the runner is
  * started again on the same data dir, and what the user was told must still hold (see
  * runner-verify.ts) with nothing leaked on the host. WARREN_FAULT_KILLS sets the number of random
- * kills (default 100); WARREN_FAULT_SEED replays a run.
+ * kills (default 80); WARREN_FAULT_SEED replays a run.
  */
-const KILLS = Number(process.env.WARREN_FAULT_KILLS ?? 100);
+const KILLS = Number(process.env.WARREN_FAULT_KILLS ?? 80);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('runner: kill -9 at any moment (real runc)', () => {

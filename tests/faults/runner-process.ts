@@ -105,7 +105,7 @@ export async function killableRunner(opts: { poolSize: number; label: string }):
     settle: async () => {
       // A pool that does not refill is itself a failure (a restarted runner must come back whole).
       for (let i = 0; (await client.capacity()).poolReady < opts.poolSize; i++) {
-        if (i > 200) throw new Error(`the warm pool did not refill to ${opts.poolSize} within 10 s`);
+        if (i > 600) throw new Error(`the warm pool did not refill to ${opts.poolSize} within 30 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
       await runnerQuiet(child?.pid);
