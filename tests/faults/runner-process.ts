@@ -100,7 +100,12 @@ export async function killableRunner(opts: { poolSize: number; label: string }):
       }
       await start({ poolSize: 0 });
       for (const sb of await client.list()) await client.delete(sb.id);
-      for (const s of await client.snapshots.list()) await client.snapshots.delete(s.id);
+      // A fork's snapshot stands on its parent's layer: delete the unused ones until none is left.
+      for (let left = await client.snapshots.list(); left.length; left = await client.snapshots.list()) {
+        const free = left.filter((s) => s.usedBy.length === 0);
+        if (!free.length) throw new Error(`snapshots still in use: ${left.map((s) => `${s.id} by ${s.usedBy.join(' ')}`).join(', ')}`);
+        for (const s of free) await client.snapshots.delete(s.id);
+      }
     },
     settle: async () => {
       // A pool that does not refill is itself a failure (a restarted runner must come back whole).
