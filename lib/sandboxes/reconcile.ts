@@ -4,6 +4,7 @@ import { logger } from '@/lib/logger';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
 import { isInflight } from './inflight';
+import { isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost } from './store';
 
 const { sandboxes } = schema;
@@ -92,7 +93,8 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
       if (!deleted.has(s.id) && !orphan) continue;
       await client.delete(s.id).then(
         () => entry.cleaned++,
-        (err) => log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist'),
+        // Gone meanwhile (its own delete finished first): what this wanted.
+        (err) => (isRunnerNotFound(err) ? entry.cleaned++ : log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist')),
       );
     }
   }
