@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cgroupDirs } from '../runtime/cgroups';
-import { isMountPoint, mountsUnder, unmount } from '../runtime/disk';
+import { mountsUnder, unmount } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
 import { isSlirpFor, startEgress, stopEgress } from '../runtime/network';
 import { hasCurrentHardening } from '../runtime/oci-spec';
@@ -105,8 +105,10 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       }
       Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: nowIso(), slirpPid: null, expiresAt: null });
     }
-    if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
-    if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    // A sandbox with no container has nothing mounted: a boot, stop or file access cut short can
+    // leave any part (its agent's tmpfs is mounted first, the overlay last), so all of it goes.
+    await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    for (const mnt of (await mountsUnder(p.run)).sort((a, b) => b.length - a.length)) await unmount(mnt).catch(() => {});
     m.table.save(rec);
   }
 }

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type RunnerHandle, startRunner } from './harness';
+import { type RunnerHandle, readRecord, startRunner } from './harness';
 
 /**
  * What a runner killed at the worst moment leaves in its dirs, and what the next start makes of
@@ -32,5 +33,18 @@ describe('leftovers of a crash (real runner)', () => {
     expect(fs.existsSync(run)).toBe(false);
     expect((await r.client.get(kept.id)).state).toBe('running');
     expect((await r.client.exec(kept.id, { cmd: ['true'] })).exitCode).toBe(0);
+  });
+
+  it("unmounts what a start cut short left of a stopped sandbox's rootfs", async () => {
+    const sb = await r.client.create();
+    await r.client.stop(sb.id);
+    await r.stop();
+    // A start killed right after its first mount: the agent's tmpfs, and nothing else.
+    const agentDir = path.join(r.runDir, 'sb', readRecord(r.dataDir, sb.id).key, 'agent');
+    fs.mkdirSync(agentDir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'warren-run', agentDir]);
+    await r.restart();
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(agentDir)).toBe(false);
+    expect((await r.client.start(sb.id)).state).toBe('running');
   });
 });
