@@ -30,6 +30,21 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The kill -9 batteries (README: Tests): real runc and real Postgres, one file at a
+        // time, since each owns a runner it keeps killing.
+        resolve: { alias },
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/setup/postgres.ts'],
+          setupFiles: ['tests/setup/env.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

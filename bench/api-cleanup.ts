@@ -4,11 +4,13 @@
  * API; so: mark pool members as ordinary, start a runner on the same data dir, delete all.
  * Usage as a script: npx tsx bench/api-cleanup.ts DATA_DIR
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForSocket } from '../lib/net/wait-for-socket';
 import { createRunnerClient } from '../lib/runner-client';
+import { loadRunnerConfig } from '../runner/env';
+import { mountsUnder } from '../runner/runtime/disk';
 
 export async function cleanupRunnerData(dataDir: string): Promise<void> {
   const sandboxes = path.join(dataDir, 'runner', 'sandboxes');
@@ -36,6 +38,12 @@ export async function cleanupRunnerData(dataDir: string): Promise<void> {
     child.kill('SIGTERM');
     await exited;
   }
+  // The runner keeps the agent binary on a tmpfs of its own in its run dir for its whole life
+  // (running sandboxes execute it); with no sandbox left, nothing needs it.
+  const { runDir } = loadRunnerConfig({ ...process.env, WARREN_DATA_DIR: dataDir, WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_RUN_DIR: undefined });
+  spawnSync('umount', [path.join(runDir, 'bin')], { stdio: 'ignore' });
+  // Never a recursive delete over a mount (a sandbox the runner could not delete).
+  if ((await mountsUnder(runDir)).length === 0) fs.rmSync(runDir, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 

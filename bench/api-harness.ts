@@ -23,6 +23,9 @@ export type Api = {
   key: string;
   call: (method: string, p: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply>;
   close: () => Promise<void>;
+  /** When this harness started the console: its pid and data dir (its runner's is `<dataDir>/runner`). */
+  consolePid?: number;
+  dataDir?: string;
 };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -107,7 +110,7 @@ export async function startApi(): Promise<Api> {
     await sql.end();
   };
   try {
-    return await ready(child, port, root, env, teardown);
+    return { ...(await ready(child, port, root, env, teardown)), consolePid: child.pid, dataDir };
   } catch (err) {
     await teardown();
     throw err;

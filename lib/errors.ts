@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'client_closed_request'
   | 'runner_unavailable'
   | 'runner_timeout'
+  | 'db_unavailable'
   | 'storage_full'
   | 'bad_gateway'
   | 'internal';
@@ -38,6 +39,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   client_closed_request: 499,
   runner_unavailable: 503,
   runner_timeout: 504,
+  db_unavailable: 503,
   storage_full: 507,
   bad_gateway: 502,
   internal: 500,

@@ -12,6 +12,7 @@ import { closeGracefully } from '@/lib/net/graceful-close';
 import { DataDirLockedError, LOCKED_EXIT_CODE, lockDataDir } from './runtime/data-dir-lock';
 import { findBinary, preflight } from './runtime/preflight';
 import { OciRuntime } from './runtime/runc';
+import { armedFaultPoint } from './sandbox/fault-point';
 import { LocalSandboxManager } from './sandbox/local-manager';
 
 export const NATIVE_DIR = path.resolve(import.meta.dirname, 'native', 'build');
@@ -29,6 +30,7 @@ async function main() {
     process.exit(3);
   }
 
+  if (armedFaultPoint()) log.warn({ point: armedFaultPoint() }, 'TEST CRASH POINT ARMED: this runner kills itself there (WARREN_RUNNER_FAULT)');
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   // One runner per data dir: a second one would run its own reaper, pool and record writer over
   // the same sandboxes. It refuses with a clear message (the console retries until it is free).

@@ -18,6 +18,11 @@ export const idempotencyKeys = pgTable(
     state: text('state', { enum: ['in_flight', 'done'] }).notNull(),
     status: integer('status'),
     body: text('body'),
+    /**
+     * What the first try made before any answer was stored (a sandbox id), written in the same
+     * transaction: a retry that takes over from a dead console finishes that one, never a second.
+     */
+    resourceId: text('resource_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Refreshed by the request running it: stale = its console died, a retry may take over. */
     lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),

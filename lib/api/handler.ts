@@ -2,6 +2,7 @@ import { ZodError, type z } from 'zod';
 import { type Permission, can } from '@/lib/auth/permissions';
 import { resolveOrgScope, resolveUserScope } from '@/lib/auth/resolve-scope';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
+import { isDbUnavailable } from '@/lib/db-errors';
 import { AppError, forbidden } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 
@@ -83,6 +84,15 @@ export function errorResponse(err: unknown): Response {
     return Response.json(
       { error: { code: 'validation_failed', message: `${where}${first?.message ?? 'invalid input'}`, issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } },
       { status: 400 },
+    );
+  }
+  if (isDbUnavailable(err)) {
+    // Postgres is down or restarting: nothing is lost (sandboxes keep running on their runners),
+    // and the same request will work once it answers again. Say so, as for a runner outage.
+    logger.warn({ err: (err as Error).message }, 'the database does not answer');
+    return Response.json(
+      { error: { code: 'db_unavailable', message: 'The database does not answer; try again shortly' } },
+      { status: 503, headers: { 'retry-after': '5' } },
     );
   }
   logger.error({ err }, 'unhandled error in route handler');

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import { errorResponse } from './handler';
@@ -22,10 +22,20 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
  * (retry shortly). Answers that mean "try again" (5xx, 409, 429) are not stored, so a retry
  * really retries. Without the header the request simply runs. `maxBytes` bounds the body read to
  * fingerprint it (the route's own limit).
+ *
+ * A first try whose console died leaves its record in flight; a retry takes it over after a
+ * minute (a live one keeps its claim fresh). `run` gets an `Attempt` for that case: what the first
+ * try made (`previous`, recorded by `remember` in the same transaction that made it), so the retry
+ * can finish that instead of making a second one.
  */
-export async function idempotent(req: Request, scope: OrgScope, run: () => Promise<Response>, maxBytes = 64 * 1024): Promise<Response> {
+export async function idempotent(
+  req: Request,
+  scope: OrgScope,
+  run: (attempt: Attempt) => Promise<Response>,
+  maxBytes = 64 * 1024,
+): Promise<Response> {
   const key = req.headers.get('idempotency-key');
-  if (key === null) return run();
+  if (key === null) return run(NO_ATTEMPT);
   if (!KEY_RE.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1–255 visible ASCII characters');
   const body = await readCapped(req.clone(), maxBytes);
   const fingerprint = createHash('sha256').update(`${req.method} ${new URL(req.url).pathname}\n`).update(body).digest('hex');
@@ -35,12 +45,18 @@ export async function idempotent(req: Request, scope: OrgScope, run: () => Promi
   const owner = claimed.owner;
   const db = await getDb();
   const mine = and(eq(idempotencyKeys.orgId, scope.orgId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.owner, owner));
+  const attempt: Attempt = {
+    previous: claimed.previous,
+    remember: async (tx, resourceId) => {
+      await tx.update(idempotencyKeys).set({ resourceId }).where(mine);
+    },
+  };
   // Still alive: a long exec keeps its claim, so a retry waits instead of running it again.
   const beat = setInterval(() => void db.update(idempotencyKeys).set({ lockedAt: sql`now()` }).where(mine).catch(() => {}), HEARTBEAT_MS);
   beat.unref();
   let res: Response;
   try {
-    res = await run();
+    res = await run(attempt);
   } catch (err) {
     res = errorResponse(err);
   } finally {
@@ -73,8 +89,16 @@ async function readCapped(req: Request, max: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** This request runs (as `owner`), or the answer to give instead. */
-async function claim(orgId: string, key: string, fingerprint: string): Promise<{ owner: string } | Response> {
+export type Attempt = {
+  /** What an abandoned first try of this request made (a sandbox id), or null. */
+  previous: string | null;
+  /** Records what this try makes, inside the transaction that makes it. */
+  remember: (tx: DbOrTx, resourceId: string) => Promise<void>;
+};
+const NO_ATTEMPT: Attempt = { previous: null, remember: async () => {} };
+
+/** This request runs (as `owner`, taking over `previous` from an abandoned first try), or the answer to give instead. */
+async function claim(orgId: string, key: string, fingerprint: string): Promise<{ owner: string; previous: string | null } | Response> {
   const db = await getDb();
   const where = and(eq(idempotencyKeys.orgId, orgId), eq(idempotencyKeys.key, key));
   const owner = randomBytes(12).toString('base64url');
@@ -85,7 +109,7 @@ async function claim(orgId: string, key: string, fingerprint: string): Promise<{
     .values({ orgId, key, fingerprint, state: 'in_flight', owner })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
-  if (inserted.length) return { owner };
+  if (inserted.length) return { owner, previous: null };
 
   const [row] = await db.select().from(idempotencyKeys).where(where);
   if (!row) return claim(orgId, key, fingerprint); // removed meanwhile (its first run failed): run
@@ -104,8 +128,8 @@ async function claim(orgId: string, key: string, fingerprint: string): Promise<{
     .update(idempotencyKeys)
     .set({ lockedAt: sql`now()`, owner })
     .where(and(where, eq(idempotencyKeys.state, 'in_flight'), lt(idempotencyKeys.lockedAt, stale)))
-    .returning({ key: idempotencyKeys.key });
-  if (taken.length) return { owner };
+    .returning({ resourceId: idempotencyKeys.resourceId });
+  if (taken.length) return { owner, previous: taken[0]!.resourceId };
   const res = errorResponse(new AppError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly'));
   res.headers.set('retry-after', '1');
   return res;

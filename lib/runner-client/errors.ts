@@ -73,3 +73,17 @@ export function wrapNetworkError(err: unknown, target: string): unknown {
 export function isRunnerUnavailable(err: unknown): err is RunnerUnavailableError {
   return err instanceof RunnerUnavailableError;
 }
+
+/** Failures before a connection existed: the runner never saw the request. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'EACCES']);
+
+/**
+ * Whether a failed call surely did nothing on the runner: it refused it (a 4xx answer), or the
+ * request never reached it. A connection that broke mid-request (the runner died) or a 5xx may
+ * have done some or all of the work.
+ */
+export function surelyNotDone(err: unknown): boolean {
+  if (err instanceof RunnerError) return err.status < 500;
+  if (err instanceof RunnerUnavailableError) return NEVER_SENT.has((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
+  return false;
+}

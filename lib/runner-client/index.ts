@@ -3,7 +3,7 @@ import { liveApi } from './live-api';
 import { sandboxesApi } from './sandboxes-api';
 import { DEFAULT_TIMEOUTS, type RunnerTimeouts, Transport } from './transport';
 
-export { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, RunnerUnavailableError, isRunnerUnavailable } from './errors';
+export { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, RunnerUnavailableError, isRunnerUnavailable, surelyNotDone } from './errors';
 export type * from './types';
 
 export type RunnerClientOptions = {

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, notFound } from '@/lib/errors';
@@ -11,9 +11,9 @@ import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandbox
 import { resolveTemplate } from '@/lib/templates/templates';
 import { checkResources, claimOrgSlot, orgLimits, SANDBOX_DEFAULTS } from './limits';
 import { inflight } from './inflight';
-import { fromRunner } from './runner-errors';
+import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted } from './store';
-import { type SandboxView, sandboxView } from './view';
+import { type SandboxRow, type SandboxView, sandboxView } from './view';
 
 const { sandboxes, snapshots } = schema;
 
@@ -23,9 +23,26 @@ export { ACTIVE_STATES } from './limits';
  * Creates a sandbox: limits, placement, then the row (state creating) BEFORE the runner call,
  * so a crash in between leaves a record the reconciler can finish or clean, never an untracked
  * sandbox. A failed runner call soft-deletes the row with the reason; nothing leaks.
+ *
+ * `retry` is an Idempotency-Key's (lib/api/idempotency): `remember` records the new sandbox's id
+ * with the key in the row's own transaction, and `previous` is that id when this request retries
+ * a first try whose console died. That sandbox is finished (created on its runner if it never got
+ * there) and returned: one request never makes two sandboxes.
  */
-export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): Promise<SandboxView> {
+export async function createSandbox(
+  scope: OrgScope,
+  input: CreateSandboxBody,
+  retry: { previous?: string | null; remember?: (tx: DbOrTx, id: string) => Promise<void> } = {},
+): Promise<SandboxView> {
   const body = createSandboxBody.parse(input);
+  const db = await getDb();
+  if (retry.previous) {
+    const [first] = await db
+      .select()
+      .from(sandboxes)
+      .where(and(eq(sandboxes.id, retry.previous), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
+    if (first) return createOnRunner(first, body.env, true);
+  }
   const template = resolveTemplate(body.template);
   const limits = await orgLimits(scope.orgId);
   const res = {
@@ -36,7 +53,6 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
   };
   checkResources(limits, res);
 
-  const db = await getDb();
   let pinned: string | undefined;
   if (body.snapshotId) {
     const [snap] = await db
@@ -70,24 +86,43 @@ export async function createSandbox(scope: OrgScope, input: CreateSandboxBody): 
       })
       .returning();
     await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: body.snapshotId ?? null }, tx);
+    await retry.remember?.(tx, id);
     return inserted!;
   });
+  return createOnRunner(row, body.env, false);
+}
 
+/**
+ * Creates a row's sandbox on its runner, from the row itself (and the request's env, which is not
+ * stored). `again`: the first try may have reached the runner, so ask first; a create that
+ * arrives while the first one's is still running there is a 409, after which it exists.
+ */
+async function createOnRunner(row: SandboxRow, env: Record<string, string> | undefined, again: boolean): Promise<SandboxView> {
+  const { id } = row;
   try {
-    const client = await runnerClient(runner.id);
-    const info = await inflight(id, () =>
-      client.create({
-      id,
-      template: template.id,
-      snapshotId: body.snapshotId,
-      resources: { cpu: res.cpu, memoryMb: res.memoryMb, diskMb: res.diskMb },
-      network,
-      env: body.env,
-      timeoutSec: res.timeoutSec,
-      idleTimeoutSec: row.idleTimeoutSec,
-      metadata: body.metadata,
-      }),
-    );
+    const client = await runnerClient(row.runnerId);
+    const existing = () => client.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err)));
+    const info = await inflight(id, async () => {
+      const first = again ? await existing() : null;
+      if (first) return first;
+      return client
+        .create({
+          id,
+          template: row.template,
+          snapshotId: row.snapshotId ?? undefined,
+          resources: { cpu: row.cpu, memoryMb: row.memoryMb, diskMb: row.diskMb },
+          network: row.network,
+          env,
+          timeoutSec: row.timeoutSec,
+          idleTimeoutSec: row.idleTimeoutSec,
+          metadata: row.metadata,
+        })
+        .catch(async (err) => {
+          const late = again && err instanceof RunnerError && err.status === 409 ? await existing() : null;
+          if (!late) throw err;
+          return late;
+        });
+    });
     return sandboxView(await applyRunnerInfo(row, info));
   } catch (err) {
     const reason = err instanceof RunnerUnavailableError ? 'runner unavailable during create' : `create failed: ${(err as Error).message}`;

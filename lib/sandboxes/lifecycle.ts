@@ -3,7 +3,7 @@ import { getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { conflict } from '@/lib/errors';
-import type { SandboxInfo } from '@/lib/runner-client';
+import { type SandboxInfo, surelyNotDone } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
 import { checkTimeout, claimOrgSlot, orgLimits } from './limits';
 import { refreshRow } from './queries';
@@ -92,9 +92,11 @@ export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec:
 }
 
 /**
- * Deletes on the runner first; if the runner is down the row stays as it was (503, retry). The
- * intent is written before the runner call: should this console die between the runner's delete
- * and the row's, the reconciler finishes the delete instead of reporting the sandbox lost.
+ * Deletes on the runner first, then the row. The intent is written before the runner call:
+ * should this console die between the runner's delete and the row's, the reconciler finishes the
+ * delete instead of reporting the sandbox lost. The intent is taken back only when the runner
+ * surely did nothing (it refused, or was not there at all); a runner that died mid-request may
+ * have begun (and then finishes a begun delete as it restarts), so the reconciler completes it.
  */
 export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> {
   const row = await ownedSandbox(scope, id);
@@ -105,7 +107,7 @@ export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> 
       await client.delete(id);
     } catch (err) {
       if (!isRunnerNotFound(err)) {
-        await updateRow(id, { desiredState: row.desiredState }, row); // nothing happened: say so
+        if (surelyNotDone(err)) await updateRow(id, { desiredState: row.desiredState }, row); // nothing happened: say so
         throw fromRunner(err);
       }
     }

@@ -5,12 +5,13 @@ import { logger } from '@/lib/logger';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
 import { isInflight } from './inflight';
+import { isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost } from './store';
 
 const { sandboxes } = schema;
 const log = logger.child({ component: 'reconciler' });
 
-/** A row still `creating` this long after its insert, with nothing on the runner, is lost. */
+/** A row still `creating` this long after its insert, with nothing on the runner, was never made. */
 const CREATING_GRACE_MS = 60_000;
 /** Expired Idempotency-Key answers are swept this often. */
 const SWEEP_EVERY_MS = 10 * 60_000;
@@ -68,7 +69,14 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
       if (info) {
         const next = await applyRunnerInfo(row, info);
         if (next !== row) entry.updated++;
-      } else if (row.state === 'creating' ? Date.now() - row.createdAt.getTime() > CREATING_GRACE_MS : row.reason !== 'lost by runner') {
+      } else if (row.state === 'creating') {
+        // Its console died before the runner made it (or the runner crashed mid-create and
+        // cleaned it up): a create that failed, soft-deleted as a failed create is. Should the
+        // runner make it after all, the pass below removes it.
+        if (Date.now() - row.createdAt.getTime() <= CREATING_GRACE_MS) continue;
+        await markDeleted(row.id, 'create interrupted: the runner never made this sandbox', 'error');
+        entry.cleaned++;
+      } else if (row.reason !== 'lost by runner') {
         await markLost(row);
         entry.lost++;
       }
@@ -88,7 +96,8 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
       if (!deleted.has(s.id) && !orphan) continue;
       await client.delete(s.id).then(
         () => entry.cleaned++,
-        (err) => log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist'),
+        // Gone meanwhile (its own delete finished first): what this wanted.
+        (err) => (isRunnerNotFound(err) ? entry.cleaned++ : log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist')),
       );
     }
   }

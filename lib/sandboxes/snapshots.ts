@@ -1,26 +1,45 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, conflict, notFound } from '@/lib/errors';
+import { newId } from '@/lib/ids';
 import { runnerClient } from '@/lib/runners/registry';
 import { onRunner } from './lifecycle';
-import { viaRunner } from './runner-errors';
+import { isRunnerNotFound, viaRunner } from './runner-errors';
 import { ownedSandbox } from './store';
 import { type SnapshotRow, snapshotView } from './view';
 
 const { snapshots, sandboxes } = schema;
 
-export async function createSnapshot(scope: OrgScope, sandboxId: string, name?: string) {
+/**
+ * The row is written after the runner's copy, so the id is ours: with an Idempotency-Key it is
+ * recorded (`retry.remember`) before the runner is asked, and a retry that takes over from a dead
+ * console (`retry.previous`) finds that snapshot, or makes it under that id: never a second one,
+ * and never a layer on the runner without a row.
+ */
+export async function createSnapshot(
+  scope: OrgScope,
+  sandboxId: string,
+  name?: string,
+  retry: { previous?: string | null; remember?: (tx: DbOrTx, id: string) => Promise<void> } = {},
+) {
   const row = await ownedSandbox(scope, sandboxId);
-  const info = await onRunner(row, (c) => c.snapshots.create(sandboxId, name));
   const db = await getDb();
+  const id = retry.previous ?? newId();
+  if (!retry.previous) await retry.remember?.(db, id);
+  const info = await onRunner(row, async (c) => {
+    const first = retry.previous ? await c.snapshots.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err))) : null;
+    return first ?? c.snapshots.create(sandboxId, name, id);
+  });
   const [snap] = await db
     .insert(snapshots)
     .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
+    .onConflictDoNothing()
     .returning();
+  if (!snap) return snapshotView((await db.select().from(snapshots).where(eq(snapshots.id, id)))[0]!); // the first try's row
   await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId });
-  return snapshotView(snap!);
+  return snapshotView(snap);
 }
 
 /** The org's snapshots, newest first; `sandboxId` narrows to one sandbox's. */

@@ -8,8 +8,8 @@ export function snapshotRoutes(router: Router, deps: ApiDeps): void {
   const { manager } = deps;
   router
     .on('POST', '/v1/sandboxes/:id/snapshots', async ({ req, params }) => {
-      const { name } = await readJson(req, createSnapshotSchema);
-      return json(201, await manager.createSnapshot(params.id!, name));
+      const { name, id } = await readJson(req, createSnapshotSchema);
+      return json(201, await manager.createSnapshot(params.id!, name, id));
     })
     .on('GET', '/v1/snapshots', async () => json(200, { snapshots: manager.listSnapshots() }))
     .on('GET', '/v1/snapshots/:id', async ({ params }) => json(200, manager.getSnapshot(params.id!)))

@@ -126,7 +126,14 @@ export const mkdirSchema = z.strictObject({ path: sandboxPath, user: userSchema.
 export const renameSchema = z.strictObject({ from: sandboxPath, to: sandboxPath, user: userSchema.default('user') });
 export const snapshotFilesQuery = z.strictObject({ path: sandboxPath });
 
-export const createSnapshotSchema = z.strictObject({ name: z.string().min(1).max(256).optional() });
+export const createSnapshotSchema = z.strictObject({
+  name: z.string().min(1).max(256).optional(),
+  /** Chosen by the console (so a retry after its crash can find this snapshot); generated when absent. */
+  id: z
+    .string()
+    .regex(/^[a-z0-9]{3,64}$/, 'id must be 3–64 lowercase letters and digits')
+    .optional(),
+});
 
 export const portParam = z.coerce
   .number({ error: 'port must be a number' })

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { run } from './exec-file';
 import { type HostNetworks, readHostNetworks } from './host-net';
 import { REFUSED_V4 } from './ip-ranges';
@@ -43,7 +44,7 @@ export async function startEgress(opts: { containerPid: number; apiSocket: strin
     try {
       await applyEgressFirewall(opts.containerPid);
     } catch (err) {
-      stopEgress(child.pid!); // fail closed: no egress without its firewall
+      stopEgress(opts.apiSocket); // fail closed: no egress without its firewall
       throw err;
     }
     return child.pid!;
@@ -86,17 +87,39 @@ export function egressRules(refused: string[]): string {
 
 const NO_IPV6 = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT DROP [0:0]', '-A OUTPUT -o lo -j ACCEPT', '-A OUTPUT -j REJECT', 'COMMIT', ''].join('\n');
 
-export function stopEgress(pid: number | null): void {
-  if (!pid || !isSlirp(pid)) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {}
+/**
+ * Stops a sandbox's slirp4netns, found by the sandbox's own API socket in its command line
+ * rather than by the recorded pid alone: a runner killed between starting slirp and saving its
+ * pid leaves one nobody recorded, holding the sandbox's netns until something ends it (and pids
+ * are reused). `keep` is spared.
+ */
+export function stopEgress(apiSocket: string, keep: number | null = null): void {
+  for (const pid of slirpsServing(apiSocket)) {
+    if (pid === keep) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
 }
 
-export function isSlirp(pid: number): boolean {
+/** Whether `pid` is the slirp4netns of the sandbox whose API socket is `apiSocket` (pids are reused). */
+export function isSlirpFor(pid: number, apiSocket: string): boolean {
+  const argv = cmdline(pid);
+  return path.basename(argv[0] ?? '') === 'slirp4netns' && argv[argv.indexOf('--api-socket') + 1] === apiSocket;
+}
+
+function slirpsServing(apiSocket: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => isSlirpFor(pid, apiSocket));
+}
+
+function cmdline(pid: number): string[] {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'slirp4netns';
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return false;
+    return [];
   }
 }

@@ -3,6 +3,7 @@ import { readHostNetworks } from '../runtime/host-net';
 import { applyEgressFirewall, stopEgress } from '../runtime/network';
 import { usesAllowlist } from './allowlist-egress';
 import type { LocalSandboxManager } from './local-manager';
+import { sandboxPaths } from './paths';
 import type { SandboxRecord } from './store';
 
 /**
@@ -34,7 +35,7 @@ export function startHostNetWatch(m: LocalSandboxManager, everyMs: number): () =
             await applyEgressFirewall(pid, host);
           } catch (err) {
             m.log.error({ err, sandbox: rec.id }, 'could not re-apply the egress rules; egress stopped');
-            stopEgress(rec.slirpPid);
+            stopEgress(sandboxPaths(m.cfg.dirs, rec.key).slirpApi);
             rec.slirpPid = null;
             m.table.save(rec);
           }

@@ -89,7 +89,7 @@ export async function halt(deps: LifecycleDeps, rec: SandboxRecord): Promise<voi
   const p = sandboxPaths(deps.dirs, rec.key);
   await deps.runtime.kill(rec.key);
   await deps.runtime.delete(rec.key);
-  stopEgress(rec.slirpPid);
+  stopEgress(p.slirpApi);
   rec.slirpPid = null;
   const plan = rootfsPlan(deps, rec, p);
   await unmountRootfs(plan);

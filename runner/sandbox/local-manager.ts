@@ -13,6 +13,7 @@ import { CPU_PERIOD_US } from '../runtime/oci-spec';
 import type { OciRuntime } from '../runtime/runc';
 import { BASE_LAYER, ensureBaseLayer } from '../runtime/template';
 import { DEFAULT_RESOURCES, expiry, nowIso } from './defaults';
+import { faultPoint } from './fault-point';
 import { KeyedLock } from './keyed-lock';
 import { boot, cgroupsPathFor, halt, type LifecycleDeps, pidsLimit, rootfsPlan } from './lifecycle';
 import { type RunnerDirs, runnerPaths, sandboxPaths, uidBaseForSlot } from './paths';
@@ -96,6 +97,7 @@ export class LocalSandboxManager implements SandboxManager {
     ensureBaseLayer(p.layersDir);
     this.table.load(readJsonDir<SandboxRecord>(p.sandboxesDir, 'sandbox.json'));
     this.snapshots.load();
+    await this.snapshots.unmountStale();
     await recoverSandboxes(this);
     this.stopReaper = startReaper(this);
     this.stopSampler = startSampler(this, this.cfg.sampleEveryMs);
@@ -132,6 +134,7 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = claimed ?? (await this.createCold(id, layers, resources, false));
     return this.lock.run(rec.key, async () => {
       if (this.table.isGone(rec)) throw conflict('The sandbox was deleted while it was being created');
+      faultPoint('after-runtime-call:create');
       // `running` is written together with the sandbox's configuration (network, env, TTL): a
       // crash before this save leaves `creating`, which recovery cleans up, never a sandbox
       // that runs with a configuration nobody asked for.
@@ -199,12 +202,24 @@ export class LocalSandboxManager implements SandboxManager {
     return publicInfo(this.table.get(id));
   }
 
+  /**
+   * Runs `fn` under the sandbox's lock, unless it was deleted while this waited for the lock: an
+   * action queued behind a delete must answer 404, not act on what is left of the record.
+   */
+  private locked<T>(rec: SandboxRecord, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(rec.key, () => {
+      if (this.table.isGone(rec)) throw notFound('Sandbox');
+      return fn();
+    });
+  }
+
   start(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'stopped') throw conflict(`Sandbox is ${rec.state}; only a stopped sandbox can be started`);
       if (this.offlineMounts.has(rec.key)) throw conflict('The sandbox files are being read or written; start it again in a moment');
       const { pid, slirpPid } = await boot(this.deps, rec);
+      faultPoint('after-runtime-call:start');
       this.initPid.set(rec.key, pid);
       Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
       this.table.save(rec);
@@ -216,13 +231,14 @@ export class LocalSandboxManager implements SandboxManager {
   /** `at`: when the stop counts from (a TTL that passed while the runner was down), never later than now. */
   stop(id: string, reason = 'requested', at?: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state === 'stopped') return publicInfo(rec);
       if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
       this.dropAgent(rec.key);
       this.egress.detach(rec);
       (rec as MeteredRecord).cpuMsAtStop = cpuMsOf(rec.key);
       await halt(this.deps, rec);
+      faultPoint('after-runtime-call:stop');
       this.initPid.delete(rec.key);
       const stoppedAt = at && Date.parse(at) < Date.now() ? new Date(at).toISOString() : nowIso();
       Object.assign(rec, { state: 'stopped', reason, stoppedAt, expiresAt: null });
@@ -235,9 +251,10 @@ export class LocalSandboxManager implements SandboxManager {
 
   pause(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
       await this.cfg.runtime.pause(rec.key);
+      faultPoint('after-runtime-call:pause');
       rec.state = 'paused';
       this.table.save(rec);
       return publicInfo(rec);
@@ -246,9 +263,10 @@ export class LocalSandboxManager implements SandboxManager {
 
   resume(id: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
       await this.cfg.runtime.resume(rec.key);
+      faultPoint('after-runtime-call:resume');
       Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
       this.table.save(rec);
       await this.egress.attach(rec); // a no-op unless a restart happened while it was paused
@@ -258,17 +276,22 @@ export class LocalSandboxManager implements SandboxManager {
 
   async delete(id: string): Promise<void> {
     const rec = this.table.get(id);
-    await this.lock.run(rec.key, () => this.destroy(rec));
+    await this.locked(rec, () => this.destroy(rec));
     this.log.info({ sandbox: id }, 'sandbox deleted');
   }
 
   /** Removes everything of a sandbox: container, mounts, network, cgroups, disk, record. */
   async destroy(rec: SandboxRecord): Promise<void> {
+    // The intent goes to disk before anything is undone: a crash from here on is finished by
+    // recovery, instead of bringing back a sandbox with its processes gone ("host restarted").
+    rec.deleting = true;
+    this.table.save(rec);
     if (rec.state === 'paused') await this.cfg.runtime.resume(rec.key).catch(() => {});
     if (rec.state === 'running' || rec.state === 'paused') (rec as MeteredRecord).cpuMsAtStop = cpuMsOf(rec.key);
     this.dropAgent(rec.key);
     this.egress.detach(rec);
     await halt(this.deps, rec);
+    faultPoint('after-runtime-call:delete');
     this.initPid.delete(rec.key);
     this.lastPersisted.delete(rec.id);
     const p = sandboxPaths(this.cfg.dirs, rec.key);
@@ -279,6 +302,12 @@ export class LocalSandboxManager implements SandboxManager {
     if (!rec.pooled) this.emitStopped(rec.id);
     this.meter.deleted(rec); // journaled before the record goes: a crash can repeat it, never lose it
     fs.rmSync(p.run, { recursive: true, force: true });
+    faultPoint('mid-remove:delete');
+    // The record goes last: a crash before it leaves the record (saying `deleting`) for
+    // recovery to finish, never a disk image that no record names.
+    for (const name of fs.existsSync(p.home) ? fs.readdirSync(p.home) : []) {
+      if (name !== 'sandbox.json') fs.rmSync(path.join(p.home, name), { recursive: true, force: true });
+    }
     fs.rmSync(p.home, { recursive: true, force: true });
     this.table.forget(rec);
   }
@@ -347,7 +376,7 @@ export class LocalSandboxManager implements SandboxManager {
     const rec = this.table.get(id);
     if (rec.state === 'running') return { agent: this.agent(id), release: async () => {} };
     if (rec.state === 'paused') throw conflict('Sandbox is paused; resume it to use its files');
-    return this.lock.run(rec.key, async () => {
+    return this.locked(rec, async () => {
       if (rec.state !== 'stopped') return { agent: this.agent(id), release: async () => {} };
       // A stopped sandbox's files are reached through its rootfs mounted on the host, by a
       // one-shot agent chrooted into it that acts as the sandbox's own (host-mapped) uid.
@@ -418,8 +447,8 @@ export class LocalSandboxManager implements SandboxManager {
 
   // ---- snapshots (see snapshots.ts) ---------------------------------------------------------
 
-  createSnapshot(sandboxId: string, name?: string): Promise<SnapshotInfo> {
-    return this.snapshots.create(sandboxId, name);
+  createSnapshot(sandboxId: string, name?: string, id?: string): Promise<SnapshotInfo> {
+    return this.snapshots.create(sandboxId, name, id);
   }
   listSnapshots(): SnapshotInfo[] {
     return this.snapshots.list();

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMountPoint } from '../runtime/disk';
+import { cgroupDirs } from '../runtime/cgroups';
+import { mountsUnder, unmount } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
-import { isSlirp, startEgress, stopEgress } from '../runtime/network';
+import { isSlirpFor, startEgress, stopEgress } from '../runtime/network';
 import { hasCurrentHardening } from '../runtime/oci-spec';
 import { usesAllowlist } from './allowlist-egress';
 import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
-import { boot, halt, rootfsPlan } from './lifecycle';
+import { boot, cgroupsPathFor, halt, rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import type { MeteredRecord } from './meter';
 import { sandboxPaths } from './paths';
@@ -16,7 +17,7 @@ import { sandboxPaths } from './paths';
  * At start-up the runner rediscovers its sandboxes from their records and the runtime's
  * state, and never kills a live one: running containers are adopted as they are (their
  * egress restarted if it died), containers that vanished (host reboot) become `stopped` with
- * their files intact, and half-made creations are cleaned up and reported as `error`.
+ * their files intact, and half-made creations and half-done deletes are removed.
  */
 export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
   const known = new Set(m.table.all().map((r) => r.key));
@@ -27,14 +28,15 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       await m.cfg.runtime.delete(c.id);
     }
   }
+  await removeOrphanDirs(m, known);
 
   for (const rec of m.table.all()) {
     const p = sandboxPaths(m.cfg.dirs, rec.key);
     const state = await m.cfg.runtime.state(rec.key);
     const alive = state && (state.status === 'running' || state.status === 'paused');
 
-    if (rec.state === 'creating') {
-      await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, 'could not clean a half-created sandbox'));
+    if (rec.state === 'creating' || rec.deleting) {
+      await m.destroy(rec).catch((err) => m.log.error({ err, sandbox: rec.id }, `could not clean a half-${rec.deleting ? 'deleted' : 'created'} sandbox`));
       continue;
     }
 
@@ -78,11 +80,14 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         rec.slirpPid = booted.slirpPid;
       }
       if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
+      // Only the recorded slirp is kept: one started by a create or start that crashed before
+      // recording it may not have its firewall yet, so it is replaced, never adopted.
+      const recorded = rec.slirpPid && isSlirpFor(rec.slirpPid, p.slirpApi) ? rec.slirpPid : null;
+      stopEgress(p.slirpApi, usesAllowlist(rec) ? null : recorded);
       if (usesAllowlist(rec)) {
         // Allow-listed sandboxes never get slirp (the proxy is their only way out).
-        stopEgress(rec.slirpPid);
         rec.slirpPid = null;
-      } else if (rec.network.mode === 'egress' && !(rec.slirpPid && isSlirp(rec.slirpPid))) {
+      } else if (rec.network.mode === 'egress' && !recorded) {
         rec.slirpPid = await startEgress({ containerPid: state.pid, apiSocket: p.slirpApi, logFile: p.slirpLog }).catch(() => null);
       }
       m.table.save(rec);
@@ -92,7 +97,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     }
 
     if (state) await m.cfg.runtime.delete(rec.key);
-    stopEgress(rec.slirpPid); // a crash inside halt can leave it behind, holding the netns
+    stopEgress(p.slirpApi); // a crash inside halt (or before a pid was saved) leaves one behind
     rec.slirpPid = null;
     if (rec.state !== 'stopped' && rec.state !== 'error') {
       if (rec.pooled) {
@@ -103,9 +108,38 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       const lastSeen = (rec as MeteredRecord).lastSeenAt;
       Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: lastSeen ?? nowIso(), slirpPid: null, expiresAt: null });
     }
-    if (await isMountPoint(p.rootfs)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
-    if (await isMountPoint(p.diskMount)) await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    // A sandbox with no container has nothing mounted: a boot, stop or file access cut short can
+    // leave any part (its agent's tmpfs is mounted first, the overlay last), so all of it goes.
+    await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    for (const mnt of (await mountsUnder(p.run)).sort((a, b) => b.length - a.length)) await unmount(mnt).catch(() => {});
     m.table.save(rec);
+  }
+}
+
+/**
+ * Sandbox dirs that no record names: a create killed before its first record write got as far as
+ * making the home (or the run dir). Nothing refers to them, so whatever they hold goes: mounts,
+ * slirp, cgroups, then the dirs (never a recursive delete over something still mounted).
+ */
+async function removeOrphanDirs(m: LocalSandboxManager, known: Set<string>): Promise<void> {
+  const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  for (const key of new Set([...list(m.paths.sandboxesDir), ...list(m.paths.sbRunDir)])) {
+    if (known.has(key)) continue;
+    const p = sandboxPaths(m.cfg.dirs, key);
+    for (const mnt of (await mountsUnder(p.run)).sort((a, b) => b.length - a.length)) await unmount(mnt).catch(() => {});
+    if ((await mountsUnder(p.run)).length + (await mountsUnder(p.home)).length > 0) {
+      m.log.error({ key }, 'leftover sandbox dirs are still mounted; leaving them');
+      continue;
+    }
+    m.log.warn({ key }, 'removing sandbox dirs without a record');
+    stopEgress(p.slirpApi);
+    for (const dir of cgroupDirs(cgroupsPathFor(key))) {
+      try {
+        fs.rmdirSync(dir); // cgroupfs: rmdir, and only once empty
+      } catch {}
+    }
+    fs.rmSync(p.run, { recursive: true, force: true });
+    fs.rmSync(p.home, { recursive: true, force: true });
   }
 }
 

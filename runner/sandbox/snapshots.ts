@@ -3,13 +3,14 @@ import path from 'node:path';
 import { AgentClient } from '@/runner/agent/client';
 import { conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
-import { isMountPoint, mountDisk, unmount } from '../runtime/disk';
+import { isMountPoint, mountDisk, mountsUnder, unmount } from '../runtime/disk';
 import { run } from '../runtime/exec-file';
 import { prepareRunDir } from '../runtime/mounts';
 import { nowIso } from './defaults';
+import { faultPoint } from './fault-point';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths, UID_COUNT } from './paths';
-import { readJsonDir, type SnapshotRecord, writeJsonAtomic } from './store';
+import { readJsonDir, type SandboxRecord, type SnapshotRecord, writeJsonAtomic } from './store';
 import type { SnapshotInfo } from './types';
 
 /**
@@ -20,6 +21,8 @@ import type { SnapshotInfo } from './types';
 export class SnapshotStore {
   private byId = new Map<string, SnapshotRecord>();
   private browseMounts = new Map<string, number>();
+  /** Ids being created right now: a second create with the same id must not share its layer dir. */
+  private creating = new Set<string>();
 
   constructor(private readonly m: LocalSandboxManager) {}
 
@@ -47,6 +50,20 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * Browse mounts left by a runner that died while someone read a snapshot: nobody reads them
+   * now, and nothing else would ever unmount them. Only emptied mount points are removed.
+   */
+  async unmountStale(): Promise<void> {
+    const root = path.join(this.m.cfg.dirs.runDir, 'snap');
+    for (const mnt of (await mountsUnder(root)).sort((a, b) => b.length - a.length)) await unmount(mnt);
+    for (const name of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+      try {
+        fs.rmdirSync(path.join(root, name));
+      } catch {}
+    }
+  }
+
   get(id: string): SnapshotRecord {
     const s = this.byId.get(id);
     if (!s) throw notFound('Snapshot');
@@ -69,14 +86,25 @@ export class SnapshotStore {
     return [...sandboxes, ...snapshots];
   }
 
-  async create(sandboxId: string, name?: string): Promise<SnapshotInfo> {
+  async create(sandboxId: string, name?: string, wanted?: string): Promise<SnapshotInfo> {
     const rec = this.m.table.get(sandboxId);
-    const id = newId();
+    const id = wanted ?? newId();
+    if (this.byId.has(id) || this.creating.has(id)) throw conflict(`A snapshot with id ${id} already exists`);
+    this.creating.add(id);
+    try {
+      return await this.copy(rec, id, name);
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  private async copy(rec: SandboxRecord, id: string, name: string | undefined): Promise<SnapshotInfo> {
     const layerId = `snap-${id}`;
     const layerDir = path.join(this.m.paths.layersDir, layerId);
     const tmp = `${layerDir}.tmp`;
     const p = sandboxPaths(this.m.cfg.dirs, rec.key);
     const bytes = await this.m.lock.run(rec.key, async () => {
+      if (this.m.table.isGone(rec)) throw notFound('Sandbox'); // deleted while this waited
       if (rec.state === 'creating' || rec.state === 'error') throw conflict(`Sandbox is ${rec.state}; it cannot be snapshotted`);
       // Freeze a running sandbox while its upper dir is copied, so the snapshot is consistent.
       const freeze = rec.state === 'running';
@@ -91,6 +119,7 @@ export class SnapshotStore {
         try {
           const out = await run(this.m.deps.mountHelper, ['shiftcopy', '--uid-base', String(rec.uidBase), '--count', String(UID_COUNT), p.upper, tmp]);
           fs.renameSync(tmp, layerDir);
+          faultPoint('after-runtime-call:snapshot');
           return Number(out.trim()) || 0;
         } catch (err) {
           fs.rmSync(tmp, { recursive: true, force: true }); // a failed copy leaves nothing behind

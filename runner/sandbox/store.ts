@@ -13,6 +13,8 @@ export type SandboxRecord = SandboxInfo & {
   /** A warm-pool sandbox not yet handed out. */
   pooled: boolean;
   slirpPid: number | null;
+  /** A delete has begun: recovery finishes it (a half-deleted sandbox is never brought back). */
+  deleting?: boolean;
 };
 
 export type SnapshotRecord = Omit<SnapshotInfo, 'usedBy'> & { layers: string[] };
@@ -107,6 +109,6 @@ export class SandboxTable {
 }
 
 export function publicInfo(r: SandboxRecord): SandboxInfo {
-  const { key: _k, slot: _s, uidBase: _u, layers: _l, pooled: _p, slirpPid: _sp, ...info } = r;
+  const { key: _k, slot: _s, uidBase: _u, layers: _l, pooled: _p, slirpPid: _sp, deleting: _d, ...info } = r;
   return info;
 }

@@ -104,7 +104,7 @@ export interface SandboxManager {
   netnsPath(id: string): string;
   metrics(id: string): Promise<SandboxMetrics>;
   capacity(): Capacity;
-  createSnapshot(sandboxId: string, name?: string): Promise<SnapshotInfo>;
+  createSnapshot(sandboxId: string, name?: string, id?: string): Promise<SnapshotInfo>;
   listSnapshots(): SnapshotInfo[];
   getSnapshot(id: string): SnapshotInfo;
   deleteSnapshot(id: string): Promise<void>;

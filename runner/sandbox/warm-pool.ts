@@ -53,7 +53,7 @@ export class WarmPool {
 
   fill(): Promise<void> {
     if (this.filling || this.stopped || this.size === 0) return this.filling ?? Promise.resolve();
-    this.filling = (async () => {
+    const run = async () => {
       try {
         while (!this.stopped && this.ready() < this.size && this.hasRoom()) {
           const key = `pool${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -61,11 +61,16 @@ export class WarmPool {
         }
       } catch (err) {
         this.m.log.warn({ err: (err as Error).message }, 'warm pool could not start a sandbox');
-      } finally {
-        this.filling = undefined;
       }
-    })();
-    return this.filling;
+    };
+    // Cleared in a .finally, which always runs after this assignment: a `finally` inside `run`
+    // runs synchronously when the pool is already full, before the assignment, and then left
+    // `filling` set for good, so the pool never refilled after a restart that found it full.
+    const filling = run().finally(() => {
+      if (this.filling === filling) this.filling = undefined;
+    });
+    this.filling = filling;
+    return filling;
   }
 
   async stopFilling(): Promise<void> {

@@ -120,4 +120,55 @@ describe('Idempotency-Key', () => {
     expect(busy.status).toBe(409);
     expect(busy.res.headers.get('retry-after')).toBe('1');
   });
+
+  it('a retry taking over from a dead console finishes the sandbox the first try made, never a second', async () => {
+    const db = await getDb();
+    const where = (key: string) => and(eq(schema.idempotencyKeys.orgId, A.scope.orgId), eq(schema.idempotencyKeys.key, key));
+    // What a console killed mid-create leaves: the key in flight (its answer never stored) and
+    // the row it inserted; the runner got the create (`reached`) or never did.
+    for (const reached of [true, false]) {
+      const key = `dead-console-${reached}`;
+      const body = { metadata: { job: key } };
+      const first = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body, headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(201);
+      if (!reached) {
+        await runner.client.delete(first.json.id);
+        await db.update(schema.sandboxes).set({ state: 'creating' }).where(eq(schema.sandboxes.id, first.json.id));
+      }
+      await db.update(schema.idempotencyKeys).set({ state: 'in_flight', status: null, body: null, lockedAt: sql`now() - interval '5 minutes'` }).where(where(key));
+
+      const retry = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body, headers: { 'idempotency-key': key } });
+      expect(retry.status).toBe(201);
+      expect(retry.json).toMatchObject({ id: first.json.id, state: 'running' });
+      expect((await runner.client.get(first.json.id)).state).toBe('running');
+      const tagged = (await liveSandboxes(A.scope.orgId)).filter((s) => s.id === first.json.id);
+      expect(tagged).toHaveLength(1);
+      const rows = await db.select().from(schema.sandboxes).where(and(eq(schema.sandboxes.orgId, A.scope.orgId), isNull(schema.sandboxes.deletedAt)));
+      expect(rows.filter((r) => r.metadata.job === key)).toHaveLength(1);
+    }
+  });
+
+  it("a snapshot retry taking over from a dead console returns the first try's snapshot, never a second", async () => {
+    const db = await getDb();
+    const sb = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} });
+    const params = { id: sb.json.id };
+    for (const reached of [true, false]) {
+      const key = `dead-console-snap-${reached}`;
+      const headers = { 'idempotency-key': key };
+      const first = await api(snapshotsRoute.POST, 'POST', `/sandboxes/${params.id}/snapshots`, { key: A.developer, body: { name: key }, headers, params });
+      expect(first.status).toBe(201);
+      // The console died after the runner's copy (or before it), before its row was written.
+      await db.delete(schema.snapshots).where(eq(schema.snapshots.id, first.json.id));
+      if (!reached) await runner.client.snapshots.delete(first.json.id);
+      const where = and(eq(schema.idempotencyKeys.orgId, A.scope.orgId), eq(schema.idempotencyKeys.key, key));
+      await db.update(schema.idempotencyKeys).set({ state: 'in_flight', status: null, body: null, lockedAt: sql`now() - interval '5 minutes'` }).where(where);
+
+      const retry = await api(snapshotsRoute.POST, 'POST', `/sandboxes/${params.id}/snapshots`, { key: A.developer, body: { name: key }, headers, params });
+      expect(retry.status).toBe(201);
+      expect(retry.json.id).toBe(first.json.id);
+      expect((await runner.client.snapshots.list()).filter((s) => s.name === key).map((s) => s.id)).toEqual([first.json.id]);
+      const rows = await db.select().from(schema.snapshots).where(eq(schema.snapshots.name, key));
+      expect(rows.map((r) => r.id)).toEqual([first.json.id]);
+    }
+  });
 });

@@ -18,8 +18,8 @@ export const GET = withOrg('sandboxes:read', async ({ req, scope }) => {
 
 /** Create or fork (`snapshotId`); an `Idempotency-Key` makes a retried create return the first sandbox. */
 export const POST = withOrg('sandboxes:write', async ({ req, scope }) =>
-  idempotent(req, scope, async () => {
+  idempotent(req, scope, async (attempt) => {
     const body = await parseJson(req, createSandboxBody);
-    return Response.json(await createSandbox(scope, body), { status: 201 });
+    return Response.json(await createSandbox(scope, body, attempt), { status: 201 });
   }),
 );

@@ -8,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 /** Freezes the sandbox's filesystem into a snapshot (a running sandbox is paused meanwhile). */
 export const POST = withOrg('sandboxes:write', async ({ req, scope, params }) =>
-  idempotent(req, scope, async () => {
+  idempotent(req, scope, async (attempt) => {
     const { name } = await parseJson(req, createSnapshotBody);
-    return Response.json(await createSnapshot(scope, params.id!, name), { status: 201 });
+    return Response.json(await createSnapshot(scope, params.id!, name, attempt), { status: 201 });
   }),
 );
 
