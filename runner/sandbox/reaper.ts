@@ -6,9 +6,9 @@ import type { LocalSandboxManager } from './local-manager';
 /**
  * Enforces timeouts: a sandbox past its hard TTL, or idle longer than its idle timeout, is
  * stopped (processes gone, files kept), with the reason recorded. It also notices a sandbox
- * whose container ended by itself (its agent, tini's only child, was killed from inside or by
- * the OOM killer, and tini exited with it): otherwise it would stay "running" with every exec
- * failing until someone stopped it or the runner restarted.
+ * whose container ended by itself (its agent, the container's init, was killed by the OOM killer
+ * or from the host): otherwise it would stay "running" with every exec failing until someone
+ * stopped it or the runner restarted.
  */
 export function startReaper(m: LocalSandboxManager, everyMs = 1000): () => void {
   let busy = false;
