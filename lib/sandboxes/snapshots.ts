@@ -4,23 +4,43 @@ import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, conflict, notFound } from '@/lib/errors';
 import { runnerClient } from '@/lib/runners/registry';
+import { assertCanSpend } from '@/lib/billing/standing';
 import { onRunner } from './lifecycle';
+import { orgLimits } from './limits';
+import { releaseReservation, reserveSnapshotBytes } from './snapshot-quota';
 import { viaRunner } from './runner-errors';
 import { ownedSandbox } from './store';
 import { type SnapshotRow, snapshotView } from './view';
 
 const { snapshots, sandboxes } = schema;
 
+/**
+ * Snapshots cost storage: the org must be able to pay, and the snapshot must fit its snapshot
+ * storage limit (room is reserved before the runner copies, released once the row lands).
+ */
 export async function createSnapshot(scope: OrgScope, sandboxId: string, name?: string) {
   const row = await ownedSandbox(scope, sandboxId);
-  const info = await onRunner(row, (c) => c.snapshots.create(sandboxId, name));
+  await assertCanSpend(scope.orgId);
+  const { maxSnapshotBytes } = await orgLimits(scope.orgId);
+  const { diskBytes } = await onRunner(row, (c) => c.metrics(sandboxId));
+  const reservation = await reserveSnapshotBytes(scope.orgId, maxSnapshotBytes, diskBytes);
   const db = await getDb();
-  const [snap] = await db
-    .insert(snapshots)
-    .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
-    .returning();
-  await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId });
-  return snapshotView(snap!);
+  try {
+    const info = await onRunner(row, (c) => c.snapshots.create(sandboxId, name));
+    const snap = await db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(snapshots)
+        .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
+        .returning();
+      await releaseReservation(reservation, tx);
+      await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId, sizeBytes: info.sizeBytes }, tx);
+      return inserted!;
+    });
+    return snapshotView(snap);
+  } catch (err) {
+    await releaseReservation(reservation).catch(() => {});
+    throw err;
+  }
 }
 
 /** The org's snapshots, newest first; `sandboxId` narrows to one sandbox's. */
