@@ -77,7 +77,8 @@ export async function orgBalance(orgId: string, now = new Date(), dbx?: DbOrTx):
       effectiveAt: r.effectiveAt.toISOString(),
       expiresAt: r.expiresAt?.toISOString() ?? null,
     }))
-    .sort((a, b) => (a.expiresAt ?? '~').localeCompare(b.expiresAt ?? '~'));
+    // The order they are spent in: the earliest expiry first, credit that never expires last.
+    .sort((a, b) => (a.expiresAt ? Date.parse(a.expiresAt) : Number.POSITIVE_INFINITY) - (b.expiresAt ? Date.parse(b.expiresAt) : Number.POSITIVE_INFINITY));
   return {
     balanceMicros: alloc.balanceMicros,
     uncoveredMicros: alloc.uncoveredMicros,
