@@ -9,6 +9,7 @@ CREATE TABLE "billing_holds" (
 	"org_id" text PRIMARY KEY NOT NULL,
 	"reason" text NOT NULL,
 	"since" timestamp with time zone NOT NULL,
+	"stops_at" timestamp with time zone NOT NULL,
 	"stopped_at" timestamp with time zone,
 	"stopped_sandboxes" jsonb
 );

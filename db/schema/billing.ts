@@ -97,6 +97,8 @@ export const billingHolds = pgTable('billing_holds', {
     .references(() => orgs.id, { onDelete: 'cascade' }),
   reason: text('reason', { enum: ['suspended', 'spend_limit', 'balance_exhausted'] }).notNull(),
   since: timestamp('since', { withTimezone: true }).notNull(),
+  /** When its sandboxes are stopped unless it can pay by then (since + the grace period). */
+  stopsAt: timestamp('stops_at', { withTimezone: true }).notNull(),
   stoppedAt: timestamp('stopped_at', { withTimezone: true }),
   stoppedSandboxes: jsonb('stopped_sandboxes').$type<string[]>(),
 });

@@ -5,7 +5,6 @@ import { recordAudit } from '@/lib/audit/audit';
 import { ZodError } from 'zod';
 import { notFound } from '@/lib/errors';
 import { type UpdateBillingBody, updateBillingBody } from '@/lib/schemas/billing';
-import { graceMsFromEnv } from './config';
 import { planView } from './plans';
 import { monthNotices } from './spend-notices';
 import { orgStanding, type Standing } from './standing';
@@ -17,7 +16,6 @@ export async function billingStatus(orgId: string, s?: Standing) {
   const standing = s ?? (await orgStanding(orgId));
   const db = await getDb();
   const [hold] = await db.select().from(billingHolds).where(eq(billingHolds.orgId, orgId));
-  const grace = standing.blocked === 'suspended' ? 0 : graceMsFromEnv();
   return {
     blocked: standing.blocked,
     suspended: standing.suspended,
@@ -27,7 +25,7 @@ export async function billingStatus(orgId: string, s?: Standing) {
       ? {
           reason: hold.reason,
           since: hold.since.toISOString(),
-          stopsAt: new Date(hold.since.getTime() + grace).toISOString(),
+          stopsAt: hold.stopsAt.toISOString(),
           stoppedAt: hold.stoppedAt?.toISOString() ?? null,
           stoppedSandboxes: hold.stoppedSandboxes ?? [],
         }

@@ -56,13 +56,14 @@ async function enforceOrg(orgId: string, now: Date, graceMs: number): Promise<En
     if (lifted.length) await recordAudit(systemActor(orgId, 'billing'), 'billing.hold_lifted', { type: 'org', id: orgId }, { reason: lifted[0]!.reason });
     return { orgId, blocked: null, stopped: [], notices };
   }
+  // The first pass that sees it sets the deadline; a harsher reason (a suspension) brings it forward.
+  const grace = s.blocked === 'suspended' ? 0 : graceMs;
   await db
     .insert(billingHolds)
-    .values({ orgId, reason: s.blocked, since: now })
-    .onConflictDoUpdate({ target: billingHolds.orgId, set: { reason: s.blocked } });
+    .values({ orgId, reason: s.blocked, since: now, stopsAt: new Date(now.getTime() + grace) })
+    .onConflictDoUpdate({ target: billingHolds.orgId, set: { reason: s.blocked, stopsAt: sql`least(${billingHolds.stopsAt}, excluded.stops_at)` } });
   const [hold] = await db.select().from(billingHolds).where(eq(billingHolds.orgId, orgId));
-  const grace = s.blocked === 'suspended' ? 0 : graceMs;
-  if (!hold || now.getTime() - hold.since.getTime() < grace) return { orgId, blocked: s.blocked, stopped: [], notices };
+  if (!hold || now < hold.stopsAt) return { orgId, blocked: s.blocked, stopped: [], notices };
 
   const { stopped } = await stopOrgSandboxes(orgId, `billing: ${s.blocked}`);
   // The first console past the grace period records when and why; later passes only add

@@ -28,8 +28,8 @@ export async function suspendOrg(admin: UserScope, orgId: string, input: unknown
     if (!row) return false;
     await tx
       .insert(billingHolds)
-      .values({ orgId: org.id, reason: 'suspended', since: now })
-      .onConflictDoUpdate({ target: billingHolds.orgId, set: { reason: 'suspended', since: now, stoppedAt: null, stoppedSandboxes: null } });
+      .values({ orgId: org.id, reason: 'suspended', since: now, stopsAt: now })
+      .onConflictDoUpdate({ target: billingHolds.orgId, set: { reason: 'suspended', since: now, stopsAt: now, stoppedAt: null, stoppedSandboxes: null } });
     await recordAudit(actorFromUser(admin, org.id), 'org.suspend', { type: 'org', id: org.id }, { reason }, tx);
     return true;
   });

@@ -30,7 +30,8 @@ async function orgWith(limits: Partial<PlanFields>): Promise<TestOrg> {
 }
 const create = (o: TestOrg, body: object = {}) => api(list.POST, 'POST', '/sandboxes', { key: o.developer, body });
 const act = (o: TestOrg, route: { POST: typeof startRoute.POST }, id: string) => api(route.POST, 'POST', '', { key: o.developer, params: { id } });
-const split = (rs: Array<{ status: number; json: { error?: { details?: unknown } } }>, ok: number) => ({
+type Answer = Awaited<ReturnType<typeof api>>;
+const split = (rs: Answer[], ok: number) => ({
   ok: rs.filter((r) => r.status === ok),
   refused: rs.filter((r) => r.status === 429),
 });
