@@ -21,6 +21,10 @@ export async function billingStatus(orgId: string, s?: Standing) {
     suspended: standing.suspended,
     limitReached: standing.limitReached,
     alertCrossed: standing.alertCrossed,
+    spentMicros: standing.balance.period.spentMicros,
+    spendLimitMicros: standing.spendLimitMicros,
+    spendAlertMicros: standing.spendAlertMicros,
+    balanceMicros: standing.balance.balanceMicros,
     hold: hold
       ? {
           reason: hold.reason,

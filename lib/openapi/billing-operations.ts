@@ -10,6 +10,10 @@ const status = z.object({
   suspended: z.object({ at: ts, reason: z.string().nullable() }).nullable(),
   limitReached: z.boolean(),
   alertCrossed: z.boolean(),
+  spentMicros: micros('Metered cost this month'),
+  spendLimitMicros: z.number().int().nullable(),
+  spendAlertMicros: z.number().int().nullable(),
+  balanceMicros: micros('Credit left'),
   hold: z
     .object({ reason: z.string(), since: ts, stopsAt: ts, stoppedAt: ts.nullable(), stoppedSandboxes: z.array(z.string()) })
     .nullable()
