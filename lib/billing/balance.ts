@@ -23,8 +23,16 @@ export type OrgBalance = {
   /** Usage since the balance's window opened that no credit could pay for. */
   uncoveredMicros: number;
   credits: CreditView[];
-  period: { start: string; end: string; spentMicros: number; burnRateMicrosPerHour: number; projectedMicros: number };
+  period: { start: string; end: string; spentMicros: number };
 };
+
+/** This month's spend at month's end if what runs now keeps running: integer micro-dollars, the
+ * burn rate per hour times the whole hours left. */
+export async function monthProjection(orgId: string, spentMicros: number, now = new Date()) {
+  const burn = await burnRateMicrosPerHour(await getDb(), orgId);
+  const hoursLeft = Math.floor((nextMonthStart(now).getTime() - now.getTime()) / 3_600_000);
+  return { burnRateMicrosPerHour: burn, projectedMicros: spentMicros + burn * hoursLeft };
+}
 
 /** Metered cost per hour from `from` on: closed hours from the rollups, open periods live. */
 export async function hourlyCosts(db: DbOrTx, orgId: string, from: Date, now: Date): Promise<HourCost[]> {
@@ -43,7 +51,7 @@ export async function hourlyCosts(db: DbOrTx, orgId: string, from: Date, now: Da
 /**
  * The org's credit balance, derived (lib/billing/allocate.ts explains the rules): this month's
  * plan credit is granted first if it has not been yet, then the ledger and the metered cost
- * decide. Also this period's spend so far and its month-end projection at the current burn rate.
+ * decide. Also this period's spend so far (what the spend limit counts).
  */
 export async function orgBalance(orgId: string, now = new Date(), dbx?: DbOrTx): Promise<OrgBalance> {
   await ensureMonthlyCredit(orgId, now);
@@ -61,10 +69,6 @@ export async function orgBalance(orgId: string, now = new Date(), dbx?: DbOrTx):
   const alloc = allocate(window.grants, window.from ? hours.filter((h) => h.hour >= window.from!) : [], now);
 
   const spent = hours.filter((h) => h.hour >= start).reduce((s, h) => s + h.costMicros, 0);
-  const end = nextMonthStart(now);
-  const burn = await burnRateMicrosPerHour(db, orgId);
-  // Integer micro-dollars: the burn rate per hour times the whole hours left, rounded down.
-  const hoursLeft = Math.floor((end.getTime() - now.getTime()) / 3_600_000);
   const credits = rows
     .filter((r) => isActive({ id: r.id, amountMicros: r.amountMicros, effectiveAt: r.effectiveAt, expiresAt: r.expiresAt }, now))
     .map((r) => ({
@@ -83,6 +87,6 @@ export async function orgBalance(orgId: string, now = new Date(), dbx?: DbOrTx):
     balanceMicros: alloc.balanceMicros,
     uncoveredMicros: alloc.uncoveredMicros,
     credits,
-    period: { start: start.toISOString(), end: end.toISOString(), spentMicros: spent, burnRateMicrosPerHour: burn, projectedMicros: spent + burn * hoursLeft },
+    period: { start: start.toISOString(), end: nextMonthStart(now).toISOString(), spentMicros: spent },
   };
 }

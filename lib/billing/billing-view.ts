@@ -5,6 +5,7 @@ import { recordAudit } from '@/lib/audit/audit';
 import { ZodError } from 'zod';
 import { notFound } from '@/lib/errors';
 import { type UpdateBillingBody, updateBillingBody } from '@/lib/schemas/billing';
+import { monthProjection } from './balance';
 import { planView } from './plans';
 import { monthNotices } from './spend-notices';
 import { orgStanding, type Standing } from './standing';
@@ -50,7 +51,7 @@ export async function getBilling(scope: Pick<OrgScope, 'orgId'>) {
     balanceMicros: b.balanceMicros,
     uncoveredMicros: b.uncoveredMicros,
     credits: b.credits,
-    period: b.period,
+    period: { ...b.period, ...(await monthProjection(scope.orgId, b.period.spentMicros)) },
     spend: { limitMicros: standing.spendLimitMicros, alertMicros: standing.spendAlertMicros, notices: await monthNotices(scope.orgId) },
     payment: { hasPaymentMethod: standing.hasPaymentMethod },
     status: await billingStatus(scope.orgId, standing),
