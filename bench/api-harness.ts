@@ -87,7 +87,12 @@ export async function startApi(): Promise<Api> {
     HOST: '127.0.0.1',
     WARREN_DATA_DIR: dataDir,
     DATABASE_URL: url.toString(),
+    // The Free plan is seeded from these on this fresh database: room for the benches, and no
+    // per-key rate limit in the way of the latency being measured.
     WARREN_DEFAULT_MAX_SANDBOXES: '1000',
+    WARREN_DEFAULT_MAX_RUNNING_CPU: '100000',
+    WARREN_DEFAULT_MAX_RUNNING_MEMORY_MB: '100000000',
+    WARREN_DEFAULT_API_RPM: '100000000',
     WARREN_LOG_LEVEL: 'warn',
     WARREN_ADMIN_EMAIL: 'bench@bench.example',
     WARREN_ADMIN_PASSWORD: 'bench-password-123',

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Db } from './index';
 import { migrationsFolder } from './index';
 import { openPostgres } from './postgres';
+import { seedPlans } from './seed-plans';
 import type * as schemaNs from './schema';
 
 type Schema = typeof schemaNs;
@@ -33,6 +34,7 @@ export async function openEmbedded(dir: string, schema: Schema) {
   const client = new PGlite(dir);
   const db = drizzle({ client, schema }) as unknown as Db;
   await migrate(drizzle({ client, schema }), { migrationsFolder: migrationsFolder() });
+  await seedPlans(db);
 
   let server: { stop(): Promise<void> } | undefined;
   if (process.env.WARREN_DB_SHARE === '1') {

@@ -2,6 +2,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { migrationsFolder } from './index';
+import { seedPlans } from './seed-plans';
 import type * as schemaNs from './schema';
 
 type Schema = typeof schemaNs;
@@ -18,6 +19,7 @@ export async function openPostgres(url: string | undefined, schema: Schema, opts
     try {
       await lock`select pg_advisory_lock(727274)`;
       await migrate(db, { migrationsFolder: migrationsFolder() });
+      await seedPlans(db);
     } finally {
       await lock`select pg_advisory_unlock(727274)`.catch(() => {});
       lock.release();

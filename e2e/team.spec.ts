@@ -11,6 +11,7 @@ const SECTIONS = [
   'keys',
   'members',
   'usage',
+  'quotas',
   'billing',
   'audit',
   'settings',

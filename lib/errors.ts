@@ -6,7 +6,10 @@ export type ErrorCode =
   | 'bad_request'
   | 'validation_failed'
   | 'unauthorized'
+  | 'payment_required'
+  | 'spend_limit_reached'
   | 'forbidden'
+  | 'org_suspended'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
@@ -26,7 +29,11 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   validation_failed: 400,
   unauthorized: 401,
+  // No credit left and no way to pay (lib/billing/standing.ts); the spend limit the org set.
+  payment_required: 402,
+  spend_limit_reached: 402,
   forbidden: 403,
+  org_suspended: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -1,5 +1,6 @@
 export * from './api-keys';
 export * from './audit';
+export * from './billing';
 export * from './auth';
 export * from './orgs';
 export * from './runners';

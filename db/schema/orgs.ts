@@ -1,4 +1,4 @@
-import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { newId } from '@/lib/ids';
 import { users } from './auth';
 
@@ -10,6 +10,15 @@ export const orgs = pgTable('orgs', {
   name: text('name').notNull(),
   personal: boolean('personal').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** plans.id. No foreign key: plans are seeded after migrations (from env), see db/seed-plans.ts. */
+  planId: text('plan_id').notNull().default('free'),
+  /** Set by the payment integration (Stripe); without one only the credit balance pays. */
+  hasPaymentMethod: boolean('has_payment_method').notNull().default(false),
+  /** Monthly hard cap and alert threshold on metered cost, micro-dollars; null = none. */
+  spendLimitMicros: bigint('spend_limit_micros', { mode: 'number' }),
+  spendAlertMicros: bigint('spend_alert_micros', { mode: 'number' }),
+  suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+  suspendedReason: text('suspended_reason'),
 });
 
 export const memberships = pgTable(

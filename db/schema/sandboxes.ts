@@ -98,7 +98,7 @@ export const execLog = pgTable(
   (t) => [index('exec_log_sandbox_created_idx').on(t.sandboxId, t.createdAt)],
 );
 
-/** Per-org overrides of the sandbox limits (null = the configured default). Billing edits these later. */
+/** Per-org overrides of the plan's limits (null = the plan's); platform admins set them (lib/billing/overrides.ts). */
 export const orgSandboxLimits = pgTable('org_sandbox_limits', {
   orgId: text('org_id')
     .primaryKey()
@@ -109,5 +109,10 @@ export const orgSandboxLimits = pgTable('org_sandbox_limits', {
   maxDiskMb: integer('max_disk_mb'),
   maxTimeoutSec: integer('max_timeout_sec'),
   maxPortsPerSandbox: integer('max_ports_per_sandbox'),
+  maxRunningCpu: real('max_running_cpu'),
+  maxRunningMemoryMb: integer('max_running_memory_mb'),
+  maxSnapshotBytes: bigint('max_snapshot_bytes', { mode: 'number' }),
+  maxTemplates: integer('max_templates'),
+  apiRequestsPerMinute: integer('api_requests_per_minute'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,5 +1,6 @@
 import { ZodError, type z } from 'zod';
 import { type Permission, can } from '@/lib/auth/permissions';
+import { gateOrgRequest } from '@/lib/billing/gate';
 import { resolveOrgScope, resolveUserScope } from '@/lib/auth/resolve-scope';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { isDbUnavailable } from '@/lib/db-errors';
@@ -18,6 +19,7 @@ export function withOrg(permission: Permission, handler: Handler<OrgScope>) {
     run(async () => {
       const scope = await resolveOrgScope(req);
       if (!can(scope.role, permission)) throw forbidden(`Your role (${scope.role}) cannot do this: needs ${permission}`);
+      await gateOrgRequest(req, scope, permission);
       return handler({ req, scope, params: await flatParams(ctx) });
     });
 }
@@ -76,7 +78,11 @@ export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infe
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
-    return Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: err.status });
+    const res = Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: err.status });
+    // A rate limit says when to come back (RFC 9110's Retry-After, in seconds).
+    const retry = err.details?.retryAfterSec;
+    if (typeof retry === 'number') res.headers.set('retry-after', String(retry));
+    return res;
   }
   if (err instanceof ZodError) {
     const first = err.issues[0];

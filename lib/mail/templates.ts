@@ -86,3 +86,15 @@ export function passwordResetMail(input: { url: string; minutes: number }): Rend
   );
   return { subject, text, html };
 }
+
+export function spendMail(input: { orgName: string; kind: 'spend_alert' | 'spend_limit'; spent: string; threshold: string; month: string; url: string }): RenderedMail {
+  const org = oneLine(input.orgName);
+  const limit = input.kind === 'spend_limit';
+  const subject = limit ? `${org} reached its spend limit on Warren` : `${org} crossed its spend alert on Warren`;
+  const first = limit
+    ? `${org} has spent ${input.spent} in ${input.month}, its monthly spend limit of ${input.threshold}. Its sandboxes are being stopped (files are kept) and new ones cannot start until the limit is raised or the month ends.`
+    : `${org} has spent ${input.spent} in ${input.month}, past its alert threshold of ${input.threshold}.`;
+  const text = [first, '', 'Review usage and billing:', input.url].join('\n');
+  const html = layout(escapeHtml(limit ? 'Spend limit reached' : 'Spend alert'), [escapeHtml(first)], { label: 'Open billing', url: input.url }, 'You get this because you own or manage billing for this organization.');
+  return { subject, text, html };
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idempotencyKeyParam, operations as orgOperations } from '@/lib/schemas/openapi';
+import { billingOperations } from './billing-operations';
 import { type DocOperation, sandboxOperations } from './sandbox-operations';
 import { usageOperations } from './usage-operations';
 
@@ -8,7 +9,7 @@ import { usageOperations } from './usage-operations';
  * (request bodies and queries) plus response schemas for the sandbox API. The org, members,
  * keys, audit and share operations come from lib/schemas/openapi.ts.
  */
-export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations];
+export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations, ...billingOperations];
 
 const toSchema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -73,7 +74,7 @@ export function openApiDocument(serverUrl: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Warren API', version: '1', description: 'Errors are `{"error":{"code","message"}}`. Another org’s resource answers 404.' },
+    info: { title: 'Warren API', version: '1', description: 'Errors are `{"error":{"code","message","details"?}}`. Another org’s resource answers 404. 402 payment_required / spend_limit_reached when the org cannot pay, 403 org_suspended, 429 quota_exceeded (details: limit, max, current) or rate_limited (Retry-After).' },
     servers: [{ url: `${serverUrl}/api/v1` }],
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An org API key, wrn_…' } } },
     security: [{ apiKey: [] }],

@@ -9,7 +9,8 @@ import { pickRunner } from '@/lib/runners/placement';
 import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { resolveTemplate } from '@/lib/templates/templates';
-import { checkResources, claimOrgSlot, orgLimits, SANDBOX_DEFAULTS } from './limits';
+import { assertCanSpend } from '@/lib/billing/standing';
+import { checkResources, claimCapacity, orgLimits, SANDBOX_DEFAULTS } from './limits';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted } from './store';
@@ -20,7 +21,7 @@ const { sandboxes, snapshots } = schema;
 export { ACTIVE_STATES } from './limits';
 
 /**
- * Creates a sandbox: limits, placement, then the row (state creating) BEFORE the runner call,
+ * Creates a sandbox: billing standing (402/403 when the org cannot pay), limits, placement, then the row (state creating) BEFORE the runner call,
  * so a crash in between leaves a record the reconciler can finish or clean, never an untracked
  * sandbox. A failed runner call soft-deletes the row with the reason; nothing leaks.
  *
@@ -52,6 +53,7 @@ export async function createSandbox(
     timeoutSec: body.timeoutSec ?? Math.min(SANDBOX_DEFAULTS.timeoutSec, limits.maxTimeoutSec),
   };
   checkResources(limits, res);
+  await assertCanSpend(scope.orgId);
 
   let pinned: string | undefined;
   if (body.snapshotId) {
@@ -67,7 +69,7 @@ export async function createSandbox(
   const network = body.network ?? { mode: 'none' as const };
 
   const row = await db.transaction(async (tx) => {
-    await claimOrgSlot(tx, scope.orgId, limits.maxSandboxes);
+    await claimCapacity(tx, scope.orgId, limits, res);
     const [inserted] = await tx
       .insert(sandboxes)
       .values({

@@ -5,7 +5,8 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { conflict } from '@/lib/errors';
 import { type SandboxInfo, surelyNotDone } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
-import { checkTimeout, claimOrgSlot, orgLimits } from './limits';
+import { assertCanSpend } from '@/lib/billing/standing';
+import { checkResources, checkTimeout, claimCapacity, orgLimits } from './limits';
 import { refreshRow } from './queries';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
@@ -46,12 +47,13 @@ async function runAction(scope: OrgScope, id: string, action: Action): Promise<S
     throw conflict(`Sandbox is ${row.state}${row.reason ? ` (${row.reason})` : ''}; cannot ${action} it`);
   }
   const before = row;
-  if (action === 'start') row = await claimSlotForStart(scope, row);
+  const runs = action === 'start' || action === 'resume';
+  if (runs) row = await claimForRun(scope, row);
   let info: SandboxInfo;
   try {
     info = await onRunner(row, (c) => c[action](id));
   } catch (err) {
-    if (action === 'start') await updateRow(id, { state: before.state, desiredState: before.desiredState }, before);
+    if (runs) await updateRow(id, { state: before.state, desiredState: before.desiredState }, before);
     // A 409 from the runner means our stored state was stale: take the runner's now, so the
     // next call (and the console's list) sees the truth without waiting for the reconciler.
     if ((err as { code?: string }).code === 'conflict') await refreshRow(before).catch(() => {});
@@ -63,18 +65,25 @@ async function runAction(scope: OrgScope, id: string, action: Action): Promise<S
   return sandboxView({ ...updated, desiredState: DESIRED[action] });
 }
 
-/** Starting a stopped sandbox takes a concurrency slot: same per-org lock as create. */
-async function claimSlotForStart(scope: OrgScope, row: SandboxRow): Promise<SandboxRow> {
+/**
+ * Starting a stopped sandbox or resuming a paused one spends again: the org must be able to pay,
+ * the sandbox must fit the plan's per-sandbox maxima (a plan may have shrunk since its create;
+ * its TTL is not re-checked, as nothing could shorten it while stopped), and it takes capacity
+ * under the same per-org lock as create: a slot, its vCPUs and its memory.
+ */
+async function claimForRun(scope: OrgScope, row: SandboxRow): Promise<SandboxRow> {
+  await assertCanSpend(scope.orgId);
   const limits = await orgLimits(scope.orgId);
+  checkResources(limits, { cpu: row.cpu, memoryMb: row.memoryMb, diskMb: row.diskMb, timeoutSec: 0 });
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await claimOrgSlot(tx, scope.orgId, limits.maxSandboxes, row.id);
+    await claimCapacity(tx, scope.orgId, limits, { cpu: row.cpu, memoryMb: row.memoryMb }, row.id);
     const { sandboxes } = schema;
-    // Claimed inside the lock: the slot counts from now, before the runner has answered.
+    // Claimed inside the lock: the capacity counts from now, before the runner has answered.
     const [claimed] = await tx
       .update(sandboxes)
       .set({ state: 'running', desiredState: 'running' })
-      .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, 'stopped')))
+      .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state)))
       .returning();
     if (!claimed) throw conflict('Sandbox changed state meanwhile; try again');
     return claimed;
@@ -84,6 +93,7 @@ async function claimSlotForStart(scope: OrgScope, row: SandboxRow): Promise<Sand
 export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec: number): Promise<SandboxView> {
   const row = await ownedSandbox(scope, id);
   checkTimeout(await orgLimits(scope.orgId), timeoutSec);
+  await assertCanSpend(scope.orgId);
   if (row.state !== 'running' && row.state !== 'paused') throw conflict(`Sandbox is ${row.state}; start it before extending its timeout`);
   const info = await onRunner(row, (c) => c.setTimeout(id, timeoutSec));
   const updated = await applyRunnerInfo(row, info);

@@ -1,109 +1,89 @@
-import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { type DbOrTx, getDb, schema, type Tx } from '@/db';
+import { eq } from 'drizzle-orm';
+import { type DbOrTx, getDb, schema } from '@/db';
+import { envLimits, type PlanLimits } from '@/lib/billing/plan-defaults';
 import { AppError } from '@/lib/errors';
 
-export type SandboxLimits = {
-  maxSandboxes: number;
-  maxCpu: number;
-  maxMemoryMb: number;
-  maxDiskMb: number;
-  maxTimeoutSec: number;
-  /** Exposed ports per sandbox: each is a public (or token-guarded) way into it. */
-  maxPortsPerSandbox: number;
-};
+export type SandboxLimits = PlanLimits;
+export type LimitName = keyof SandboxLimits;
+/** Where an effective limit comes from: the org's plan, a per-org override, or the env
+ * defaults (only when the org's plan row is missing). */
+export type LimitSource = 'plan' | 'override' | 'default';
+
+export const LIMIT_NAMES: LimitName[] = [
+  'maxSandboxes',
+  'maxRunningCpu',
+  'maxRunningMemoryMb',
+  'maxCpu',
+  'maxMemoryMb',
+  'maxDiskMb',
+  'maxTimeoutSec',
+  'maxSnapshotBytes',
+  'maxTemplates',
+  'apiRequestsPerMinute',
+  'maxPortsPerSandbox',
+];
 
 /** What a create gets when it names nothing (bounded by the org's maxima). */
 export const SANDBOX_DEFAULTS = { cpu: 1, memoryMb: 512, diskMb: 2048, timeoutSec: 900, idleTimeoutSec: 0 } as const;
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
-  return n;
-}
+/** Kept for callers that want the env defaults alone. */
+export const defaultLimits = envLimits;
 
-/** Defaults for every org, from the environment (documented in the README's configuration table). */
-export function defaultLimits(): SandboxLimits {
-  return {
-    maxSandboxes: envNumber('WARREN_DEFAULT_MAX_SANDBOXES', 10),
-    maxCpu: envNumber('WARREN_DEFAULT_MAX_CPU', 4),
-    maxMemoryMb: envNumber('WARREN_DEFAULT_MAX_MEMORY_MB', 8192),
-    maxDiskMb: envNumber('WARREN_DEFAULT_MAX_DISK_MB', 20480),
-    maxTimeoutSec: envNumber('WARREN_DEFAULT_MAX_TIMEOUT_SEC', 86400),
-    maxPortsPerSandbox: envNumber('WARREN_DEFAULT_MAX_PORTS', 10),
-  };
-}
+export type EffectiveLimits = { limits: SandboxLimits; sources: Record<LimitName, LimitSource>; plan: { id: string; name: string } };
 
-/** The org's effective limits: its overrides row where set, the defaults elsewhere. */
-export async function orgLimits(orgId: string, dbx?: DbOrTx): Promise<SandboxLimits> {
+/** The org's limits, one query: its overrides where set, else its plan's, else the env's. */
+export async function effectiveLimits(orgId: string, dbx?: DbOrTx): Promise<EffectiveLimits> {
   const db = dbx ?? (await getDb());
-  const [o] = await db.select().from(schema.orgSandboxLimits).where(eq(schema.orgSandboxLimits.orgId, orgId));
-  const d = defaultLimits();
-  return {
-    maxSandboxes: o?.maxSandboxes ?? d.maxSandboxes,
-    maxCpu: o?.maxCpu ?? d.maxCpu,
-    maxMemoryMb: o?.maxMemoryMb ?? d.maxMemoryMb,
-    maxDiskMb: o?.maxDiskMb ?? d.maxDiskMb,
-    maxTimeoutSec: o?.maxTimeoutSec ?? d.maxTimeoutSec,
-    maxPortsPerSandbox: o?.maxPortsPerSandbox ?? d.maxPortsPerSandbox,
-  };
+  const { orgs, plans, orgSandboxLimits } = schema;
+  const [row] = await db
+    .select({ planId: orgs.planId, plan: plans, over: orgSandboxLimits })
+    .from(orgs)
+    .leftJoin(plans, eq(plans.id, orgs.planId))
+    .leftJoin(orgSandboxLimits, eq(orgSandboxLimits.orgId, orgs.id))
+    .where(eq(orgs.id, orgId));
+  const fallback = envLimits();
+  const limits = {} as SandboxLimits;
+  const sources = {} as Record<LimitName, LimitSource>;
+  for (const name of LIMIT_NAMES) {
+    const over = row?.over?.[name];
+    const fromPlan = row?.plan?.[name];
+    if (over !== null && over !== undefined) [limits[name], sources[name]] = [over, 'override'];
+    else if (fromPlan !== undefined) [limits[name], sources[name]] = [fromPlan, 'plan'];
+    else [limits[name], sources[name]] = [fallback[name], 'default'];
+  }
+  return { limits, sources, plan: { id: row?.plan?.id ?? row?.planId ?? 'free', name: row?.plan?.name ?? 'Free' } };
 }
 
-/** Sets (or clears, with null) an org's overrides; billing and the admin area call this later. */
-export async function setOrgLimits(orgId: string, overrides: Partial<{ [K in keyof SandboxLimits]: number | null }>): Promise<void> {
-  const db = await getDb();
+export async function orgLimits(orgId: string, dbx?: DbOrTx): Promise<SandboxLimits> {
+  return (await effectiveLimits(orgId, dbx)).limits;
+}
+
+/** Sets (or clears, with null) an org's overrides; lib/billing/overrides.ts is the audited way. */
+export async function setOrgLimits(orgId: string, overrides: Partial<{ [K in LimitName]: number | null }>, dbx?: DbOrTx): Promise<void> {
+  const db = dbx ?? (await getDb());
   await db
     .insert(schema.orgSandboxLimits)
     .values({ orgId, ...overrides })
     .onConflictDoUpdate({ target: schema.orgSandboxLimits.orgId, set: { ...overrides, updatedAt: new Date() } });
 }
 
-/** Per-sandbox resource checks; the concurrency check lives in the create transaction. */
+const quota = (limit: LimitName, message: string, max: number, current: number, requested?: number) =>
+  new AppError('quota_exceeded', message, { limit, max, current, ...(requested !== undefined ? { requested } : {}) });
+
+/** Per-sandbox maxima, checked on create and again on start and resume (a plan may shrink). */
 export function checkResources(limits: SandboxLimits, r: { cpu: number; memoryMb: number; diskMb: number; timeoutSec: number }): void {
-  const over = (what: string, asked: number, max: number, unit = '') =>
-    new AppError('quota_exceeded', `${what} ${asked}${unit} is over your org's limit of ${max}${unit} per sandbox`, { limit: what, max });
-  if (r.cpu > limits.maxCpu) throw over('cpu', r.cpu, limits.maxCpu);
-  if (r.memoryMb > limits.maxMemoryMb) throw over('memoryMb', r.memoryMb, limits.maxMemoryMb, ' MB');
-  if (r.diskMb > limits.maxDiskMb) throw over('diskMb', r.diskMb, limits.maxDiskMb, ' MB');
+  const over = (what: LimitName, field: string, asked: number, max: number, unit = '') =>
+    quota(what, `${field} ${asked}${unit} is over your org's limit of ${max}${unit} per sandbox`, max, asked, asked);
+  if (r.cpu > limits.maxCpu) throw over('maxCpu', 'cpu', r.cpu, limits.maxCpu);
+  if (r.memoryMb > limits.maxMemoryMb) throw over('maxMemoryMb', 'memoryMb', r.memoryMb, limits.maxMemoryMb, ' MB');
+  if (r.diskMb > limits.maxDiskMb) throw over('maxDiskMb', 'diskMb', r.diskMb, limits.maxDiskMb, ' MB');
   checkTimeout(limits, r.timeoutSec);
 }
 
 export function checkTimeout(limits: SandboxLimits, timeoutSec: number): void {
   if (timeoutSec > limits.maxTimeoutSec) {
-    throw new AppError('quota_exceeded', `timeoutSec ${timeoutSec} is over your org's maximum of ${limits.maxTimeoutSec} seconds`, {
-      limit: 'timeoutSec',
-      max: limits.maxTimeoutSec,
-    });
+    throw quota('maxTimeoutSec', `timeoutSec ${timeoutSec} is over your org's maximum of ${limits.maxTimeoutSec} seconds`, limits.maxTimeoutSec, timeoutSec, timeoutSec);
   }
 }
 
-/** States that hold one of the org's concurrent-sandbox slots. */
-export const ACTIVE_STATES = ['creating', 'running', 'paused'] as const;
-
-/**
- * Takes the org's concurrency lock for the rest of the transaction and refuses (429) when all
- * slots are taken, not counting `except` (a sandbox being started again). Create and start both
- * go through here, so two racing requests can never both take the last slot.
- */
-export async function claimOrgSlot(tx: Tx, orgId: string, maxSandboxes: number, except?: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${orgId}`}, 0))`);
-  const { sandboxes } = schema;
-  const [{ n } = { n: 0 }] = await tx
-    .select({ n: count() })
-    .from(sandboxes)
-    .where(
-      and(
-        eq(sandboxes.orgId, orgId),
-        isNull(sandboxes.deletedAt),
-        inArray(sandboxes.state, [...ACTIVE_STATES]),
-        except ? ne(sandboxes.id, except) : undefined,
-      ),
-    );
-  if (n >= maxSandboxes) {
-    throw new AppError('quota_exceeded', `Your org has reached its limit of ${maxSandboxes} concurrent sandboxes; stop or delete one first`, {
-      limit: 'maxSandboxes',
-      max: maxSandboxes,
-    });
-  }
-}
+export { ACTIVE_STATES, claimCapacity, orgCapacityUse } from './capacity';

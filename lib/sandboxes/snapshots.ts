@@ -5,14 +5,20 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { runnerClient } from '@/lib/runners/registry';
+import { assertCanSpend } from '@/lib/billing/standing';
 import { onRunner } from './lifecycle';
+import { orgLimits } from './limits';
 import { isRunnerNotFound, viaRunner } from './runner-errors';
+import { releaseReservation, reserveSnapshotBytes } from './snapshot-quota';
 import { ownedSandbox } from './store';
 import { type SnapshotRow, snapshotView } from './view';
 
 const { snapshots, sandboxes } = schema;
 
 /**
+ * Snapshots cost storage: the org must be able to pay, and the snapshot must fit its snapshot
+ * storage limit (room is reserved before the runner copies, released once the row lands).
+ *
  * The row is written after the runner's copy, so the id is ours: with an Idempotency-Key it is
  * recorded (`retry.remember`) before the runner is asked, and a retry that takes over from a dead
  * console (`retry.previous`) finds that snapshot, or makes it under that id: never a second one,
@@ -25,21 +31,34 @@ export async function createSnapshot(
   retry: { previous?: string | null; remember?: (tx: DbOrTx, id: string) => Promise<void> } = {},
 ) {
   const row = await ownedSandbox(scope, sandboxId);
+  await assertCanSpend(scope.orgId);
+  const { maxSnapshotBytes } = await orgLimits(scope.orgId);
+  const { diskBytes } = await onRunner(row, (c) => c.metrics(sandboxId));
+  const reservation = await reserveSnapshotBytes(scope.orgId, maxSnapshotBytes, diskBytes);
   const db = await getDb();
   const id = retry.previous ?? newId();
-  if (!retry.previous) await retry.remember?.(db, id);
-  const info = await onRunner(row, async (c) => {
-    const first = retry.previous ? await c.snapshots.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err))) : null;
-    return first ?? c.snapshots.create(sandboxId, name, id);
-  });
-  const [snap] = await db
-    .insert(snapshots)
-    .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
-    .onConflictDoNothing()
-    .returning();
-  if (!snap) return snapshotView((await db.select().from(snapshots).where(eq(snapshots.id, id)))[0]!); // the first try's row
-  await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId });
-  return snapshotView(snap);
+  try {
+    if (!retry.previous) await retry.remember?.(db, id);
+    const info = await onRunner(row, async (c) => {
+      const first = retry.previous ? await c.snapshots.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err))) : null;
+      return first ?? c.snapshots.create(sandboxId, name, id);
+    });
+    const snap = await db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(snapshots)
+        .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
+        .onConflictDoNothing()
+        .returning();
+      await releaseReservation(reservation, tx);
+      if (!inserted) return (await tx.select().from(snapshots).where(eq(snapshots.id, id)))[0]!; // the first try's row
+      await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId, sizeBytes: info.sizeBytes }, tx);
+      return inserted;
+    });
+    return snapshotView(snap);
+  } catch (err) {
+    await releaseReservation(reservation).catch(() => {});
+    throw err;
+  }
 }
 
 /** The org's snapshots, newest first; `sandboxId` narrows to one sandbox's. */

@@ -1,4 +1,5 @@
 import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
+import { billingEnforcer } from './billing-enforcer';
 import type { BootHook } from './boot';
 import { embeddedRunner } from './embedded-runner';
 import { liveRoutes } from './live-routes';
@@ -7,4 +8,4 @@ import { sandboxReconciler } from './sandbox-reconciler';
 import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, mailSender, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, mailSender, liveRoutes];

@@ -14,7 +14,7 @@ const PAGE = 500;
 const WAIT_FOR_ROW_MS = 60_000;
 
 /** One console at a time moves the meter (several consoles may share a database). */
-const lockMeter = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('warren:usage-meter', 0))`);
+export const lockMeter = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('warren:usage-meter', 0))`);
 
 /**
  * Reads a runner's usage journal from the stored cursor and applies it. Each page is applied in

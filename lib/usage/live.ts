@@ -2,7 +2,8 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { type DbOrTx, schema } from '@/db';
 import type { UsageKind } from '@/db/schema/usage';
 import { hourOf } from './periods';
-import { periodCost, rateCard } from './rates';
+import { newRatesMemo, planRates } from './org-rates';
+import { periodCost } from './rates';
 
 const { usagePeriods } = schema;
 const HOUR = 3_600_000;
@@ -24,7 +25,8 @@ export type LivePiece = {
 
 /**
  * Open periods as if they closed now, cut at hours and clipped to [from, to): the same
- * arithmetic closing them would do, so a query mixing rollups and live periods is exact.
+ * arithmetic closing them would do (with each org's plan rates now, which is what closing them
+ * now would use), so a query mixing rollups and live periods is exact.
  */
 export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?: string[] }, from: Date, to: Date, now = new Date()): Promise<LivePiece[]> {
   if (where.subjects && where.subjects.length === 0) return [];
@@ -38,10 +40,11 @@ export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?:
         where.subjects ? inArray(usagePeriods.subject, where.subjects) : undefined,
       ),
     );
-  const rates = rateCard();
+  const ratesOf = newRatesMemo(db);
   const out: LivePiece[] = [];
   const end = Math.min(now.getTime(), to.getTime());
   for (const p of open) {
+    const rates = await ratesOf(p.orgId);
     let t = Math.max(p.startedAt.getTime(), from.getTime());
     while (t < end) {
       const hourEnd = hourOf(new Date(t)).getTime() + HOUR;
@@ -72,6 +75,7 @@ export async function burnRateMicrosPerHour(db: DbOrTx, orgId: string, subject?:
     .select()
     .from(usagePeriods)
     .where(and(isNull(usagePeriods.endedAt), eq(usagePeriods.orgId, orgId), subject ? eq(usagePeriods.subject, subject) : undefined));
-  const rates = rateCard();
+  if (open.length === 0) return 0;
+  const rates = await planRates(db, orgId);
   return open.reduce((s, p) => s + periodCost({ kind: p.kind, durationMs: HOUR, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates), 0);
 }

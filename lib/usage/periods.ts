@@ -1,7 +1,8 @@
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { schema, type Tx } from '@/db';
 import type { UsageKind } from '@/db/schema/usage';
-import { periodCost, rateCard } from './rates';
+import { ratesIn } from './org-rates';
+import { periodCost } from './rates';
 
 const { usagePeriods } = schema;
 const HOUR = 3_600_000;
@@ -21,8 +22,10 @@ export class Touched {
   }
 }
 
-const costOf = (p: Pick<Period, 'kind' | 'vcpuMilli' | 'memoryMb' | 'diskBytes' | 'cpuMs'>, from: Date, to: Date) =>
-  periodCost({ kind: p.kind, durationMs: to.getTime() - from.getTime(), vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: p.cpuMs }, rateCard());
+/** Priced with the rates of the org's plan at the moment the period closes (the meter's lock is
+ * held, and a plan change cuts the org's open periods first: see cutOpenPeriods). */
+const costOf = async (tx: Tx, p: Pick<Period, 'orgId' | 'kind' | 'vcpuMilli' | 'memoryMb' | 'diskBytes' | 'cpuMs'>, from: Date, to: Date) =>
+  periodCost({ kind: p.kind, durationMs: to.getTime() - from.getTime(), vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: p.cpuMs }, await ratesIn(tx, p.orgId));
 
 /**
  * Closes an open period at `at`, cut at every hour boundary on the way: the open row ends at the
@@ -35,7 +38,7 @@ async function closeAt(tx: Tx, p: Period, at: Date, touched: Touched): Promise<v
   while (true) {
     const hourEnd = new Date(hourOf(from).getTime() + HOUR);
     const to = end < hourEnd ? end : hourEnd;
-    const cost = costOf(p, from, to);
+    const cost = await costOf(tx, p, from, to);
     if (first) {
       await tx.update(usagePeriods).set({ endedAt: to, costMicros: cost }).where(eq(usagePeriods.id, p.id));
       first = false;
@@ -69,7 +72,7 @@ export async function openPeriod(tx: Tx, p: NewPeriod): Promise<void> {
 export async function addClosed(tx: Tx, p: NewPeriod & { endedAt: Date }, touched: Touched): Promise<void> {
   const hour = hourOf(p.endedAt);
   const startedAt = new Date(Math.max(p.startedAt.getTime(), hour.getTime()));
-  const row = { ...p, startedAt, costMicros: costOf({ kind: p.kind, vcpuMilli: 0, memoryMb: 0, diskBytes: 0, cpuMs: p.cpuMs ?? 0 }, startedAt, p.endedAt) };
+  const row = { ...p, startedAt, costMicros: await costOf(tx, { orgId: p.orgId, kind: p.kind, vcpuMilli: 0, memoryMb: 0, diskBytes: 0, cpuMs: p.cpuMs ?? 0 }, startedAt, p.endedAt) };
   await tx.insert(usagePeriods).values(row);
   touched.add({ orgId: p.orgId, subject: p.subject, kind: p.kind }, hour);
 }
@@ -88,6 +91,26 @@ export async function rollOver(tx: Tx, now: Date, touched: Touched): Promise<num
     await openPeriod(tx, { ...rest, startedAt: hour });
   }
   return stale.length;
+}
+
+/**
+ * Closes the open periods of these orgs at `at` and opens them again from there: what ran
+ * before a plan (or a plan's rates) changed is priced with the old rates, what runs after with
+ * the new ones. The caller holds the meter's lock and changes the plan in the same transaction.
+ */
+export async function cutOpenPeriods(tx: Tx, orgIds: string[], at: Date, touched: Touched): Promise<number> {
+  if (orgIds.length === 0) return 0;
+  const open = await tx
+    .select()
+    .from(usagePeriods)
+    .where(and(isNull(usagePeriods.endedAt), inArray(usagePeriods.orgId, orgIds)))
+    .for('update');
+  for (const p of open) {
+    await closeAt(tx, p, at, touched);
+    const { id: _id, endedAt: _e, costMicros: _c, ...rest } = p;
+    await openPeriod(tx, { ...rest, startedAt: at < p.startedAt ? p.startedAt : at });
+  }
+  return open.length;
 }
 
 /** Recomputes each touched hour's rollup from its closed periods (idempotent by construction). */

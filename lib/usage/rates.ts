@@ -6,7 +6,8 @@ import type { UsageKind } from '@/db/schema/usage';
  * Defaults follow published market rates: $0.0504 per vCPU-hour and $0.0162 per GiB-hour of
  * memory (E2B's and Modal's order of magnitude), paused memory at the memory rate, storage at
  * $0.000389 per GiB-hour (≈ $0.28 per GiB-month, Daytona's), active CPU shown but not billed.
- * Plans take over from here in the billing issue.
+ * These are the defaults the plans are seeded with (lib/billing/plan-defaults.ts); the meter
+ * prices each period with the rates of the org's plan (lib/usage/org-rates.ts).
  */
 const RatesSchema = z.object({
   WARREN_RATE_VCPU_HOUR_MICROS: z.coerce.number().int().min(0).default(50_400),
@@ -39,7 +40,7 @@ const GIB = 1024n * 1024n * 1024n;
  * compute = time × (vCPUs × vCPU rate + GiB × memory rate); paused = time × GiB × paused rate;
  * storage = time × GiB stored × storage rate; active_cpu = CPU time used × active CPU rate.
  */
-export function periodCost(p: PeriodQuantities, rates: RateCard = rateCard()): number {
+export function periodCost(p: PeriodQuantities, rates: RateCard): number {
   const ms = BigInt(Math.max(0, Math.round(p.durationMs)));
   switch (p.kind) {
     case 'compute': {

@@ -6,7 +6,7 @@ import { orgScopeForUser } from '@/lib/auth/resolve-scope';
 import { newId } from '@/lib/ids';
 import { createOrg } from '@/lib/orgs/orgs';
 import { hourOf } from '@/lib/usage/periods';
-import { periodCost } from '@/lib/usage/rates';
+import { periodCost, rateCard } from '@/lib/usage/rates';
 import { call, makeKey, makeSandboxRow, makeUser, req, uniq } from './helpers/fixtures';
 import { signInAs } from './helpers/session';
 
@@ -95,7 +95,7 @@ describe('GET /api/admin/usage', () => {
     expect(ra).toMatchObject({ costMicros: 3_000_000, vcpuHours: 2, runningSandboxes: 1 });
     expect(rb).toMatchObject({ costMicros: 2_000_000, vcpuHours: 1, runningSandboxes: 0 });
     const liveCost = (ms: number) =>
-      periodCost({ kind: 'compute', durationMs: ms, vcpuMilli: 6_400_000, memoryMb: 0, diskBytes: 0, cpuMs: 0 });
+      periodCost({ kind: 'compute', durationMs: ms, vcpuMilli: 6_400_000, memoryMb: 0, diskBytes: 0, cpuMs: 0 }, rateCard()); // the Free plan is seeded from these
     expect(rc!.costMicros).toBeGreaterThanOrEqual(1_000_000 + liveCost(now.getTime() - counted));
     expect(rc!.costMicros).toBeLessThanOrEqual(1_000_000 + liveCost(after - counted));
     expect(rc!.vcpuHours).toBeGreaterThan(1);

@@ -4,6 +4,7 @@ import { getDb } from '@/db';
 import { createApiKey } from '@/lib/api-keys/api-keys';
 import { createShare } from '@/lib/embeds/shares';
 import { createInvitation } from '@/lib/invitations/invitations';
+import { setOrgLimits } from '@/lib/sandboxes/limits';
 import type { RunnerHandle } from '../runner/harness';
 import { type FuzzCase, fuzzCases, type OpenApiDoc } from './helpers/fuzz-cases';
 import { addMember } from './helpers/fixtures';
@@ -30,6 +31,8 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   [runner, A, server] = await Promise.all([useRunner(), makeTestOrg(), startConsoleApi()]);
+  // Thousands of requests a minute on one key are the point here, not abuse: lift its rate limit.
+  await setOrgLimits(A.scope.orgId, { apiRequestsPerMinute: 1_000_000 });
   const sb = await callRoute(sandboxesRoute.POST, 'POST', '/sandboxes', { key: A.owner, body: { timeoutSec: 600 } });
   ids.sandbox = sb.json.id;
   const snap = await callRoute(snapshotsRoute.POST, 'POST', `/sandboxes/${ids.sandbox}/snapshots`, { key: A.owner, body: {}, params: { id: ids.sandbox } });
@@ -98,6 +101,7 @@ function bases() {
       'patch /sandboxes/{id}/ports/{port}': { public: false },
       'post /sandboxes/{id}/shares': { mode: 'ro' },
       'post /shares': { template: 'default' },
+      'patch /billing': { spendAlertMicros: null },
     },
   };
 }

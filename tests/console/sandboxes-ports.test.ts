@@ -5,12 +5,13 @@ import * as ports from '@/app/api/v1/sandboxes/[id]/ports/route';
 import { closeDb, getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { setOrgLimits } from '@/lib/sandboxes/limits';
+import { planFor } from './helpers/billing';
 import { makeKey, makeOrg, makeSandboxRow } from './helpers/fixtures';
 import { api } from './sandboxes-fixture';
 
 /**
  * Each exposed port is a way into a sandbox from outside, so a sandbox gets a bounded number:
- * the org's maxPortsPerSandbox, by default WARREN_DEFAULT_MAX_PORTS (10). Exposing a port needs
+ * the org's maxPortsPerSandbox, from its plan (Free: WARREN_DEFAULT_MAX_PORTS, 10). Exposing a port needs
  * only the sandbox's row, so no runner is involved here.
  */
 let scope: OrgScope;
@@ -56,8 +57,9 @@ describe('exposed ports per sandbox', () => {
     expect(await stored(id)).toBe(10);
   });
 
-  it('follows WARREN_DEFAULT_MAX_PORTS, and an org override beats it', async () => {
-    process.env.WARREN_DEFAULT_MAX_PORTS = '3';
+  // WARREN_DEFAULT_MAX_PORTS seeds the Free plan (db/seed-plans.ts); from then on the plan decides.
+  it('follows the org’s plan, and an org override beats it', async () => {
+    await planFor(scope.orgId, { maxPortsPerSandbox: 3 });
     try {
       const id = await makeSandboxRow(scope);
       for (const p of [1, 2, 3]) expect((await expose(id, p)).status).toBe(201);
@@ -68,7 +70,6 @@ describe('exposed ports per sandbox', () => {
       expect(over.status).toBe(429);
       expect(over.json.error.details).toEqual({ limit: 'maxPortsPerSandbox', max: 5, current: 5 });
     } finally {
-      delete process.env.WARREN_DEFAULT_MAX_PORTS;
       await setOrgLimits(scope.orgId, { maxPortsPerSandbox: null });
     }
   });

@@ -10,6 +10,7 @@ import * as list from '@/app/api/v1/sandboxes/route';
 import * as usageRoute from '@/app/api/v1/usage/route';
 import { getDb, schema } from '@/db';
 import { ingestRunner } from '@/lib/usage/ingest';
+import { planRates } from '@/lib/usage/org-rates';
 import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import { periodCost } from '@/lib/usage/rates';
 import type { RunnerHandle } from '../runner/harness';
@@ -84,9 +85,10 @@ describe('usage metering', () => {
     near(storage[0]!.to, t4);
     expect(rows.every((r) => r.endedAt !== null)).toBe(true); // deleted: nothing left open
 
-    // Each period's cost is the rate card applied to it, exactly, and the API adds them up.
+    // Each period's cost is the org's plan's rate card applied to it, exactly, and the API adds them up.
+    const rates = await planRates(await getDb(), A.scope.orgId);
     for (const p of rows) {
-      const expected = periodCost({ kind: p.kind, durationMs: p.endedAt!.getTime() - p.startedAt.getTime(), vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: p.cpuMs });
+      const expected = periodCost({ kind: p.kind, durationMs: p.endedAt!.getTime() - p.startedAt.getTime(), vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: p.cpuMs }, rates);
       expect(p.costMicros).toBe(expected);
     }
     const c = rows.find((r) => r.kind === 'compute')!;

@@ -1,8 +1,11 @@
 import Link from 'next/link';
+import { BillingBanners } from '@/components/billing/billing-banners';
 import { WarrenMark } from '@/components/brand';
 import { OrgSwitcher } from '@/components/console/org-switcher';
 import { SideNav } from '@/components/console/side-nav';
 import { UserMenu } from '@/components/console/user-menu';
+import { can } from '@/lib/auth/permissions';
+import { billingStatus } from '@/lib/billing/billing-view';
 import { OrgProvider } from '@/lib/client/org-context';
 import { QueryProvider } from '@/lib/client/query-provider';
 import { loadConsoleContext } from '../console-context';
@@ -20,6 +23,7 @@ export default async function ConsoleLayout({
 }) {
   const { org: slug } = await params;
   const { user, orgs, org, role } = await loadConsoleContext(slug);
+  const billing = await billingStatus(org.id);
   const contextValue = {
     org: { id: org.id, slug: org.slug, name: org.name, personal: org.personal },
     role,
@@ -48,6 +52,7 @@ export default async function ConsoleLayout({
               <UserMenu email={user.email} name={user.name} isPlatformAdmin={user.isPlatformAdmin} />
             </div>
           </header>
+          <BillingBanners status={billing} slug={org.slug} canBill={can(role, 'billing:read')} />
           <div className="border-b border-zinc-200 bg-white md:hidden">
             <SideNav orientation="horizontal" />
           </div>

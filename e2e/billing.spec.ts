@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, signIn, signUpNewUser } from './helpers';
+
+/**
+ * Quotas and Billing as a new member sees them: limits beside their use, the plan and its credit,
+ * the spend limit form (client and server validation), and the suspension banner a platform
+ * admin's action puts above every page. On a phone the pages do not scroll sideways.
+ */
+test('quotas, billing, the spend limit form and the suspension banner', async ({ page, browser }) => {
+  const { personalSlug: slug } = await signUpNewUser(page, 'billing');
+  await page.getByRole('link', { name: 'Quotas' }).first().click();
+  await page.waitForURL(`/${slug}/quotas`);
+  const concurrent = page.getByTestId('quota-maxSandboxes');
+  await expect(concurrent).toContainText('Concurrent sandboxes');
+  await expect(concurrent).toContainText('0 of 10');
+  await expect(concurrent).toContainText('Free plan');
+  await expect(page.getByTestId('raise-limits')).toContainText('platform admin');
+
+  await page.goto(`/${slug}/billing`);
+  await expect(page.getByTestId('plan-card')).toContainText('Free plan');
+  await expect(page.getByTestId('balance')).toHaveText('$5.00');
+  await expect(page.getByTestId('balance-card')).toContainText('Free plan credit for');
+  await expect(page.getByTestId('payment-slot')).toContainText('No payment method');
+
+  const form = page.getByTestId('spend-limit-form');
+  await form.getByLabel('Monthly spend limit ($)').fill('5');
+  await form.getByLabel('Alert at ($)').fill('10');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await expect(form.getByText('The alert must be below the limit')).toBeVisible();
+  await form.getByLabel('Monthly spend limit ($)').fill('lots');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await expect(form.getByText('Enter an amount in dollars, e.g. 50 or 12.50')).toBeVisible();
+  await form.getByLabel('Monthly spend limit ($)').fill('20');
+  await form.getByLabel('Alert at ($)').fill('12.5');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page.getByText('Spend limits saved')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('spend-limit-form').getByLabel('Monthly spend limit ($)')).toHaveValue('20.00');
+  await expect(page.getByTestId('spend-limit-form').getByLabel('Alert at ($)')).toHaveValue('12.50');
+
+  // On a phone: no sideways scroll on either page.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['billing', 'quotas']) {
+    await page.goto(`/${slug}/${path}`);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  }
+
+  // A platform admin suspends the org: every page shows why; unsuspending removes the banner.
+  const orgId = (await (await page.request.get('/api/v1/org', { headers: { 'x-warren-org': slug } })).json()).org.id;
+  const admin = await browser.newContext();
+  const adminPage = await admin.newPage();
+  await signIn(adminPage, ADMIN.email, ADMIN.password);
+  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  expect((await adminPage.request.post(`/api/admin/orgs/${orgId}/suspend`, { data: { reason: 'e2e check' } })).status()).toBe(200);
+  await page.goto(`/${slug}/quotas`);
+  await expect(page.getByTestId('banner-suspended')).toContainText('This organization is suspended: e2e check.');
+  await page.goto(`/${slug}/sandboxes`);
+  await expect(page.getByTestId('banner-suspended')).toBeVisible();
+  expect((await adminPage.request.post(`/api/admin/orgs/${orgId}/unsuspend`)).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByTestId('banner-suspended')).toHaveCount(0);
+  await admin.close();
+});

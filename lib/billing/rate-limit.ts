@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { type DbOrTx, getDb } from '@/db';
+
+export type TokenTake = { allowed: boolean; tokens: number; retryAfterSec: number };
+
+const rowsOf = (res: unknown) => (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+
+/**
+ * One request from an API key's token bucket: `perMinute` tokens, refilled continuously at
+ * `perMinute` per minute, so a key may burst a minute's worth and then keeps to the rate. The
+ * bucket is a row in Postgres and the refill, the check and the take are one upsert (the row lock
+ * orders concurrent requests), so every console sharing the database counts the same tokens
+ * and two racing requests can never both take the last one. `now()` is the statement's time.
+ */
+export async function takeApiToken(apiKeyId: string, perMinute: number, dbx?: DbOrTx): Promise<TokenTake> {
+  const db = dbx ?? (await getDb());
+  const cap = Math.max(1, Math.floor(perMinute));
+  const refill = sql`least(${cap}::float8, api_rate_buckets.tokens + greatest(0, extract(epoch from (now() - api_rate_buckets.updated_at))) * ${cap}::float8 / 60)`;
+  const res = await db.execute(sql`
+    insert into api_rate_buckets (api_key_id, tokens, allowed, updated_at) values (${apiKeyId}, ${cap - 1}::float8, true, now())
+    on conflict (api_key_id) do update set
+      tokens = case when ${refill} >= 1 then ${refill} - 1 else ${refill} end,
+      allowed = ${refill} >= 1,
+      updated_at = greatest(now(), api_rate_buckets.updated_at)
+    returning tokens, allowed`);
+  const row = rowsOf(res)[0] ?? {};
+  const tokens = Number(row.tokens ?? 0);
+  const allowed = row.allowed === true || row.allowed === 't';
+  // The time until one whole token is back, rounded up to whole seconds (Retry-After's unit).
+  const retryAfterSec = allowed ? 0 : Math.max(1, Math.ceil(((1 - tokens) * 60) / cap));
+  return { allowed, tokens, retryAfterSec };
+}
+
+/** Requests each of the org's keys made in the last minute, as their buckets tell (quotas view). */
+export async function busiestKeyLastMinute(orgId: string, perMinute: number, dbx?: DbOrTx): Promise<number> {
+  const db = dbx ?? (await getDb());
+  const cap = Math.max(1, Math.floor(perMinute));
+  const res = await db.execute(sql`
+    select coalesce(min(least(${cap}::float8, b.tokens + greatest(0, extract(epoch from (now() - b.updated_at))) * ${cap}::float8 / 60)), ${cap}::float8) as tokens
+    from api_rate_buckets b join api_keys k on k.id = b.api_key_id
+    where k.org_id = ${orgId} and k.revoked_at is null`);
+  const tokens = Number(rowsOf(res)[0]?.tokens ?? cap);
+  return Math.max(0, Math.round(cap - tokens));
+}

@@ -1,0 +1,53 @@
+/** Response shapes of /api/v1/quotas and /api/v1/billing as the browser sees them (money: integer micro-dollars). */
+export type BillingStatus = {
+  blocked: 'suspended' | 'spend_limit' | 'balance_exhausted' | null;
+  suspended: { at: string; reason: string | null } | null;
+  limitReached: boolean;
+  alertCrossed: boolean;
+  spentMicros: number;
+  spendLimitMicros: number | null;
+  spendAlertMicros: number | null;
+  balanceMicros: number;
+  hold: { reason: string; since: string; stopsAt: string; stoppedAt: string | null; stoppedSandboxes: string[] } | null;
+};
+
+export type Quota = {
+  name: string;
+  label: string;
+  unit: 'count' | 'vcpu' | 'mb' | 'bytes' | 'seconds' | 'per_minute';
+  scope: 'org' | 'sandbox' | 'api_key';
+  used: number;
+  limit: number;
+  source: 'plan' | 'override' | 'default';
+};
+export type QuotasResponse = { plan: { id: string; name: string }; quotas: Quota[]; status: BillingStatus };
+
+export type Credit = {
+  id: string;
+  kind: 'monthly' | 'admin' | 'promo';
+  amountMicros: number;
+  remainingMicros: number;
+  reason: string;
+  grantedBy: string;
+  effectiveAt: string;
+  expiresAt: string | null;
+};
+export type PlanInfo = {
+  id: string;
+  name: string;
+  custom: boolean;
+  priceMicros: number;
+  monthlyCreditMicros: number;
+  rates: { vcpuHourMicros: number; memoryGibHourMicros: number; pausedGibHourMicros: number; storageGibHourMicros: number; activeCpuHourMicros: number };
+  limits: Record<string, number>;
+};
+export type BillingResponse = {
+  plan: PlanInfo | null;
+  balanceMicros: number;
+  uncoveredMicros: number;
+  credits: Credit[];
+  period: { start: string; end: string; spentMicros: number; burnRateMicrosPerHour: number; projectedMicros: number };
+  spend: { limitMicros: number | null; alertMicros: number | null; notices: Array<{ kind: 'spend_alert' | 'spend_limit'; thresholdMicros: number; spentMicros: number; at: string }> };
+  payment: { hasPaymentMethod: boolean };
+  status: BillingStatus;
+};

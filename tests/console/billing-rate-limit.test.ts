@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as orgRoute from '@/app/api/v1/org/route';
+import * as quotasRoute from '@/app/api/v1/quotas/route';
+import { closeDb } from '@/db';
+import type { OrgScope, UserScope } from '@/lib/auth/scope';
+import { setOrgLimits } from '@/lib/sandboxes/limits';
+import { planFor } from './helpers/billing';
+import { call, makeKey, makeOrg, req } from './helpers/fixtures';
+import { signInAs } from './helpers/session';
+import { api } from './sandboxes-fixture';
+
+/**
+ * The per-key API rate limit: a token bucket per key in Postgres, so racing requests (and
+ * several consoles) share one count. Over it: 429 rate_limited with Retry-After.
+ */
+let scope: OrgScope;
+let owner: UserScope;
+beforeAll(async () => {
+  ({ scope, owner } = await makeOrg());
+  await planFor(scope.orgId, { apiRequestsPerMinute: 5 });
+});
+afterAll(closeDb);
+
+const get = (key: string) => api(quotasRoute.GET, 'GET', '/quotas', { key });
+
+describe('API requests per minute per key', () => {
+  it('12 racing requests at 5 per minute: exactly 5 pass, the rest get 429 with Retry-After', async () => {
+    const key = await makeKey(scope, 'viewer');
+    const results = await Promise.all(Array.from({ length: 12 }, () => get(key)));
+    const ok = results.filter((r) => r.status === 200);
+    const limited = results.filter((r) => r.status === 429);
+    expect([ok.length, limited.length]).toEqual([5, 7]);
+    const first = limited[0]!;
+    expect(first.json.error).toMatchObject({ code: 'rate_limited', details: { limit: 'apiRequestsPerMinute', max: 5, retryAfterSec: expect.any(Number) } });
+    // One token every 12 s at 5 per minute.
+    const retry = Number(first.res.headers.get('retry-after'));
+    expect(retry).toBeGreaterThanOrEqual(10);
+    expect(retry).toBeLessThanOrEqual(12);
+    expect(first.json.error.details.retryAfterSec).toBe(retry);
+    // Every route of the org counts against the same bucket.
+    expect((await api(orgRoute.GET, 'GET', '/org', { key })).status).toBe(429);
+  });
+
+  it('each key has its own bucket, and the console’s own (session) requests are not limited', async () => {
+    const busy = await makeKey(scope, 'viewer');
+    await Promise.all(Array.from({ length: 6 }, () => get(busy)));
+    expect((await get(busy)).status).toBe(429);
+    expect((await get(await makeKey(scope, 'viewer'))).status).toBe(200);
+    signInAs(owner);
+    try {
+      const session = await Promise.all(Array.from({ length: 8 }, () => call(quotasRoute.GET, req('GET', '/api/v1/quotas', { headers: { 'x-warren-org': scope.orgSlug } }))));
+      expect(session.map((r) => r.status)).toEqual(Array(8).fill(200));
+    } finally {
+      signInAs(null);
+    }
+  });
+
+  it('an org override beats the plan, at once; the quotas show the busiest key’s use', async () => {
+    const key = await makeKey(scope, 'viewer');
+    await Promise.all(Array.from({ length: 6 }, () => get(key)));
+    expect((await get(key)).status).toBe(429);
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 6000 }); // 100 tokens a second
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await get(key);
+    expect(res.status).toBe(200);
+    const q = res.json.quotas.find((x: { name: string }) => x.name === 'apiRequestsPerMinute');
+    expect(q).toMatchObject({ limit: 6000, source: 'override', scope: 'api_key' });
+    expect(q.used).toBeGreaterThan(0);
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
+  });
+});
