@@ -70,6 +70,15 @@ export class Journal {
     return ev;
   }
 
+  /** The newest state event of a sandbox still in the journal (acknowledged ones may be gone). */
+  lastState(sandboxId: string): Extract<JournalEvent, { type: 'state' }> | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.type === 'state' && e.sandboxId === sandboxId) return e;
+    }
+    return undefined;
+  }
+
   /** Events after `after` (which acknowledges everything up to it), at most `limit`. */
   read(after: number, limit: number): { journalId: string; events: JournalEvent[]; lastSeq: number } {
     if (after > this.acked && after <= this.seq) this.ack(after);

@@ -68,6 +68,14 @@ export class Meter {
     rec.cpuMsAtStop = undefined;
   }
 
+  /** Aligns a record's `journaled` with the journal's last state event for it, if they differ. */
+  resync(rec: MeteredRecord): void {
+    const last = this.journal.lastState(rec.id);
+    if (!last) return;
+    const sig = `${last.state === 'deleted' ? null : last.state}|${last.cpu}|${last.memoryMb}`;
+    if (rec.journaled !== sig) rec.journaled = sig;
+  }
+
   /** Called before a sandbox's record is removed for good. */
   deleted(rec: MeteredRecord): void {
     if (!rec.journaled) return; // never metered (a pool member, a failed create)

@@ -32,6 +32,10 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
 
   for (const rec of m.table.all()) {
     const p = sandboxPaths(m.cfg.dirs, rec.key);
+    // A crash between a journal append and the record write leaves the journal one step ahead:
+    // take the journal's word for what was last journaled, so the state recovery settles on is
+    // journaled if it differs (a thawed snapshot freeze, say), and never silently kept.
+    m.meter.resync(rec);
     const state = await m.cfg.runtime.state(rec.key);
     const alive = state && (state.status === 'running' || state.status === 'paused');
 

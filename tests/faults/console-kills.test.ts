@@ -4,7 +4,7 @@ import { ensureLocalRunnerRegistered } from '@/lib/runners/registry';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import { makeKey, makeOrg } from '../console/helpers/fixtures';
 import { drawPlan, liveRows, type Plan } from './console-ops';
-import { abandonIdempotencyKey, ageCreatingRows, liveRowsTagged, liveSnapshotsNamed, rowsVsRunner } from './console-verify';
+import { abandonIdempotencyKey, ageCreatingRows, liveRowsTagged, liveSnapshotsNamed, rowsVsRunner, usageVsRows } from './console-verify';
 import { call } from './console-worker';
 import { workerPool } from './console-workers';
 import { findLeaks, newOwned, watchKeys } from './leaks';
@@ -61,6 +61,7 @@ describe('console: kill -9 mid-request (real Postgres, real runner)', () => {
     await runnerQuiet(r.pid());
     await reconcileSandboxes({ orgId });
     expect(await rowsVsRunner(orgId, r.client), `${what} (seed ${rng.seed})`).toEqual([]);
+    expect(await usageVsRows(orgId, 'local'), `${what}: usage (seed ${rng.seed})`).toEqual([]);
   };
 
   it(`keeps rows and runner one-to-one through ${ROUNDS} kills`, { timeout: ROUNDS * 15_000 }, async () => {

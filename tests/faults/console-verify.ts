@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { RunnerClient } from '@/lib/runner-client';
+import { ingestRunner } from '@/lib/usage/ingest';
 
 const { sandboxes, snapshots } = schema;
 
@@ -81,4 +82,36 @@ export async function liveSnapshotsNamed(orgId: string, name: string): Promise<s
     .from(snapshots)
     .where(and(eq(snapshots.orgId, orgId), isNull(snapshots.deletedAt), eq(snapshots.name, name)));
   return rows.map((r) => r.id);
+}
+
+/**
+ * Usage after any crash, once the meter has read the runner's journal: every live sandbox has
+ * exactly one open period, of the kind its state bills (compute while running, paused, storage
+ * while stopped), deleted ones none, and no two of a sandbox's state periods overlap in time (no
+ * second counted twice).
+ */
+export async function usageVsRows(orgId: string, runnerId: string): Promise<string[]> {
+  const db = await getDb();
+  await ingestRunner(runnerId);
+  const problems: string[] = [];
+  const rows = await db.select().from(sandboxes).where(eq(sandboxes.orgId, orgId));
+  const periods = await db
+    .select()
+    .from(schema.usagePeriods)
+    .where(and(eq(schema.usagePeriods.orgId, orgId), sql`${schema.usagePeriods.kind} <> 'active_cpu'`));
+  const KIND: Record<string, string> = { running: 'compute', paused: 'paused', stopped: 'storage' };
+  for (const row of rows) {
+    const mine = periods.filter((p) => p.sandboxId === row.id);
+    const open = mine.filter((p) => !p.endedAt);
+    const want = row.deletedAt ? undefined : KIND[row.state];
+    if (!row.deletedAt && row.state === 'creating') continue;
+    if (want ? open.length !== 1 || open[0]!.kind !== want : open.length !== 0) {
+      problems.push(`usage: ${row.id} is ${row.deletedAt ? 'deleted' : row.state} but has open periods [${open.map((p) => p.kind).join(', ')}]`);
+    }
+    const spans = mine.map((p) => [p.startedAt.getTime(), (p.endedAt ?? new Date()).getTime()] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      if (spans[i]![0] < spans[i - 1]![1]) problems.push(`usage: ${row.id} has overlapping periods (a second counted twice)`);
+    }
+  }
+  return problems;
 }

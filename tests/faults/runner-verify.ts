@@ -76,6 +76,8 @@ export async function verifyRunner(client: RunnerClient, d: RunnerDirs, model: R
     if (!model.snapshots.has(id)) model.snapshots.set(id, { id, sandboxId: '', marker: null, maybe: false });
   }
 
+  problems.push(...(await checkJournal(client, listed)));
+
   const leaks = await waitForNoLeaks(d, owned);
   problems.push(...leaks.map((l) => `leak: ${l}`));
   return problems;
@@ -94,6 +96,32 @@ async function checkFiles(client: RunnerClient, m: SandboxModel, info: SandboxIn
     const log = await read(EXEC_LOG).catch(() => '');
     const missing = m.execLines.filter((l) => !log.includes(`${l}\n`));
     if (missing.length) problems.push(`${m.id}: acknowledged exec output missing from ${EXEC_LOG}: ${missing.join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * The usage journal never loses a transition: every listed sandbox's last journaled state is its
+ * state now, and a sandbox that is gone (after having been journaled) ends with `deleted`.
+ */
+async function checkJournal(client: RunnerClient, listed: Map<string, SandboxInfo>): Promise<string[]> {
+  const last = new Map<string, string>();
+  let after = 0;
+  for (;;) {
+    const page = await client.events(after, 5000);
+    for (const e of page.events) if (e.type === 'state') last.set(e.sandboxId, e.state);
+    if (!page.events.length || page.events.at(-1)!.seq >= page.lastSeq) break;
+    after = page.events.at(-1)!.seq;
+  }
+  const problems: string[] = [];
+  for (const [id, state] of last) {
+    const info = listed.get(id);
+    const now = info ? (info.state === 'error' ? 'stopped' : info.state) : 'deleted';
+    if (now === 'creating') continue;
+    if (state !== now) problems.push(`journal: ${id} was last journaled ${state} but is ${now}`);
+  }
+  for (const [id, info] of listed) {
+    if (info.state !== 'creating' && !last.has(id)) problems.push(`journal: ${id} (${info.state}) was never journaled`);
   }
   return problems;
 }
