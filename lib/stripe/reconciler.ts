@@ -1,0 +1,63 @@
+import { logger } from '@/lib/logger';
+import { stripeErrorSummary } from './client';
+import { meterEveryMsFromEnv, meterSettleMsFromEnv, syncEveryMsFromEnv } from './config';
+import { meteredOrgs, planMeterReports } from './meter-plan';
+import { type SendResult, sendDueReports } from './meter-send';
+import { customerOrgs, syncCustomer } from './sync';
+
+const log = logger.child({ component: 'stripe-reconciler' });
+
+/**
+ * One pass of usage reporting: plan the reports every metered org's closed hours still need,
+ * then send whatever is due (new reports, retries, and rows a crashed console left pending).
+ * An org that fails is logged and tried again next pass; nothing here throws.
+ */
+export async function reportUsage(now = new Date(), settleMs = meterSettleMsFromEnv()): Promise<SendResult & { planned: number }> {
+  let planned = 0;
+  for (const orgId of await meteredOrgs(now)) {
+    try {
+      planned += await planMeterReports(orgId, now, settleMs);
+    } catch (err) {
+      log.warn({ orgId, err: (err as Error).message }, 'could not plan meter reports for an org; next pass retries');
+    }
+  }
+  const sent = await sendDueReports(now);
+  return { planned, ...sent };
+}
+
+async function syncAll(): Promise<void> {
+  for (const orgId of await customerOrgs()) {
+    await syncCustomer(orgId).catch((err) => log.warn({ orgId, stripe: stripeErrorSummary(err) }, 'could not sync an org from Stripe'));
+  }
+}
+
+/**
+ * The Stripe reconciler's loop, beside the meter and the enforcer (lib/server/boot-hooks.ts):
+ * usage reporting every WARREN_STRIPE_METER_SEC, a full re-read of customers every
+ * WARREN_STRIPE_SYNC_SEC. One pass at a time; stopping waits for the pass in flight.
+ */
+export function startStripeReconciler(everyMs = meterEveryMsFromEnv(), syncEveryMs = syncEveryMsFromEnv()): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+  let lastSync = 0;
+  const tick = () => {
+    if (running || stopped) return;
+    running = (async () => {
+      await reportUsage().catch((err) => log.error({ err: (err as Error).message }, 'usage reporting pass failed'));
+      if (syncEveryMs > 0 && Date.now() - lastSync >= syncEveryMs) {
+        lastSync = Date.now();
+        await syncAll().catch((err) => log.error({ err: (err as Error).message }, 'Stripe sync pass failed'));
+      }
+    })().finally(() => {
+      running = null;
+    });
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}
