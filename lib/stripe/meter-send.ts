@@ -27,14 +27,20 @@ export type SendResult = { reported: number; retrying: number; failed: number };
  * sends the same identifier again (and the same Idempotency-Key), and Stripe counts it once.
  * A passing failure is retried with back-off; a refusal (4xx) is `failed`, audited and logged.
  */
-export async function sendDueReports(now = new Date(), limit = 50): Promise<SendResult> {
+export async function sendDueReports(now = new Date(), limit = 50, orgIds?: string[]): Promise<SendResult> {
   const settings = requireStripe();
   const db = await getDb();
   const due = await db.transaction(async (tx) => {
     const rows = await tx
       .select()
       .from(stripeMeterReports)
-      .where(and(eq(stripeMeterReports.status, 'pending'), lte(stripeMeterReports.nextAttemptAt, now)))
+      .where(
+        and(
+          eq(stripeMeterReports.status, 'pending'),
+          lte(stripeMeterReports.nextAttemptAt, now),
+          orgIds ? inArray(stripeMeterReports.orgId, orgIds) : undefined,
+        ),
+      )
       .orderBy(asc(stripeMeterReports.hour), asc(stripeMeterReports.seq))
       .limit(limit)
       .for('update', { skipLocked: true });

@@ -12,16 +12,19 @@ const log = logger.child({ component: 'stripe-reconciler' });
  * then send whatever is due (new reports, retries, and rows a crashed console left pending).
  * An org that fails is logged and tried again next pass; nothing here throws.
  */
-export async function reportUsage(now = new Date(), settleMs = meterSettleMsFromEnv()): Promise<SendResult & { planned: number }> {
+export async function reportUsage(opts: { now?: Date; settleMs?: number; orgIds?: string[] } = {}): Promise<SendResult & { planned: number }> {
+  const now = opts.now ?? new Date();
+  const settleMs = opts.settleMs ?? meterSettleMsFromEnv();
   let planned = 0;
-  for (const orgId of await meteredOrgs(now)) {
+  const metered = await meteredOrgs(now);
+  for (const orgId of opts.orgIds ? metered.filter((o) => opts.orgIds!.includes(o)) : metered) {
     try {
       planned += await planMeterReports(orgId, now, settleMs);
     } catch (err) {
       log.warn({ orgId, err: (err as Error).message }, 'could not plan meter reports for an org; next pass retries');
     }
   }
-  const sent = await sendDueReports(now);
+  const sent = await sendDueReports(now, 50, opts.orgIds);
   return { planned, ...sent };
 }
 
