@@ -44,7 +44,8 @@ beforeAll(async () => {
   ids.invitation = (await createInvitation(A.scope, { role: 'viewer' })).invitation.id;
   ids.apiKey = (await createApiKey(A.scope, { name: 'fuzz spare', role: 'viewer' })).apiKey.id;
   ids.member = (await addMember(A.scope, 'developer')).user.userId;
-  // Payments on, against the fake Stripe: valid Checkout and portal requests reach the SDK.
+  // Payments on, against the fake Stripe, so a case that got past validation would reach the
+  // SDK (and a refused one must not have made a customer: the org's state includes it).
   stripe = await useStripe();
   ids.plan = (await sellablePlan(stripe, 20)).planId;
 }, 120_000);
@@ -149,8 +150,6 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       state = after;
     }
     expect(failures, `seed ${SEED}, ${cases.length} cases`).toEqual([]);
-    // The valid Checkout requests among them reached (the fake) Stripe.
-    expect(stripe.fake.store.sessions.size).toBeGreaterThan(0);
   }, 60_000);
 });
 
