@@ -48,7 +48,7 @@ export async function createCheckout(scope: OrgScope, input: CheckoutBody) {
     mode: body.mode,
     customer,
     client_reference_id: scope.orgId,
-    success_url: `${base}?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+    success_url: `${base}?checkout=${body.mode === 'setup' ? 'card' : 'success'}&session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${base}?checkout=cancelled`,
     metadata: { warren_org_id: scope.orgId, ...(body.planId ? { warren_plan_id: body.planId } : {}) },
     ...(priceId
