@@ -112,4 +112,20 @@ describe('Checkout', () => {
     await w.fake.webhooks.settled();
     expect((await orgRow(scope.orgId)).planId).toBe(team.planId);
   });
+
+  it('an org with a live subscription cannot be deleted until it is cancelled (Stripe would go on charging)', async () => {
+    const { scope, key } = await org();
+    const res = await v1(w, 'POST', '/billing/checkout', { key, body: { planId: pro.planId } });
+    w.fake.flows.completeCheckout(res.json.id);
+    await w.fake.webhooks.settled();
+    const refused = await v1(w, 'DELETE', '/org', { key, body: { confirm: scope.orgSlug } });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toContain('cancel it first');
+    expect((await orgRow(scope.orgId)).id).toBe(scope.orgId);
+    const customer = (await orgRow(scope.orgId)).stripeCustomerId;
+    w.fake.store.offset += 2;
+    w.fake.flows.cancel([...w.fake.store.subscriptions.values()].find((s) => s.customer === customer)!.id);
+    await w.fake.webhooks.settled();
+    expect((await v1(w, 'DELETE', '/org', { key, body: { confirm: scope.orgSlug } })).status).toBe(200);
+  });
 });

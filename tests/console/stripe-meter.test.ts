@@ -146,7 +146,7 @@ describe('a reporter killed mid-way', () => {
   // tsx runs the script in a process of its own and exits 128 + the signal that killed it: 137 is SIGKILL.
   function child(now: Date, orgId: string, fault: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
     const c = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tests/console/helpers/meter-child.ts'], {
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), METER_NOW: now.toISOString(), METER_ORGS: orgId, WARREN_STRIPE_FAULT: fault, WARREN_LOG_LEVEL: 'warn' },
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), METER_NOW: now.toISOString(), METER_ORGS: orgId, WARREN_STRIPE_FAULT: fault, WARREN_LOG_LEVEL: 'debug' },
       cwd: process.cwd(),
     });
     let output = '';
@@ -162,6 +162,7 @@ describe('a reporter killed mid-way', () => {
     const now = o.at(3.1);
     const killed = await child(now, o.orgId, 'after-meter-report');
     expect([killed.code, killed.signal], killed.output).toEqual([137, null]);
+    for (const secret of [STRIPE_ENV.STRIPE_SECRET_KEY, STRIPE_ENV.STRIPE_WEBHOOK_SECRET]) expect(killed.output).not.toContain(secret);
     // Stripe took hour 1; Warren's row still says pending (leased by the dead process).
     expect(requestsOf(o.orgId).map((r) => r.identifier)).toEqual([meterIdentifier(o.orgId, o.hour(1), 0)]);
     expect((await rows(o.orgId)).map((r) => r.status)).toEqual(['pending', 'pending']);
@@ -183,6 +184,8 @@ describe('a reporter killed mid-way', () => {
     const killed = await child(now, o.orgId, 'before-meter-report');
     expect([killed.code, killed.signal], killed.output).toEqual([137, null]);
     expect(requestsOf(o.orgId)).toEqual([]);
+    // Its debug log never holds a Stripe secret.
+    for (const secret of [STRIPE_ENV.STRIPE_SECRET_KEY, STRIPE_ENV.STRIPE_WEBHOOK_SECRET]) expect(killed.output).not.toContain(secret);
     expect(await report(o.orgId, new Date(now.getTime() + 3 * 60_000))).toMatchObject({ planned: 0, reported: 1 });
     expect(eventsOf(o.customer).map((e) => e.payload.value)).toEqual(['600000']);
   });
