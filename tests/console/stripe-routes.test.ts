@@ -8,7 +8,9 @@ import * as portal from '@/app/api/v1/billing/portal/route';
 import { closeDb, getDb, schema } from '@/db';
 import { ROLES, type Role } from '@/lib/auth/permissions';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
-import { makePlan } from './helpers/billing';
+import * as planById from '@/app/api/admin/plans/[id]/route';
+import * as plans from '@/app/api/admin/plans/route';
+import { makePlan, makePlatformAdmin } from './helpers/billing';
 import { addMember, call, makeKey, makeOrg, makeUser, req } from './helpers/fixtures';
 import { signInAs } from './helpers/session';
 import { orgRow, STRIPE_ENV, sellablePlan, type StripeWorld, useStripe } from './helpers/stripe';
@@ -149,6 +151,30 @@ describe('bad input: a 400 and nothing stored (no customer, no session, no audit
     expect((await orgRow(s.orgId)).stripeCustomerId).toBeNull();
     expect(w.fake.store.customers.size).toBe(customers);
     expect(await auditCount(s.orgId)).toBe(audit);
+  });
+});
+
+describe('a plan’s Stripe price (platform admins)', () => {
+  it('is set and cleared with PATCH /api/admin/plans/:id, names one plan only, and is never copied to a new plan', async () => {
+    const admin = await makePlatformAdmin();
+    const a = await makePlan({ custom: false });
+    const b = await makePlan({ custom: false });
+    const price = `price_${a.replace(/-/g, '')}`;
+    signInAs(admin);
+    const patch = (id: string, body: unknown) => call(planById.PATCH, req('PATCH', `/api/admin/plans/${id}`, { body }), { id });
+    const set = await patch(a, { stripePriceId: price });
+    expect(set.status).toBe(200);
+    expect(set.json.plan.stripePriceId).toBe(price);
+    const taken = await patch(b, { stripePriceId: price });
+    expect(taken.status).toBe(409);
+    expect(taken.json.error.message).toContain(a);
+    expect((await patch(b, { stripePriceId: 'prod_123' })).status).toBe(400);
+    const copy = await call(plans.POST, req('POST', '/api/admin/plans', { body: { id: `c-${a.slice(2)}`, basedOn: a } }));
+    expect(copy.status).toBe(201);
+    expect(copy.json.plan.stripePriceId).toBeNull();
+    expect((await patch(a, { stripePriceId: null })).json.plan.stripePriceId).toBeNull();
+    expect((await patch(b, { stripePriceId: price })).status).toBe(200);
+    signInAs(null);
   });
 });
 
