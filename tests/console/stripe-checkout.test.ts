@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { makeKey, makeOrg } from './helpers/fixtures';
-import { orgRow, sellablePlan, type StripeWorld, useStripe, v1 } from './helpers/stripe';
+import { orgRow, STRIPE_ENV, sellablePlan, type StripeWorld, useStripe, v1 } from './helpers/stripe';
 
 /**
  * Upgrading through Checkout, against the official SDK and the fake Stripe: the session, the
@@ -127,5 +127,18 @@ describe('Checkout', () => {
     w.fake.flows.cancel([...w.fake.store.subscriptions.values()].find((s) => s.customer === customer)!.id);
     await w.fake.webhooks.settled();
     expect((await v1(w, 'DELETE', '/org', { key, body: { confirm: scope.orgSlug } })).status).toBe(200);
+  });
+
+  it('Stripe failing answers 502 with its reason, and the next try works', async () => {
+    const { scope, key } = await org();
+    w.fake.failNext('/v1/checkout/sessions', 3); // the SDK retries twice itself
+    const res = await v1(w, 'POST', '/billing/checkout', { key, body: { planId: pro.planId } });
+    expect(res.status).toBe(502);
+    expect(res.json.error).toMatchObject({ code: 'bad_gateway', message: expect.stringContaining('Stripe refused or did not answer while opening Checkout') });
+    expect(JSON.stringify(res.json)).not.toContain(STRIPE_ENV.STRIPE_SECRET_KEY);
+    const customer = (await orgRow(scope.orgId)).stripeCustomerId;
+    const again = await v1(w, 'POST', '/billing/checkout', { key, body: { planId: pro.planId } });
+    expect(again.status).toBe(201);
+    expect((await orgRow(scope.orgId)).stripeCustomerId).toBe(customer);
   });
 });

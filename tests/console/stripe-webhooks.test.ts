@@ -144,6 +144,24 @@ describe('replays and order', () => {
     }
   });
 
+  it('an event that cannot be finished now (Stripe does not answer the read it needs) is a 500, and Stripe’s retry applies it', async () => {
+    const { scope } = await makeOrg();
+    const key = await makeKey(scope, 'owner');
+    const res = await v1(w, 'POST', '/billing/checkout', { key, body: { planId: pro.planId } });
+    const events = await holding(() => w.fake.flows.completeCheckout(res.json.id));
+    const completed = events.find((e) => e.type === 'checkout.session.completed')!;
+    w.fake.failNext('/v1/subscriptions/', 3);
+    const failed = await w.fake.webhooks.send(completed);
+    expect(failed.status).toBe(500);
+    expect(failed.body).not.toContain(STRIPE_ENV.STRIPE_SECRET_KEY);
+    const db = await getDb();
+    const [row] = await db.select().from(schema.stripeEvents).where(eq(schema.stripeEvents.id, completed.id));
+    expect(row?.processedAt).toBeNull();
+    expect((await orgRow(scope.orgId)).planId).toBe('free');
+    await deliver([completed]);
+    expect(await orgRow(scope.orgId)).toMatchObject({ planId: pro.planId, hasPaymentMethod: true });
+  });
+
   it('events of a customer that is not Warren’s are taken and ignored', async () => {
     const foreign = w.fake.store.customers.size;
     const res = await fetch(`${w.fake.base}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${STRIPE_ENV.STRIPE_SECRET_KEY}` }, body: 'name=Other' });
