@@ -4,7 +4,6 @@ import { recordAudit, systemActor } from '@/lib/audit/audit';
 import { logger } from '@/lib/logger';
 import { isPermanentStripeError, stripeClient, stripeErrorSummary } from './client';
 import { requireStripe } from './config';
-import { stripeFaultPoint } from './fault-point';
 
 const { stripeMeterReports } = schema;
 const log = logger.child({ component: 'stripe-meter' });
@@ -110,4 +109,14 @@ export async function sendDueReports(now = new Date(), limit = 50, orgIds?: stri
       reason,
     });
   }
+}
+
+/**
+ * Test-only crash points, like the runner's (runner/sandbox/fault-point.ts): with
+ * `WARREN_STRIPE_FAULT=<point>` the process kills itself with SIGKILL (no cleanup, exactly like
+ * `kill -9`) when it reaches that point: `before-meter-report` (planned, not sent) or
+ * `after-meter-report` (Stripe answered, not recorded). Armed only when NODE_ENV is also `test`.
+ */
+function stripeFaultPoint(name: string): void {
+  if (process.env.NODE_ENV === 'test' && process.env.WARREN_STRIPE_FAULT === name) process.kill(process.pid, 'SIGKILL');
 }
