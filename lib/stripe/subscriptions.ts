@@ -87,27 +87,32 @@ export async function applySubscription(orgId: string, s: SubState, version: num
         planId: { from: held?.planId ?? null, to: planId },
       }, tx);
     }
-    await reconcileOrg(tx, orgId, held?.planId ?? null);
+    const was = held ? { live: LIVE_STATUSES.includes(held.status), planId: held.planId } : null;
+    await reconcileOrg(tx, orgId, was, { live: LIVE_STATUSES.includes(s.status), planId });
     return 'applied';
   });
 }
 
 /**
- * The org's plan and payment flag from all its subscriptions: a payment method while a live one
- * carries the usage price (usage past credit is then invoiced); the plan of the newest live one
- * that sells a plan. When the last such subscription ends, an org still on the plan it bought goes
- * back to Free (a plan a platform admin set since is left alone).
+ * The org's payment flag and plan after a subscription changed. A payment method while any live
+ * subscription carries the usage price (usage past credit is then invoiced). The plan moves only
+ * when this subscription's plan does: it becomes live with a plan, or switches plan while live (the
+ * org takes that plan); it ends (the org goes back to Free if it is still on the plan this one sold
+ * and no other live subscription sells one). Re-reading the same state changes nothing, so a plan a
+ * platform admin set since stays until the subscription itself changes.
  */
-async function reconcileOrg(tx: Tx, orgId: string, previousPlanOfThis: string | null): Promise<void> {
+async function reconcileOrg(tx: Tx, orgId: string, was: { live: boolean; planId: string | null } | null, now: { live: boolean; planId: string | null }): Promise<void> {
   const subs = await tx.select().from(stripeSubscriptions).where(eq(stripeSubscriptions.orgId, orgId));
   const live = subs.filter((s) => LIVE_STATUSES.includes(s.status));
   await setPaymentMethod(orgId, live.some((s) => s.metered), stripe, tx);
   const [org] = await tx.select({ planId: orgs.planId }).from(orgs).where(eq(orgs.id, orgId)).for('update');
   if (!org) return;
-  const selling = live.filter((s) => s.planId).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
-  const bought = new Set(subs.map((s) => s.planId).filter(Boolean));
-  if (previousPlanOfThis) bought.add(previousPlanOfThis);
-  const target = selling?.planId ?? (bought.has(org.planId) ? 'free' : org.planId);
+  let target: string | null = null;
+  if (now.live && now.planId && (!was?.live || was.planId !== now.planId)) target = now.planId;
+  else if (was?.live && !now.live && was.planId === org.planId) {
+    const other = live.filter((s) => s.planId).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+    target = other?.planId ?? 'free';
+  }
   if (target && target !== org.planId) await changePlan(tx, orgId, org.planId, target);
 }
 

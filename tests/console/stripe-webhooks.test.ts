@@ -6,6 +6,7 @@ import { BillingBanners } from '@/components/billing/billing-banners';
 import { closeDb, getDb, schema } from '@/db';
 import { billingStatus } from '@/lib/billing/billing-view';
 import type { FakeEvent } from '../fake-stripe/webhooks';
+import { makePlan, putOnPlan } from './helpers/billing';
 import { addMember, makeKey, makeOrg } from './helpers/fixtures';
 import { orgRow, STRIPE_ENV, sellablePlan, type StripeWorld, useStripe, v1 } from './helpers/stripe';
 
@@ -160,6 +161,28 @@ describe('replays and order', () => {
     expect((await orgRow(scope.orgId)).planId).toBe('free');
     await deliver([completed]);
     expect(await orgRow(scope.orgId)).toMatchObject({ planId: pro.planId, hasPaymentMethod: true });
+  });
+
+  it('a cancelled subscription returns its own plan to Free; a plan a platform admin set since stays through renewals and the end', async () => {
+    const first = await subscribed();
+    w.fake.store.offset += 5;
+    w.fake.flows.cancel(first.sub.id);
+    await w.fake.webhooks.settled();
+    expect(await orgRow(first.scope.orgId)).toMatchObject({ planId: 'free', hasPaymentMethod: false });
+
+    const second = await subscribed();
+    const custom = await makePlan({});
+    await putOnPlan(second.scope.orgId, custom);
+    // A renewal (the same plan) leaves the admin's choice alone; so does the end.
+    w.fake.store.offset += 5;
+    w.fake.flows.cycle(second.sub.id);
+    await w.fake.webhooks.settled();
+    await w.fake.webhooks.send({ ...w.fake.webhooks.events.at(-1)!, id: `${w.fake.webhooks.events.at(-1)!.id}_x`, type: 'customer.subscription.updated', data: { object: w.fake.store.subscriptions.get(second.sub.id) } });
+    expect((await orgRow(second.scope.orgId)).planId).toBe(custom);
+    w.fake.store.offset += 5;
+    w.fake.flows.cancel(second.sub.id);
+    await w.fake.webhooks.settled();
+    expect(await orgRow(second.scope.orgId)).toMatchObject({ planId: custom, hasPaymentMethod: false });
   });
 
   it('events of a customer that is not Warren’s are taken and ignored', async () => {
