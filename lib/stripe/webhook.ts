@@ -20,6 +20,7 @@ export async function receiveWebhook(req: Request): Promise<Response> {
   const settings = requireStripe();
   const signature = req.headers.get('stripe-signature');
   if (!signature) throw new AppError('bad_request', 'Missing Stripe-Signature header');
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY) throw new AppError('payload_too_large', 'Webhook body too large');
   const raw = Buffer.from(await req.arrayBuffer());
   if (raw.length > MAX_BODY) throw new AppError('payload_too_large', 'Webhook body too large');
   let event: Stripe.Event;
