@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { E2E_STRIPE, stripePort } from './e2e/fake-stripe';
 import { smtpPort } from './e2e/smtp-sink';
 
 // One fresh data dir per run, set once in the main process so workers inherit the same value.
@@ -8,8 +9,9 @@ export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
-  // A real SMTP server on loopback that the console delivers to (e2e/smtp-sink.ts).
-  globalSetup: './e2e/smtp-sink.ts',
+  // A real SMTP server on loopback that the console delivers to (e2e/smtp-sink.ts), and the fake
+  // Stripe its SDK talks to (e2e/fake-stripe.ts).
+  globalSetup: ['./e2e/smtp-sink.ts', './e2e/fake-stripe.ts'],
   globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
@@ -58,6 +60,11 @@ export default defineConfig({
       WARREN_SIGNUP_LIMIT_PER_HOUR: '0',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort()}`,
       MAIL_FROM: 'Warren E2E <warren@warren.test>',
+      STRIPE_SECRET_KEY: E2E_STRIPE.secretKey,
+      STRIPE_WEBHOOK_SECRET: E2E_STRIPE.webhookSecret,
+      STRIPE_USAGE_PRICE_ID: E2E_STRIPE.usagePriceId,
+      STRIPE_METER_EVENT_NAME: E2E_STRIPE.meterEventName,
+      STRIPE_API_BASE: `http://127.0.0.1:${stripePort()}`,
     },
   },
 });

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { E2E_STRIPE } from './fake-stripe';
 import { ADMIN, signIn, signUpNewUser } from './helpers';
 
 /**
@@ -62,4 +63,59 @@ test('quotas, billing, the spend limit form and the suspension banner', async ({
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await expect(page.getByTestId('banner-suspended')).toHaveCount(0);
   await admin.close();
+});
+
+/**
+ * Upgrading with Stripe (the fake Stripe of e2e/fake-stripe.ts stands in for it): an owner picks
+ * Pro, pays on the hosted Checkout page, comes back to Billing, and sees the Pro plan, the
+ * subscription and its paid invoice; the portal opens for the same customer and leads back.
+ */
+test('an owner upgrades through Stripe Checkout and sees the plan and the invoice', async ({ page, browser }) => {
+  // A platform admin sells Pro through Stripe (its price id, as in the Stripe dashboard).
+  const admin = await browser.newContext();
+  const adminPage = await admin.newPage();
+  await signIn(adminPage, ADMIN.email, ADMIN.password);
+  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  const patched = await adminPage.request.patch('/api/admin/plans/pro', { data: { stripePriceId: E2E_STRIPE.proPriceId } });
+  expect(patched.status()).toBe(200);
+  await admin.close();
+
+  const { personalSlug: slug } = await signUpNewUser(page, 'upgrade');
+  await page.goto(`/${slug}/billing`);
+  await expect(page.getByTestId('plan-card')).toContainText('Free plan');
+  const slot = page.getByTestId('payment-slot');
+  await expect(slot).toContainText('No payment method');
+  await expect(page.getByTestId('invoices-card')).toContainText('No invoices yet');
+  await slot.getByLabel('Plan').selectOption({ label: 'Pro · $20.00/month' });
+  await slot.getByRole('button', { name: 'Upgrade' }).click();
+
+  // Stripe's hosted page (the fake's), then back to Warren.
+  await page.waitForURL(/\/c\/pay\/cs_test_/);
+  await expect(page.getByRole('heading', { name: 'Subscribe' })).toBeVisible();
+  await expect(page.getByText(E2E_STRIPE.proPriceId)).toBeVisible();
+  await page.getByRole('button', { name: 'Pay and subscribe' }).click();
+  await page.waitForURL(new RegExp(`/${slug}/billing\\?checkout=success`));
+  await expect(page.getByTestId('checkout-return')).toHaveText('Thank you: you are on the Pro plan.', { timeout: 20_000 });
+  await expect(page.getByTestId('plan-card')).toContainText('Pro plan');
+  await expect(slot).toContainText('A payment method is on file');
+  await expect(page.getByTestId('subscription')).toContainText('active');
+  const invoice = page.getByTestId('invoice-row');
+  await expect(invoice).toHaveCount(1);
+  await expect(invoice).toContainText('Paid');
+  await expect(invoice).toContainText('$20.00');
+  await expect(invoice.getByRole('link', { name: 'View' })).toHaveAttribute('href', /\/i\/in_/);
+
+  // Still usable on a phone: no sideways scroll with the invoice list.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByTestId('invoice-row')).toContainText('$20.00');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // Manage payment opens Stripe's portal for this customer, which leads back to Billing.
+  await page.getByRole('button', { name: 'Manage payment' }).click();
+  await page.waitForURL(/\/p\/session\/bps_/);
+  await expect(page.getByText(/sub_\w+: active/)).toBeVisible();
+  await page.getByRole('link', { name: 'Return to Warren' }).click();
+  await page.waitForURL(`/${slug}/billing`);
+  await expect(page.getByTestId('plan-card')).toContainText('Pro plan');
 });

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'db_unavailable'
   | 'storage_full'
   | 'bad_gateway'
+  | 'stripe_not_configured'
   | 'internal';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -49,6 +50,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   db_unavailable: 503,
   storage_full: 507,
   bad_gateway: 502,
+  // Payments are off (local mode) or half set up: the message names the variables to set.
+  stripe_not_configured: 409,
   internal: 500,
 };
 

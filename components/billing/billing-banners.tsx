@@ -1,9 +1,10 @@
-import { AlertTriangle, Ban, PauseCircle } from 'lucide-react';
+import { AlertTriangle, Ban, CreditCard, PauseCircle } from 'lucide-react';
 import Link from 'next/link';
 import type * as React from 'react';
 import { cn } from '@/components/ui/cn';
 import { usd } from '@/lib/billing/money';
 import type { BillingStatus } from '@/lib/client/billing-types';
+import { formatMicros } from '@/lib/stripe/currency';
 
 // Rendered on the server: a fixed locale and zone, so the text does not depend on its settings.
 const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
@@ -29,7 +30,48 @@ function Banner({ tone, icon: Icon, testId, children }: { tone: 'red' | 'amber';
  * spend crossed the alert, for every member, above every console page. Rendered by the server
  * with the page, so it is current on each navigation.
  */
-export function BillingBanners({ status, slug, canBill }: { status: BillingStatus; slug: string; canBill: boolean }) {
+export function BillingBanners(props: { status: BillingStatus; slug: string; canBill: boolean }) {
+  return (
+    <>
+      <StandingBanner {...props} />
+      <PaymentFailedBanner {...props} />
+    </>
+  );
+}
+
+/** An invoice Stripe could not collect (it retries on its own schedule): beside any other banner. */
+function PaymentFailedBanner({ status, slug, canBill }: { status: BillingStatus; slug: string; canBill: boolean }) {
+  const f = status.paymentFailed;
+  if (!f) return null;
+  return (
+    <Banner tone="red" icon={CreditCard} testId="banner-payment-failed">
+      <strong>Payment failed:</strong> we could not collect {formatMicros(f.amountDueMicros, f.currency)}
+      {f.number ? ` for invoice ${f.number}` : ''} on {when(f.failedAt)}. Stripe will try again;{' '}
+      {canBill ? (
+        <>
+          update the payment method on{' '}
+          <Link className="font-medium underline" href={`/${slug}/billing`}>
+            Billing
+          </Link>
+          {f.hostedInvoiceUrl ? (
+            <>
+              {' '}
+              or{' '}
+              <a className="font-medium underline" href={f.hostedInvoiceUrl} target="_blank" rel="noreferrer noopener">
+                pay the invoice now
+              </a>
+            </>
+          ) : null}
+          .
+        </>
+      ) : (
+        'an owner or billing member can update the payment method.'
+      )}
+    </Banner>
+  );
+}
+
+function StandingBanner({ status, slug, canBill }: { status: BillingStatus; slug: string; canBill: boolean }) {
   const billing = canBill ? (
     <Link className="font-medium underline" href={`/${slug}/billing`}>
       Billing

@@ -32,6 +32,9 @@ export const plans = pgTable('plans', {
   maxTemplates: integer('max_templates').notNull(),
   apiRequestsPerMinute: integer('api_requests_per_minute').notNull(),
   maxPortsPerSandbox: integer('max_ports_per_sandbox').notNull(),
+  /** The Stripe recurring price that buys this plan (Checkout), and by which a subscription's
+   * plan is recognised (webhooks); null: not sold through Stripe. Set by platform admins. */
+  stripePriceId: text('stripe_price_id').unique(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -9,3 +9,4 @@ export * from './shares';
 export * from './idempotency';
 export * from './usage';
 export * from './mail';
+export * from './stripe';

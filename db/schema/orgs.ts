@@ -14,6 +14,8 @@ export const orgs = pgTable('orgs', {
   planId: text('plan_id').notNull().default('free'),
   /** Set by the payment integration (Stripe); without one only the credit balance pays. */
   hasPaymentMethod: boolean('has_payment_method').notNull().default(false),
+  /** The org's Stripe customer, created the first time it opens Checkout or the portal (lib/stripe/customers.ts). */
+  stripeCustomerId: text('stripe_customer_id').unique(),
   /** Monthly hard cap and alert threshold on metered cost, micro-dollars; null = none. */
   spendLimitMicros: bigint('spend_limit_micros', { mode: 'number' }),
   spendAlertMicros: bigint('spend_alert_micros', { mode: 'number' }),

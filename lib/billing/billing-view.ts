@@ -5,6 +5,8 @@ import { recordAudit } from '@/lib/audit/audit';
 import { ZodError } from 'zod';
 import { notFound } from '@/lib/errors';
 import { type UpdateBillingBody, updateBillingBody } from '@/lib/schemas/billing';
+import { failedInvoice } from '@/lib/stripe/invoices';
+import { paymentView } from '@/lib/stripe/payment-view';
 import { monthProjection } from './balance';
 import { planView } from './plans';
 import { monthNotices } from './spend-notices';
@@ -26,6 +28,8 @@ export async function billingStatus(orgId: string, s?: Standing) {
     spendLimitMicros: standing.spendLimitMicros,
     spendAlertMicros: standing.spendAlertMicros,
     balanceMicros: standing.balance.balanceMicros,
+    /** An open invoice whose last payment attempt failed (Stripe), for the banner. */
+    paymentFailed: await failedInvoice(orgId),
     hold: hold
       ? {
           reason: hold.reason,
@@ -53,7 +57,7 @@ export async function getBilling(scope: Pick<OrgScope, 'orgId'>) {
     credits: b.credits,
     period: { ...b.period, ...(await monthProjection(scope.orgId, b.period.spentMicros)) },
     spend: { limitMicros: standing.spendLimitMicros, alertMicros: standing.spendAlertMicros, notices: await monthNotices(scope.orgId) },
-    payment: { hasPaymentMethod: standing.hasPaymentMethod },
+    payment: { hasPaymentMethod: standing.hasPaymentMethod, ...(await paymentView(scope.orgId)) },
     status: await billingStatus(scope.orgId, standing),
   };
 }

@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { and, eq, ne } from 'drizzle-orm';
+import { type DbOrTx, getDb, schema } from '@/db';
 import { type AuditActor, actorFromUser, recordAudit } from '@/lib/audit/audit';
 import type { UserScope } from '@/lib/auth/scope';
 import { effectiveLimits, setOrgLimits } from '@/lib/sandboxes/limits';
@@ -45,12 +45,21 @@ export async function setOrgOverrides(admin: UserScope, orgId: string, input: un
 
 /**
  * The payment integration's seam: whether the org has a way to pay beyond its credit (a card on
- * file). The Stripe part calls this from its webhook handlers; nothing in local mode does.
+ * file). The Stripe part calls this from its webhook handlers, in the transaction that records
+ * the subscription (`dbx`); nothing in local mode does. Audited when the flag really changes, so
+ * a replayed webhook leaves no second entry.
  */
-export async function setPaymentMethod(orgId: string, has: boolean, by: AuditActor): Promise<void> {
-  const db = await getDb();
-  await db.transaction(async (tx) => {
-    const [row] = await tx.update(orgs).set({ hasPaymentMethod: has }).where(eq(orgs.id, orgId)).returning({ id: orgs.id });
+export async function setPaymentMethod(orgId: string, has: boolean, by: AuditActor, dbx?: DbOrTx): Promise<boolean> {
+  const write = async (tx: DbOrTx) => {
+    const [row] = await tx
+      .update(orgs)
+      .set({ hasPaymentMethod: has })
+      .where(and(eq(orgs.id, orgId), ne(orgs.hasPaymentMethod, has)))
+      .returning({ id: orgs.id });
     if (row) await recordAudit({ ...by, orgId }, has ? 'billing.payment_method.add' : 'billing.payment_method.remove', { type: 'org', id: orgId }, null, tx);
-  });
+    return !!row;
+  };
+  if (dbx) return write(dbx);
+  const db = await getDb();
+  return db.transaction(write);
 }

@@ -49,7 +49,8 @@ export function envLimits(): PlanLimits {
 }
 
 export type PlanRow = typeof plans.$inferSelect;
-type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt'>;
+// Stripe prices are set by platform admins (PATCH /api/admin/plans/:id), never seeded.
+type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'stripePriceId'>;
 
 const GIB = 1024 * MIB;
 const USD = 1_000_000;

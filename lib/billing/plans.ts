@@ -1,5 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { and, asc, eq, ne } from 'drizzle-orm';
+import { getDb, schema, type Tx } from '@/db';
 import { actorFromUser, recordAudit } from '@/lib/audit/audit';
 import type { UserScope } from '@/lib/auth/scope';
 import { conflict, notFound } from '@/lib/errors';
@@ -37,6 +37,7 @@ export function planView(p: PlanRow) {
       apiRequestsPerMinute: p.apiRequestsPerMinute,
       maxPortsPerSandbox: p.maxPortsPerSandbox,
     },
+    stripePriceId: p.stripePriceId,
     updatedAt: p.updatedAt.toISOString(),
   };
 }
@@ -61,13 +62,15 @@ const RATE_FIELDS = ['vcpuHourMicros', 'memoryGibHourMicros', 'pausedGibHourMicr
 export async function createPlan(admin: UserScope, input: unknown): Promise<PlanView> {
   const { id, basedOn, ...fields } = createPlanBody.parse(input);
   const base = await getPlanRow(basedOn ?? 'free');
-  const { createdAt: _c, updatedAt: _u, ...copied } = base;
+  // A Stripe price names one plan (webhooks map it back): a copy never inherits it.
+  const { createdAt: _c, updatedAt: _u, stripePriceId: _s, ...copied } = base;
   const db = await getDb();
   return db.transaction(async (tx) => {
+    await assertPriceFree(tx, fields.stripePriceId, id);
     const [row] = await tx
       .insert(plans)
       .values({ ...copied, custom: true, ...stripUndefined(fields), id })
-      .onConflictDoNothing()
+      .onConflictDoNothing({ target: plans.id })
       .returning();
     if (!row) throw conflict(`A plan with the id ${id} already exists`);
     await recordAudit(actorFromUser(admin, null), 'plan.create', { type: 'plan', id }, { basedOn: base.id, ...stripUndefined(fields) }, tx);
@@ -87,6 +90,7 @@ export async function updatePlan(admin: UserScope, id: string, input: unknown): 
   const orgsOnPlan = async (tx: Parameters<Parameters<typeof repricingChange>[0]>[0]) =>
     ratesChange ? (await tx.select({ id: orgs.id }).from(orgs).where(eq(orgs.planId, id))).map((o) => o.id) : [];
   return repricingChange(orgsOnPlan, async (tx) => {
+    await assertPriceFree(tx, patch.stripePriceId, id);
     const [row] = await tx.update(plans).set({ ...patch, updatedAt: new Date() }).where(eq(plans.id, id)).returning();
     if (!row) throw notFound('Plan');
     const changes = Object.fromEntries(
@@ -97,6 +101,13 @@ export async function updatePlan(admin: UserScope, id: string, input: unknown): 
     await recordAudit(actorFromUser(admin, null), 'plan.update', { type: 'plan', id }, changes, tx);
     return planView(row);
   });
+}
+
+/** One Stripe price sells one plan: another plan's price is a 409 (checked in the transaction that writes it). */
+async function assertPriceFree(tx: Tx, price: string | null | undefined, id: string): Promise<void> {
+  if (!price) return;
+  const [other] = await tx.select({ id: plans.id }).from(plans).where(and(eq(plans.stripePriceId, price), ne(plans.id, id)));
+  if (other) throw conflict(`The Stripe price ${price} already sells the ${other.id} plan`);
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -8,6 +8,7 @@ export type BillingStatus = {
   spendLimitMicros: number | null;
   spendAlertMicros: number | null;
   balanceMicros: number;
+  paymentFailed: { invoiceId: string; number: string | null; amountDueMicros: number; currency: string; hostedInvoiceUrl: string | null; failedAt: string } | null;
   hold: { reason: string; since: string; stopsAt: string; stoppedAt: string | null; stoppedSandboxes: string[] } | null;
 };
 
@@ -48,6 +49,34 @@ export type BillingResponse = {
   credits: Credit[];
   period: { start: string; end: string; spentMicros: number; burnRateMicrosPerHour: number; projectedMicros: number };
   spend: { limitMicros: number | null; alertMicros: number | null; notices: Array<{ kind: 'spend_alert' | 'spend_limit'; thresholdMicros: number; spentMicros: number; at: string }> };
-  payment: { hasPaymentMethod: boolean };
+  payment: PaymentInfo;
   status: BillingStatus;
 };
+
+export type Subscription = { id: string; status: string; planId: string | null; live: boolean; cancelAtPeriodEnd: boolean; currentPeriodEnd: string | null };
+export type PaymentInfo = {
+  hasPaymentMethod: boolean;
+  /** stripe: payments on; local: no STRIPE_SECRET_KEY; incomplete: a key without the rest. */
+  provider: 'stripe' | 'local' | 'incomplete';
+  missing: string[];
+  message?: string;
+  subscriptions: Subscription[];
+  plans: Array<{ id: string; name: string; priceMicros: number; monthlyCreditMicros: number }>;
+};
+
+export type Invoice = {
+  id: string;
+  number: string | null;
+  status: 'open' | 'paid' | 'void' | 'uncollectible';
+  currency: string;
+  totalMicros: number;
+  amountDueMicros: number;
+  amountPaidMicros: number;
+  periodStart: string | null;
+  periodEnd: string | null;
+  hostedInvoiceUrl: string | null;
+  invoicePdf: string | null;
+  paymentFailedAt: string | null;
+  createdAt: string;
+};
+export type InvoicesResponse = { invoices: Invoice[]; nextCursor: string | null };

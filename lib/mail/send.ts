@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import { logger } from '@/lib/logger';
 import { email, text } from '@/lib/schemas/common';
 import { smtpSettings } from './config';
@@ -68,10 +68,24 @@ export async function queueMail(input: MailInput): Promise<{ id: string; status:
   return { id: row.id, status: row.status === 'outbox' ? 'outbox' : 'queued' };
 }
 
-async function insertMail(input: MailInput) {
+/**
+ * queueMail inside the caller's transaction: the message exists if and only if the caller's
+ * change commits (a notice recorded once per event, whatever retries happen). Call `send()`
+ * after the commit for the first attempt; if the process dies first, the sender loop takes the
+ * row when its lease runs out.
+ */
+export async function queueMailInTx(tx: DbOrTx, input: MailInput): Promise<{ id: string; status: 'outbox' | 'queued'; send: () => void }> {
+  const row = await insertMail(input, tx);
+  const send = () => {
+    if (row.status === 'queued') void attemptDelivery(row.id).catch((err) => log.error({ err, mailId: row.id }, 'mail attempt failed unexpectedly'));
+  };
+  return { id: row.id, status: row.status === 'outbox' ? 'outbox' : 'queued', send };
+}
+
+async function insertMail(input: MailInput, dbx?: DbOrTx) {
   const m = MailInputSchema.parse(input);
   const smtp = smtpSettings();
-  const db = await getDb();
+  const db = dbx ?? (await getDb());
   const [row] = await db
     .insert(mailOutbox)
     .values({

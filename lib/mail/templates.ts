@@ -98,3 +98,14 @@ export function spendMail(input: { orgName: string; kind: 'spend_alert' | 'spend
   const html = layout(escapeHtml(limit ? 'Spend limit reached' : 'Spend alert'), [escapeHtml(first)], { label: 'Open billing', url: input.url }, 'You get this because you own or manage billing for this organization.');
   return { subject, text, html };
 }
+
+export function paymentFailedMail(input: { orgName: string; amount: string; invoiceNumber: string | null; attempt: number; payUrl: string | null; billingUrl: string }): RenderedMail {
+  const org = oneLine(input.orgName);
+  const invoice = input.invoiceNumber ? `invoice ${oneLine(input.invoiceNumber, 60)}` : 'an invoice';
+  const subject = `Payment failed for ${org} on Warren`;
+  const first = `We could not collect ${input.amount} for ${invoice} of ${org} (attempt ${input.attempt}). Stripe will try again; to avoid an interruption, update the payment method or pay the invoice now.`;
+  const text = [first, '', input.payUrl ? `Pay the invoice: ${input.payUrl}` : null, `Billing: ${input.billingUrl}`].filter((l) => l !== null).join('\n');
+  // The button opens Warren's Billing page (a link we own); Stripe's invoice page is in the text.
+  const html = layout('Payment failed', [escapeHtml(first)], { label: 'Open billing', url: input.billingUrl }, 'You get this because you own or manage billing for this organization.');
+  return { subject, text, html };
+}

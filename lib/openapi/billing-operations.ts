@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { updateBillingBody } from '@/lib/schemas/billing';
+import { paymentInfo } from './stripe-operations';
 import type { DocOperation } from './sandbox-operations';
 
 const micros = (what: string) => z.number().int().describe(`${what}, in micro-dollars (1,000,000 = $1)`);
@@ -14,6 +15,10 @@ const status = z.object({
   spendLimitMicros: z.number().int().nullable(),
   spendAlertMicros: z.number().int().nullable(),
   balanceMicros: micros('Credit left'),
+  paymentFailed: z
+    .object({ invoiceId: z.string(), number: z.string().nullable(), amountDueMicros: z.number().int(), currency: z.string(), hostedInvoiceUrl: z.string().nullable(), failedAt: ts })
+    .nullable()
+    .describe('An open invoice whose last payment attempt failed (Stripe retries; pay it or update the card)'),
   hold: z
     .object({ reason: z.string(), since: ts, stopsAt: ts, stoppedAt: ts.nullable(), stoppedSandboxes: z.array(z.string()) })
     .nullable()
@@ -75,7 +80,7 @@ export const billingResponse = z.object({
     alertMicros: z.number().int().nullable(),
     notices: z.array(z.object({ kind: z.enum(['spend_alert', 'spend_limit']), thresholdMicros: z.number().int(), spentMicros: z.number().int(), at: ts })),
   }),
-  payment: z.object({ hasPaymentMethod: z.boolean() }),
+  payment: paymentInfo,
   status,
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idempotencyKeyParam, operations as orgOperations } from '@/lib/schemas/openapi';
 import { billingOperations } from './billing-operations';
 import { type DocOperation, sandboxOperations } from './sandbox-operations';
+import { stripeOperations } from './stripe-operations';
 import { usageOperations } from './usage-operations';
 
 /**
@@ -9,7 +10,7 @@ import { usageOperations } from './usage-operations';
  * (request bodies and queries) plus response schemas for the sandbox API. The org, members,
  * keys, audit and share operations come from lib/schemas/openapi.ts.
  */
-export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations, ...billingOperations];
+export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations, ...billingOperations, ...stripeOperations];
 
 const toSchema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;

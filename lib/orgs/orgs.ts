@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import type { Role } from '@/lib/auth/permissions';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
@@ -6,10 +6,11 @@ import { type AuditActor, actorFromScope, actorFromUser, recordAudit } from '@/l
 import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
 import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { displayName, slug as slugSchema } from '@/lib/schemas/common';
+import { LIVE_STATUSES } from '@/lib/stripe/subscriptions';
 import { createOrgRow, type OrgRow, slugTaken } from './create';
 import { slugify } from './slug-rules';
 
-const { orgs, memberships } = schema;
+const { orgs, memberships, stripeSubscriptions } = schema;
 
 export type OrgView = { id: string; slug: string; name: string; personal: boolean; createdAt: string };
 export const toOrgView = (o: OrgRow): OrgView => ({
@@ -116,6 +117,13 @@ async function assertDeletable(dbx: DbOrTx, scope: OrgScope, confirm: string, lo
       .where(and(eq(memberships.userId, scope.actor.userId), ne(memberships.orgId, org.id)));
     if (n === 0) throw conflict('This is your only organization. Create another one before deleting it.');
   }
+  // Deleting the org would not stop Stripe charging its card: the subscription is ended first.
+  const [live] = await dbx
+    .select({ id: stripeSubscriptions.id })
+    .from(stripeSubscriptions)
+    .where(and(eq(stripeSubscriptions.orgId, org.id), inArray(stripeSubscriptions.status, LIVE_STATUSES)))
+    .limit(1);
+  if (live) throw conflict('This organization has a Stripe subscription: cancel it first (Billing → Manage payment), then delete the organization.');
   return org;
 }
 

@@ -40,6 +40,11 @@ export const planFields = {
   maxTemplates: whole(0, 100_000),
   apiRequestsPerMinute: whole(1, 1_000_000),
   maxPortsPerSandbox: whole(0, 1000),
+  /** The Stripe recurring price that sells the plan (Checkout) and identifies it in webhooks; null: not sold. */
+  stripePriceId: z
+    .string()
+    .regex(/^price_[A-Za-z0-9_]{1,200}$/, 'A Stripe price id looks like price_1Abc…')
+    .nullable(),
 };
 
 export const PLAN_ID_RE = /^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$/;

@@ -5,7 +5,8 @@ import { embeddedRunner } from './embedded-runner';
 import { liveRoutes } from './live-routes';
 import { mailSender } from './mail-sender';
 import { sandboxReconciler } from './sandbox-reconciler';
+import { stripeBilling } from './stripe-billing';
 import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, mailSender, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, stripeBilling, mailSender, liveRoutes];

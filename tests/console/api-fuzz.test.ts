@@ -10,6 +10,7 @@ import { type FuzzCase, fuzzCases, type OpenApiDoc } from './helpers/fuzz-cases'
 import { addMember } from './helpers/fixtures';
 import { startConsoleApi } from './helpers/next-like';
 import { rawExchange, rawRequest } from './helpers/raw-http';
+import { sellablePlan, type StripeWorld, useStripe } from './helpers/stripe';
 import { api as callRoute, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
 import * as sandboxesRoute from '@/app/api/v1/sandboxes/route';
 import * as snapshotsRoute from '@/app/api/v1/sandboxes/[id]/snapshots/route';
@@ -27,6 +28,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 let runner: RunnerHandle;
 let A: TestOrg;
 let server: Awaited<ReturnType<typeof startConsoleApi>>;
+let stripe: StripeWorld;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -42,8 +44,13 @@ beforeAll(async () => {
   ids.invitation = (await createInvitation(A.scope, { role: 'viewer' })).invitation.id;
   ids.apiKey = (await createApiKey(A.scope, { name: 'fuzz spare', role: 'viewer' })).apiKey.id;
   ids.member = (await addMember(A.scope, 'developer')).user.userId;
+  // Payments on, against the fake Stripe, so a case that got past validation would reach the
+  // SDK (and a refused one must not have made a customer: the org's state includes it).
+  stripe = await useStripe();
+  ids.plan = (await sellablePlan(stripe, 20)).planId;
 }, 120_000);
 afterAll(async () => {
+  await stripe?.close();
   await server?.close();
   await teardown(runner);
 });
@@ -60,7 +67,7 @@ async function orgState(): Promise<string> {
     (select string_agg(id || ':' || coalesce(revoked_at::text, ''), ',' order by id) from terminal_shares where org_id = ${org}) as shares,
     (select string_agg(sandbox_id || ':' || port || ':' || public, ',' order by sandbox_id, port) from sandbox_ports where org_id = ${org}) as ports,
     (select string_agg(user_id || ':' || role, ',' order by user_id) from memberships where org_id = ${org}) as members,
-    (select name || ':' || slug from orgs where id = ${org}) as org,
+    (select name || ':' || slug || ':' || plan_id || ':' || coalesce(stripe_customer_id, '') from orgs where id = ${org}) as org,
     (select count(*) from audit_events where org_id = ${org}) as audit,
     (select count(*) from exec_log where org_id = ${org}) as exec_log`);
   const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -102,6 +109,8 @@ function bases() {
       'post /sandboxes/{id}/shares': { mode: 'ro' },
       'post /shares': { template: 'default' },
       'patch /billing': { spendAlertMicros: null },
+      'post /billing/checkout': { planId: ids.plan },
+      'post /billing/portal': {},
     },
   };
 }
