@@ -49,7 +49,7 @@ export function envLimits(): PlanLimits {
 }
 
 export type PlanRow = typeof plans.$inferSelect;
-type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt'>;
+type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'orgId'>;
 
 const GIB = 1024 * MIB;
 const USD = 1_000_000;
