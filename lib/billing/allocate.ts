@@ -17,7 +17,13 @@ import { floorHour } from './period';
  */
 export type Grant = { id: string; amountMicros: number; effectiveAt: Date; expiresAt: Date | null };
 export type HourCost = { hour: Date; costMicros: number };
-export type Allocation = { remaining: Map<string, number>; uncoveredMicros: number; balanceMicros: number };
+export type Allocation = {
+  remaining: Map<string, number>;
+  uncoveredMicros: number;
+  balanceMicros: number;
+  /** Per hour (epoch ms): how much of its cost credit paid (the admin's revenue page sums these). */
+  covered: Map<number, number>;
+};
 
 const order = (a: Grant, b: Grant) =>
   (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) ||
@@ -28,6 +34,7 @@ export function allocate(grants: Grant[], hours: HourCost[], now: Date): Allocat
   const sorted = [...grants].sort(order);
   const remaining = new Map(sorted.map((g) => [g.id, Math.max(0, g.amountMicros)]));
   let uncovered = 0;
+  const covered = new Map<number, number>();
   for (const h of [...hours].sort((a, b) => a.hour.getTime() - b.hour.getTime())) {
     let cost = h.costMicros;
     for (const g of sorted) {
@@ -39,10 +46,11 @@ export function allocate(grants: Grant[], hours: HourCost[], now: Date): Allocat
       cost -= take;
     }
     uncovered += Math.max(0, cost);
+    covered.set(h.hour.getTime(), (covered.get(h.hour.getTime()) ?? 0) + h.costMicros - Math.max(0, cost));
   }
   let balance = 0;
   for (const g of sorted) if (isActive(g, now)) balance += remaining.get(g.id)!;
-  return { remaining, uncoveredMicros: uncovered, balanceMicros: balance };
+  return { remaining, uncoveredMicros: uncovered, balanceMicros: balance, covered };
 }
 
 export const canPay = (g: Grant, hour: Date) => hour >= floorHour(g.effectiveAt) && (g.expiresAt === null || hour < g.expiresAt);
