@@ -87,8 +87,8 @@ export function AdminOrgsTable() {
           <THead>
             <TR>
               {header('Name', 'name', 'asc')}
-              <TH>Plan</TH>
-              <TH>Status</TH>
+              <TH className="max-sm:hidden">Plan</TH>
+              <TH className="max-sm:hidden">Status</TH>
               {header('Cost this month', 'cost', 'desc', 'text-right')}
               <TH className="text-right">Balance</TH>
               {header('Members', 'members', 'desc', 'text-right max-sm:hidden')}
@@ -98,17 +98,22 @@ export function AdminOrgsTable() {
           <TBody>
             {list.map((o) => (
               <TR key={o.id} data-testid={`admin-org-${o.slug}`}>
-                <TD className="min-w-40">
+                <TD className="min-w-36">
                   <Link href={`/admin/orgs/${o.id}`} className="font-medium text-zinc-900 hover:text-indigo-700 hover:underline">
                     {o.name}
                   </Link>
-                  <div className="flex items-center gap-1.5 text-xs text-zinc-500">
+                  <div className="flex flex-wrap items-center gap-1.5 text-xs text-zinc-500">
                     <code className="font-mono">{o.slug}</code>
                     {o.personal ? <Badge tone="accent">personal</Badge> : null}
                   </div>
+                  {/* On a phone the plan and status columns fold in here, so cost and balance stay in view. */}
+                  <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-600 sm:hidden">
+                    {o.plan.name}
+                    <TenantStatusBadge status={o.status} why={o.status === 'suspended' ? o.suspendedReason : o.hold?.reason} />
+                  </div>
                 </TD>
-                <TD className="whitespace-nowrap">{o.plan.name}</TD>
-                <TD>
+                <TD className="whitespace-nowrap max-sm:hidden">{o.plan.name}</TD>
+                <TD className="max-sm:hidden">
                   <TenantStatusBadge status={o.status} why={o.status === 'suspended' ? o.suspendedReason : o.hold?.reason} />
                 </TD>
                 <TD className="text-right">

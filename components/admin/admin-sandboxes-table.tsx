@@ -93,8 +93,8 @@ export function AdminSandboxesTable({ fixedOrg, initialRunner = '' }: { fixedOrg
           <THead>
             <TR>
               <TH>Sandbox</TH>
-              {fixedOrg ? null : <TH>Org</TH>}
-              <TH>State</TH>
+              {fixedOrg ? null : <TH className="max-sm:hidden">Org</TH>}
+              <TH className="max-sm:hidden">State</TH>
               <TH className="max-sm:hidden">Runner</TH>
               <TH className="max-sm:hidden">Age</TH>
               <TH className="text-right">Cost</TH>
@@ -111,16 +111,25 @@ export function AdminSandboxesTable({ fixedOrg, initialRunner = '' }: { fixedOrg
                   <div className="text-xs text-zinc-500">
                     {s.cpu} vCPU · {s.memoryMb} MiB
                   </div>
+                  {/* On a phone the org and state fold in here, so cost and the actions stay in view. */}
+                  <div className="mt-1 flex flex-wrap items-center gap-1.5 text-xs sm:hidden">
+                    <StateBadge state={s.state} reason={s.reason} />
+                    {fixedOrg ? null : (
+                      <Link href={`/admin/orgs/${s.org.id}`} className="text-zinc-600 underline">
+                        {s.org.slug}
+                      </Link>
+                    )}
+                  </div>
                 </TD>
                 {fixedOrg ? null : (
-                  <TD>
+                  <TD className="max-sm:hidden">
                     <Link href={`/admin/orgs/${s.org.id}`} className="hover:underline">
                       {s.org.name}
                     </Link>
                     <div className="font-mono text-xs text-zinc-500">{s.org.slug}</div>
                   </TD>
                 )}
-                <TD>
+                <TD className="max-sm:hidden">
                   <StateBadge state={s.state} reason={s.reason} />
                 </TD>
                 <TD className="font-mono text-xs max-sm:hidden">{s.runnerId}</TD>
@@ -130,15 +139,17 @@ export function AdminSandboxesTable({ fixedOrg, initialRunner = '' }: { fixedOrg
                 <TD className="text-right">
                   <Money micros={s.costMicros} />
                 </TD>
-                <TD className="text-right whitespace-nowrap">
-                  {s.state === 'running' || s.state === 'paused' ? (
-                    <Button size="sm" variant="outline" onClick={() => setPending({ sandbox: s, action: 'stop' })}>
-                      Stop
+                <TD className="text-right">
+                  <div className="flex flex-col items-end gap-1 sm:flex-row sm:justify-end">
+                    {s.state === 'running' || s.state === 'paused' ? (
+                      <Button size="sm" variant="outline" onClick={() => setPending({ sandbox: s, action: 'stop' })}>
+                        Stop
+                      </Button>
+                    ) : null}
+                    <Button size="sm" variant="ghost" className="text-red-700" onClick={() => setPending({ sandbox: s, action: 'delete' })}>
+                      Delete
                     </Button>
-                  ) : null}{' '}
-                  <Button size="sm" variant="ghost" className="text-red-700" onClick={() => setPending({ sandbox: s, action: 'delete' })}>
-                    Delete
-                  </Button>
+                  </div>
                 </TD>
               </TR>
             ))}

@@ -59,12 +59,12 @@ export function RunnersTable() {
           <THead>
             <TR>
               <TH>Runner</TH>
-              <TH>State</TH>
+              <TH className="max-sm:hidden">State</TH>
               <TH>Sandboxes</TH>
               <TH className="max-md:hidden">vCPUs</TH>
               <TH className="max-md:hidden">Memory</TH>
               <TH className="max-sm:hidden">Heartbeat</TH>
-              <TH className="text-right">
+              <TH className="text-right max-sm:hidden">
                 <span className="sr-only">Actions</span>
               </TH>
             </TR>
@@ -79,8 +79,15 @@ export function RunnersTable() {
                   <TD className="min-w-40">
                     <div className="font-medium text-zinc-900">{r.name}</div>
                     <div className="font-mono text-xs break-all text-zinc-500">{r.id} · {r.url}</div>
+                    {/* On a phone the state and the action fold in here, beside the name. */}
+                    <div className="mt-1.5 flex items-center gap-2 sm:hidden">
+                      <Badge tone={TONE[r.state]}>{r.state}</Badge>
+                      <Button size="sm" variant="outline" onClick={() => setPending({ runner: r, action: r.state === 'draining' ? 'undrain' : 'drain' })}>
+                        {r.state === 'draining' ? 'Undrain' : 'Drain'}
+                      </Button>
+                    </div>
                   </TD>
-                  <TD>
+                  <TD className="max-sm:hidden">
                     <Badge tone={TONE[r.state]} data-testid="runner-state">
                       {r.state}
                     </Badge>
@@ -96,7 +103,7 @@ export function RunnersTable() {
                   <TD className="whitespace-nowrap max-sm:hidden" title={formatDateTime(r.heartbeatAt)}>
                     <span className={stale ? 'text-red-700' : 'text-zinc-500'}>{r.heartbeatAt ? formatRelative(r.heartbeatAt) : 'never'}</span>
                   </TD>
-                  <TD className="text-right">
+                  <TD className="text-right max-sm:hidden">
                     <Button size="sm" variant="outline" onClick={() => setPending({ runner: r, action: r.state === 'draining' ? 'undrain' : 'drain' })}>
                       {r.state === 'draining' ? 'Undrain' : 'Drain'}
                     </Button>

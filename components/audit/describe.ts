@@ -23,6 +23,10 @@ const ACTIONS: Record<string, string> = {
   'billing.plan.change': 'Changed the plan',
   'billing.limits.override': 'Changed quota overrides',
   'billing.spend.update': 'Changed the spend limit or alert',
+  'sandbox.create': 'Created a sandbox',
+  'sandbox.start': 'Started a sandbox',
+  'sandbox.pause': 'Paused a sandbox',
+  'sandbox.resume': 'Resumed a sandbox',
   'sandbox.stop': 'Stopped a sandbox',
   'sandbox.delete': 'Deleted a sandbox',
 };

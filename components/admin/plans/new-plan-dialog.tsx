@@ -73,7 +73,7 @@ export function NewPlanDialog({ plans }: { plans: AdminPlan[] }) {
           })}
         >
           <FormError message={form.formError} />
-          <div className="grid gap-4 sm:grid-cols-2">
+          <div className="grid items-start gap-4 sm:grid-cols-2">
             <Field label="Plan id" error={e.id} hint="In URLs and the API; cannot change later.">
               <Input name="id" autoFocus maxLength={40} placeholder="acme-2027" />
             </Field>

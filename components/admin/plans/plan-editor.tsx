@@ -43,7 +43,7 @@ export function PlanEditor({ plan }: { plan: EditablePlan }) {
     <form
       noValidate
       data-testid="plan-editor"
-      className="grid gap-6"
+      className="grid grid-cols-1 gap-6"
       onSubmit={form.submit((data) => {
         const errors: Record<string, string> = {};
         const patch: Record<string, unknown> = {};

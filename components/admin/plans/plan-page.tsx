@@ -19,7 +19,7 @@ export function PlanPage({ id }: { id: string }) {
   if (!plan.data) return <Skeleton className="h-96 w-full" />;
   const p = plan.data.plan;
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <div className="grid gap-1">
         <Link href="/admin/plans" className="text-sm text-indigo-700 hover:underline">
           ← Plans

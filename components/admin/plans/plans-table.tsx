@@ -12,6 +12,7 @@ import { FormError } from '@/components/ui/field';
 import { TableSkeleton } from '@/components/ui/spinner';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AdminPlan } from '@/lib/client/admin-types';
+import { usd } from '@/lib/billing/money';
 import { api, errorMessage } from '@/lib/client/api';
 import { NewPlanDialog } from './new-plan-dialog';
 
@@ -69,9 +70,8 @@ export function PlansTable() {
                   <TD className="text-right max-sm:hidden">
                     <Money micros={p.monthlyCreditMicros} />
                   </TD>
-                  <TD className="text-right max-md:hidden">
-                    <Money micros={p.rates.vcpuHourMicros} />
-                  </TD>
+                  {/* Every digit of a rate ($0.0504), never rounded to a cent. */}
+                  <TD className="text-right tabular-nums max-md:hidden">{usd(p.rates.vcpuHourMicros)}</TD>
                   <TD className="text-right tabular-nums">{p.orgCount}</TD>
                 </TR>
               ))}

@@ -45,7 +45,7 @@ export function RevenueView() {
   const active = r?.days.filter((d) => d.costMicros > 0 || (d.subscriptionMicros ?? 0) > 0) ?? [];
 
   return (
-    <div className="grid gap-6" aria-busy={revenue.isFetching || undefined}>
+    <div className="grid grid-cols-1 gap-6" aria-busy={revenue.isFetching || undefined}>
       <div className="flex flex-wrap items-end gap-2">
         <Button variant="outline" size="icon" aria-label="Previous month" onClick={() => setMonth((m) => shift(m, -1))}>
           <ChevronLeft />
@@ -62,7 +62,7 @@ export function RevenueView() {
       {!r && revenue.isPending ? <Skeleton className="h-80 w-full" /> : null}
       {r ? (
         <>
-          <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
             <Stat label="Usage revenue" micros={r.totals.costMicros} hint="Metered cost at the plans' rates" testId="revenue-cost" />
             <Stat label="Credits used" micros={r.totals.creditMicros} hint="The part of it credit paid" testId="revenue-credits-used" />
             <Stat label="Not covered" micros={r.totals.uncoveredMicros} hint="Billable once payments exist" testId="revenue-uncovered" />
@@ -79,7 +79,7 @@ export function RevenueView() {
             )}
           </div>
           <RevenueChart revenue={r} />
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card>
               <CardHeader title="Days with usage" description="The chart's figures." />
               {active.length === 0 ? (
@@ -108,7 +108,7 @@ export function RevenueView() {
               )}
             </Card>
             <Card>
-              <CardHeader title="Top organizations" description="By metered cost this month." />
+              <CardHeader title="Top organizations" description={`By metered cost in ${r.month}.`} />
               {r.topOrgs.length === 0 ? (
                 <CardBody className="text-sm text-zinc-500">Nobody used anything in {r.month}.</CardBody>
               ) : (

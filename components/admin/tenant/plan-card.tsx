@@ -9,6 +9,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field, FormError } from '@/components/ui/field';
 import { Select } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/spinner';
+import { usd } from '@/lib/billing/money';
 import { api, errorMessage } from '@/lib/client/api';
 import type { BillingResponse } from '@/lib/client/billing-types';
 import { usePlans, useRefreshTenant } from './use-tenant';
@@ -40,9 +41,8 @@ export function PlanCard({ orgId, billing }: { orgId: string; billing: BillingRe
               <Money micros={current.monthlyCreditMicros} />
             </dd>
             <dt className="text-zinc-500">vCPU-hour</dt>
-            <dd>
-              <Money micros={current.rates.vcpuHourMicros} />
-            </dd>
+            {/* Rates keep every digit ($0.0504): rounded to a cent they would read as another price. */}
+            <dd className="tabular-nums">{usd(current.rates.vcpuHourMicros)}</dd>
           </dl>
         ) : (
           <FormError message="This org's plan no longer exists: it runs on the default limits. Choose a plan." />

@@ -15,16 +15,9 @@ import { MembersCard } from './members-card';
 import { PlanCard } from './plan-card';
 import { QuotasCard } from './quotas-card';
 import { SuspensionCard } from './suspension-card';
+import { TENANT_TABS, type TenantTab } from './tabs';
 import { useTenant } from './use-tenant';
 
-export const TENANT_TABS = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'quotas', label: 'Quotas' },
-  { id: 'members', label: 'Members' },
-  { id: 'sandboxes', label: 'Sandboxes' },
-  { id: 'audit', label: 'Audit log' },
-] as const;
-export type TenantTab = (typeof TENANT_TABS)[number]['id'];
 
 /** One tenant for a platform admin: plan, credit, quotas, suspension, members, sandboxes and its audit log, a tab each. */
 export function TenantView({ id, tab }: { id: string; tab: TenantTab }) {
@@ -33,7 +26,8 @@ export function TenantView({ id, tab }: { id: string; tab: TenantTab }) {
   const b = billing.data;
   if (detail.isError) return <FormError message={errorMessage(detail.error)} />;
   return (
-    <div className="grid gap-6">
+    // grid-cols-1 (minmax(0, 1fr)): a wide table scrolls inside its card instead of widening the page.
+    <div className="grid grid-cols-1 gap-6">
       <div className="grid gap-1">
         {d ? (
           <>
@@ -69,7 +63,7 @@ export function TenantView({ id, tab }: { id: string; tab: TenantTab }) {
       {billing.isError && (tab === 'overview' || tab === 'quotas') ? <FormError message={errorMessage(billing.error)} /> : null}
       {(tab === 'overview' || tab === 'quotas') && !b && !billing.isError ? <TableSkeleton rows={5} /> : null}
       {tab === 'overview' && b && d ? (
-        <div className="grid gap-6">
+        <div className="grid grid-cols-1 gap-6">
           <PlanCard key={b.billing.plan?.id} orgId={id} billing={b.billing} />
           <CreditsCard orgId={id} billing={b.billing} />
           <SuspensionCard org={d.org} />

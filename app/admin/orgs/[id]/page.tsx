@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { adminOrg } from '@/lib/billing/admin-org';
-import { TENANT_TABS, type TenantTab, TenantView } from '@/components/admin/tenant/tenant-view';
+import { TENANT_TABS, type TenantTab } from '@/components/admin/tenant/tabs';
+import { TenantView } from '@/components/admin/tenant/tenant-view';
 
 export const metadata: Metadata = { title: 'Organization · Platform admin' };
 
