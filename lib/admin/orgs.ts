@@ -78,7 +78,12 @@ export async function listOrgsForAdmin(q: Partial<AdminOrgsQuery> = {}, now = ne
     .limit(limit + 1)
     .offset(offset);
   const page = rows.slice(0, limit);
-  const balances = await Promise.all(page.map((r) => orgBalance(r.org.id, now).then((b) => b.balanceMicros)));
+  // A few at a time: each is a handful of queries (and maybe the month's credit grant), and a page
+  // of 100 at once would take every pooled connection from the requests around it.
+  const balances: number[] = [];
+  for (let i = 0; i < page.length; i += 5) {
+    balances.push(...(await Promise.all(page.slice(i, i + 5).map((r) => orgBalance(r.org.id, now).then((b) => b.balanceMicros)))));
+  }
   const last = page.at(-1);
   const more = rows.length > limit && last;
   return {
