@@ -20,12 +20,12 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span className="font-semibold">Warren</span>
           </Link>
           <Badge tone="accent">Platform admin</Badge>
-          <span className="ml-auto text-sm text-zinc-500">{user.email}</span>
+          <span className="ml-auto min-w-0 truncate text-sm text-zinc-500 max-sm:hidden">{user.email}</span>
         </header>
         <div className="border-b border-zinc-200 bg-white">
           <AdminNav />
         </div>
-        <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
+        <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
       </div>
     </QueryProvider>
   );

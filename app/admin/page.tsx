@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Platform admin' };
 export default function AdminPage() {
   return (
     <>
-      <PageHeader title="Organizations" description="Every organization on this Warren installation." />
+      <PageHeader
+        title="Organizations"
+        description="Every organization on this Warren installation: its plan, whether it is active, suspended or on hold, this month's cost (UTC) and its credit balance. Open one to change its plan, quotas, credit or suspension."
+      />
       <AdminOrgsTable />
     </>
   );

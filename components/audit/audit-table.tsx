@@ -19,15 +19,24 @@ import { describeAction, summarizeData } from './describe';
 const PAGE_SIZE = 25;
 const ACTOR_ICONS = { user: User, api_key: Bot, system: Wrench } as const;
 
+/** The org's own audit log (the console's Audit page). */
 export function AuditTable() {
   const { org } = useOrg();
+  return <AuditList path="/api/v1/audit" org={org.slug} queryKey={['audit', org.slug]} />;
+}
+
+/**
+ * An audit log from any endpoint that pages `{events, nextCursor}`: the org's own, or one org's
+ * as a platform admin sees it (GET /api/admin/orgs/:id/audit, no org header).
+ */
+export function AuditList({ path, org, queryKey }: { path: string; org?: string; queryKey: unknown[] }) {
   const pages = useCursorPages();
   const audit = useQuery({
-    queryKey: ['audit', org.slug, pages.cursor],
+    queryKey: [...queryKey, pages.cursor],
     queryFn: ({ signal }) => {
       const qs = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (pages.cursor) qs.set('cursor', pages.cursor);
-      return api<{ events: AuditEvent[]; nextCursor: string | null }>(`/api/v1/audit?${qs}`, { org: org.slug, signal });
+      return api<{ events: AuditEvent[]; nextCursor: string | null }>(`${path}?${qs}`, { org, signal });
     },
     placeholderData: keepPreviousData,
   });

@@ -17,6 +17,18 @@ const ACTIONS: Record<string, string> = {
   'admin.create': 'Created a platform admin',
   'admin.promote': 'Made someone a platform admin',
   'user.password_reset': 'Reset a password',
+  'org.suspend': 'Suspended the organization',
+  'org.unsuspend': 'Lifted the suspension',
+  'billing.credit.grant': 'Granted credit',
+  'billing.plan.change': 'Changed the plan',
+  'billing.limits.override': 'Changed quota overrides',
+  'billing.spend.update': 'Changed the spend limit or alert',
+  'sandbox.create': 'Created a sandbox',
+  'sandbox.start': 'Started a sandbox',
+  'sandbox.pause': 'Paused a sandbox',
+  'sandbox.resume': 'Resumed a sandbox',
+  'sandbox.stop': 'Stopped a sandbox',
+  'sandbox.delete': 'Deleted a sandbox',
 };
 
 export function describeAction(action: string): string {

@@ -27,8 +27,15 @@ function num(data: FormData, name: string, errors: Record<string, string>): numb
   return n;
 }
 
+/** Why creating is refused right now; the banner above the page says the rest. */
+const BLOCKED: Record<'suspended' | 'spend_limit' | 'balance_exhausted', string> = {
+  suspended: 'This organization is suspended: no new sandboxes.',
+  spend_limit: 'The spend limit is reached: no new sandboxes this month.',
+  balance_exhausted: 'No credit left: no new sandboxes until credit is added.',
+};
+
 export function CreateSandboxButton() {
-  const { org } = useOrg();
+  const { org, blocked } = useOrg();
   const router = useRouter();
   const qc = useQueryClient();
   const [open, setOpen] = React.useState(false);
@@ -88,6 +95,19 @@ export function CreateSandboxButton() {
   }
 
   const e = form.fieldErrors;
+  if (blocked) {
+    // The API would refuse (403/402); say so here rather than after the form is filled in.
+    return (
+      <div className="flex flex-col items-end gap-1">
+        <Button disabled aria-describedby="create-blocked">
+          <Plus /> Create sandbox
+        </Button>
+        <span id="create-blocked" className="text-xs text-red-700" data-testid="create-blocked">
+          {BLOCKED[blocked]}
+        </span>
+      </div>
+    );
+  }
   return (
     <Dialog open={open} onOpenChange={change}>
       <DialogTrigger asChild>

@@ -3,7 +3,9 @@ import { cn } from './cn';
 
 export function Table({ className, ...props }: React.ComponentProps<'table'>) {
   return (
-    <div className="w-full overflow-x-auto">
+    // relative: an absolutely positioned child (an sr-only header) is otherwise placed against the
+    // page, outside this scroller, and widens the whole page on a phone.
+    <div className="relative w-full overflow-x-auto">
       <table className={cn('w-full caption-bottom border-collapse text-sm', className)} {...props} />
     </div>
   );

@@ -13,6 +13,10 @@ export const users = pgTable('users', {
   // Bumped when the password changes; a session JWT carrying an older number is no longer
   // valid (lib/auth/session-version.ts), so a reset signs out every other browser.
   sessionVersion: integer('session_version').notNull().default(0),
+  // A platform admin disabled the account: it cannot sign in, its sessions ended (the version
+  // was bumped with it) and the API keys it created are refused (lib/auth/api-key-auth.ts).
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  disabledReason: text('disabled_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

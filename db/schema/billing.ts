@@ -13,6 +13,8 @@ export const plans = pgTable('plans', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   custom: boolean('custom').notNull().default(false),
+  /** A custom plan made for one org: only that org may be put on it (null: any org). */
+  orgId: text('org_id').references(() => orgs.id, { onDelete: 'set null' }),
   priceMicros: bigint('price_micros', { mode: 'number' }).notNull().default(0),
   /** Granted at each month's start, expiring at the month's end (use it or lose it). */
   monthlyCreditMicros: bigint('monthly_credit_micros', { mode: 'number' }).notNull().default(0),

@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gte, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { AdminUsageQuery } from '@/lib/schemas/admin';
-import { livePieces } from '@/lib/usage/live';
+import { currentMonth, monthCost } from './month-cost';
+
+export { currentMonth } from './month-cost';
 
 const { orgs, sandboxes, usageHourly } = schema;
 const HOUR_MS = 3_600_000;
@@ -26,14 +28,6 @@ export type AdminUsage = {
 
 const vcpuHours = (vcpuMilliMs: number) => Math.round((vcpuMilliMs / 1000 / HOUR_MS) * 1e6) / 1e6;
 
-/** The current calendar month in UTC: the period usage is billed in. */
-export function currentMonth(now = new Date()): { from: Date; to: Date } {
-  return {
-    from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
-    to: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
-  };
-}
-
 /**
  * Every org's cost and vCPU-hours this month, most expensive first, with its running sandboxes.
  * Closed hours are one grouped scan of the hourly rollups; the open periods' time so far is
@@ -44,24 +38,7 @@ export async function adminUsage(q: AdminUsageQuery, now = new Date()): Promise<
   const { from, to } = currentMonth(now);
   const db = await getDb();
 
-  const live: Record<string, [number, number]> = {};
-  for (const p of await livePieces(db, {}, from, to, now)) {
-    const [c, v] = live[p.orgId] ?? [0, 0];
-    live[p.orgId] = [c + p.costMicros, v + p.vcpuMilliMs];
-  }
-  const liveJson = JSON.stringify(live);
-
-  const closed = db.$with('closed').as(
-    db
-      .select({
-        orgId: usageHourly.orgId,
-        cost: sql<string>`sum(${usageHourly.costMicros})`.as('cost'),
-        vcpu: sql<string>`sum(${usageHourly.vcpuMilliMs})`.as('vcpu'),
-      })
-      .from(usageHourly)
-      .where(and(gte(usageHourly.hour, from), lt(usageHourly.hour, to)))
-      .groupBy(usageHourly.orgId),
-  );
+  const { live, closed, cost: costOf, vcpu: vcpuOf } = await monthCost(db, from, to, now);
   const running = db.$with('running').as(
     db
       .select({ orgId: sandboxes.orgId, n: sql<string>`count(*)`.as('n') })
@@ -69,11 +46,8 @@ export async function adminUsage(q: AdminUsageQuery, now = new Date()): Promise<
       .where(and(eq(sandboxes.state, 'running'), isNull(sandboxes.deletedAt)))
       .groupBy(sandboxes.orgId),
   );
-
-  // The array index is inlined: as a bound parameter it arrives as text and reads as an object key.
-  const liveOf = (i: 0 | 1) => sql`coalesce((${liveJson}::jsonb -> ${orgs.id} ->> ${sql.raw(String(i))})::numeric, 0)`;
-  const cost = sql<string>`coalesce(${closed.cost}, 0) + ${liveOf(0)}`;
-  const vcpu = sql<string>`coalesce(${closed.vcpu}, 0) + ${liveOf(1)}`;
+  const cost = costOf(orgs.id);
+  const vcpu = vcpuOf(orgs.id);
   const runningN = sql<string>`coalesce(${running.n}, 0)`;
   const pattern = q.q?.trim() ? `%${q.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 

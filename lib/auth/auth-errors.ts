@@ -16,7 +16,13 @@ export class TooManyAttempts extends CredentialsSignin {
   }
 }
 
+/** The password was right but a platform admin disabled the account: say so, it is not a typo. */
+export class AccountDisabled extends CredentialsSignin {
+  code = 'account_disabled';
+}
+
 const MESSAGES: Record<string, string> = {
+  account_disabled: 'This account is disabled. Contact your platform admin.',
   invalid_credentials: 'Wrong e-mail or password.',
   rate_limited: 'Too many sign-in attempts. Wait a few minutes, then try again.',
   // Auth.js error types that reach /sign-in?error=… after an OAuth round trip.

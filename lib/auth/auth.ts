@@ -10,7 +10,7 @@ import { logger } from '@/lib/logger';
 import { text } from '@/lib/schemas/common';
 import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
 import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
-import { InvalidCredentials } from './auth-errors';
+import { AccountDisabled, InvalidCredentials } from './auth-errors';
 import { currentSessionVersion, SESSION_VERSION_CLAIM, tokenSessionVersion } from './session-version';
 import { clientIp, guardSignIn } from './sign-in-guard';
 
@@ -43,6 +43,8 @@ async function authorize(credentials: Partial<Record<string, unknown>>, request:
       return null;
     }
     if (!(await verifyPassword(user.passwordHash, password))) return null;
+    // Only after the right password: a disabled account is told why, a guesser learns nothing.
+    if (user.disabledAt) throw new AccountDisabled();
     return { id: user.id, email: user.email, name: user.name };
   });
 }
@@ -79,6 +81,12 @@ async function config(): Promise<NextAuthConfig> {
     providers,
     pages: { signIn: '/sign-in', signOut: '/sign-out', error: '/sign-in' },
     callbacks: {
+      // OAuth sign-ins never reach authorize(): a disabled account is refused here (AccessDenied).
+      async signIn({ user }) {
+        if (!user.email) return true;
+        const existing = await findUserByEmail(user.email);
+        return !existing?.disabledAt;
+      },
       // Runs at sign-in (user set) and on every session read: a token older than the user's last
       // password change, or of a deleted user, ends the session (null clears the cookie).
       async jwt({ token, user }) {

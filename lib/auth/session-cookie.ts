@@ -48,6 +48,7 @@ export async function sessionUserFromCookies(header: string | null | undefined):
   if (!session) return null;
   const { findUserById } = await import('@/lib/users/users');
   const user = await findUserById(session.userId);
-  // A session issued before the password last changed is over (a reset signs out everywhere).
-  return user && user.sessionVersion === session.version ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
+  // A session issued before the password last changed is over (a reset signs out everywhere),
+  // and a disabled account has none at all.
+  return user && !user.disabledAt && user.sessionVersion === session.version ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
 }

@@ -13,11 +13,17 @@ export function tokenSessionVersion(payload: Record<string, unknown> | null | un
   return typeof v === 'number' && Number.isInteger(v) ? v : 0;
 }
 
-/** The user's current version, or null when the user no longer exists. */
+/**
+ * The user's current version, or null when the user no longer exists or a platform admin
+ * disabled the account (a disabled account has no valid session at all, whatever its version).
+ */
 export async function currentSessionVersion(userId: string): Promise<number | null> {
   // Imported here so session-cookie.ts (which needs only the claim) stays free of the database.
   const [{ eq }, { getDb, schema }] = await Promise.all([import('drizzle-orm'), import('@/db')]);
   const db = await getDb();
-  const [u] = await db.select({ v: schema.users.sessionVersion }).from(schema.users).where(eq(schema.users.id, userId));
-  return u ? u.v : null;
+  const [u] = await db
+    .select({ v: schema.users.sessionVersion, disabledAt: schema.users.disabledAt })
+    .from(schema.users)
+    .where(eq(schema.users.id, userId));
+  return u && !u.disabledAt ? u.v : null;
 }

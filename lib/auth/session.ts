@@ -14,6 +14,7 @@ export const getSessionUser = cache(async (): Promise<UserScope | null> => {
   if (!id) return null;
   const { findUserById } = await import('@/lib/users/users');
   const user = await findUserById(id);
-  if (!user) return null;
+  // A disabled account is signed out everywhere (its JWT may live on until the next refresh).
+  if (!user || user.disabledAt) return null;
   return { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin };
 });

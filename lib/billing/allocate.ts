@@ -23,6 +23,8 @@ export type Allocation = {
   /** What no grant could pay, per hour (epoch ms of the hour → micro-dollars): what Stripe invoices. */
   uncoveredByHour: Map<number, number>;
   balanceMicros: number;
+  /** Per hour (epoch ms): how much of its cost credit paid (the admin's revenue page sums these). */
+  covered: Map<number, number>;
 };
 
 const order = (a: Grant, b: Grant) =>
@@ -35,6 +37,7 @@ export function allocate(grants: Grant[], hours: HourCost[], now: Date): Allocat
   const remaining = new Map(sorted.map((g) => [g.id, Math.max(0, g.amountMicros)]));
   let uncovered = 0;
   const byHour = new Map<number, number>();
+  const covered = new Map<number, number>();
   for (const h of [...hours].sort((a, b) => a.hour.getTime() - b.hour.getTime())) {
     let cost = h.costMicros;
     for (const g of sorted) {
@@ -47,10 +50,11 @@ export function allocate(grants: Grant[], hours: HourCost[], now: Date): Allocat
     }
     uncovered += Math.max(0, cost);
     if (cost > 0) byHour.set(h.hour.getTime(), (byHour.get(h.hour.getTime()) ?? 0) + cost);
+    covered.set(h.hour.getTime(), (covered.get(h.hour.getTime()) ?? 0) + h.costMicros - Math.max(0, cost));
   }
   let balance = 0;
   for (const g of sorted) if (isActive(g, now)) balance += remaining.get(g.id)!;
-  return { remaining, uncoveredMicros: uncovered, uncoveredByHour: byHour, balanceMicros: balance };
+  return { remaining, uncoveredMicros: uncovered, uncoveredByHour: byHour, balanceMicros: balance, covered };
 }
 
 export const canPay = (g: Grant, hour: Date) => hour >= floorHour(g.effectiveAt) && (g.expiresAt === null || hour < g.expiresAt);

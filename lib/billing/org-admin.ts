@@ -2,6 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import { type AuditActor, actorFromUser, recordAudit } from '@/lib/audit/audit';
 import type { UserScope } from '@/lib/auth/scope';
+import { conflict } from '@/lib/errors';
 import { effectiveLimits, setOrgLimits } from '@/lib/sandboxes/limits';
 import { assignPlanBody, orgLimitsBody } from '@/lib/schemas/billing';
 import { repricingChange } from '@/lib/usage/reprice';
@@ -20,6 +21,7 @@ export async function setOrgPlan(admin: UserScope, orgId: string, input: unknown
   const { planId } = assignPlanBody.parse(input);
   const org = await adminOrg(orgId);
   const plan = await getPlanRow(planId);
+  if (plan.orgId && plan.orgId !== org.id) throw conflict(`The plan ${plan.id} was made for another organization`);
   await repricingChange(
     async () => [org.id],
     async (tx) => {

@@ -49,8 +49,8 @@ export function envLimits(): PlanLimits {
 }
 
 export type PlanRow = typeof plans.$inferSelect;
-// Stripe prices are set by platform admins (PATCH /api/admin/plans/:id), never seeded.
-type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'stripePriceId'>;
+// Stripe prices are set by platform admins (PATCH /api/admin/plans/:id), never seeded; seeded plans are for everyone.
+type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'stripePriceId' | 'orgId'>;
 
 const GIB = 1024 * MIB;
 const USD = 1_000_000;

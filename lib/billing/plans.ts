@@ -1,7 +1,8 @@
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, ne, or } from 'drizzle-orm';
 import { getDb, schema, type Tx } from '@/db';
 import { actorFromUser, recordAudit } from '@/lib/audit/audit';
 import type { UserScope } from '@/lib/auth/scope';
+import { ZodError } from 'zod';
 import { conflict, notFound } from '@/lib/errors';
 import { createPlanBody, PLAN_ID_RE, type PlanFields, updatePlanBody } from '@/lib/schemas/billing';
 import { repricingChange } from '@/lib/usage/reprice';
@@ -15,6 +16,7 @@ export function planView(p: PlanRow) {
     id: p.id,
     name: p.name,
     custom: p.custom,
+    orgId: p.orgId,
     priceMicros: p.priceMicros,
     monthlyCreditMicros: p.monthlyCreditMicros,
     rates: {
@@ -60,20 +62,22 @@ const RATE_FIELDS = ['vcpuHourMicros', 'memoryGibHourMicros', 'pausedGibHourMicr
 
 /** A new plan (custom by default: assigned to particular orgs), copying what it leaves out. */
 export async function createPlan(admin: UserScope, input: unknown): Promise<PlanView> {
-  const { id, basedOn, ...fields } = createPlanBody.parse(input);
+  const { id, basedOn, org, ...fields } = createPlanBody.parse(input);
   const base = await getPlanRow(basedOn ?? 'free');
-  // A Stripe price names one plan (webhooks map it back): a copy never inherits it.
-  const { createdAt: _c, updatedAt: _u, stripePriceId: _s, ...copied } = base;
+  // A Stripe price names one plan (webhooks map it back): a copy never inherits it. A copy is for
+  // the org named here, or for none: never for the base plan's org by accident.
+  const { createdAt: _c, updatedAt: _u, stripePriceId: _s, orgId: _o, ...copied } = base;
+  const orgId = org ? await orgIdOf(org) : null;
   const db = await getDb();
   return db.transaction(async (tx) => {
     await assertPriceFree(tx, fields.stripePriceId, id);
     const [row] = await tx
       .insert(plans)
-      .values({ ...copied, custom: true, ...stripUndefined(fields), id })
+      .values({ ...copied, custom: true, ...stripUndefined(fields), id, orgId: orgId ?? null })
       .onConflictDoNothing({ target: plans.id })
       .returning();
     if (!row) throw conflict(`A plan with the id ${id} already exists`);
-    await recordAudit(actorFromUser(admin, null), 'plan.create', { type: 'plan', id }, { basedOn: base.id, ...stripUndefined(fields) }, tx);
+    await recordAudit(actorFromUser(admin, null), 'plan.create', { type: 'plan', id }, { basedOn: base.id, ...(orgId ? { orgId } : {}), ...stripUndefined(fields) }, tx);
     return planView(row);
   });
 }
@@ -108,6 +112,14 @@ async function assertPriceFree(tx: Tx, price: string | null | undefined, id: str
   if (!price) return;
   const [other] = await tx.select({ id: plans.id }).from(plans).where(and(eq(plans.stripePriceId, price), ne(plans.id, id)));
   if (other) throw conflict(`The Stripe price ${price} already sells the ${other.id} plan`);
+}
+
+/** The org a plan is made for, by id or URL name; as a field error, so the form shows it beside the field. */
+async function orgIdOf(org: string): Promise<string> {
+  const db = await getDb();
+  const [row] = await db.select({ id: orgs.id }).from(orgs).where(or(eq(orgs.id, org), eq(orgs.slug, org)));
+  if (!row) throw new ZodError([{ code: 'custom', path: ['org'], message: 'No organization has this id or URL name', input: org }]);
+  return row.id;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

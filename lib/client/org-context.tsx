@@ -8,6 +8,8 @@ export type OrgContextValue = {
   org: { id: string; slug: string; name: string; personal: boolean };
   role: Role;
   user: { id: string; email: string; name: string | null; isPlatformAdmin: boolean };
+  /** Why the org may not start anything now (the banner says more), as the layout saw it. */
+  blocked?: 'suspended' | 'spend_limit' | 'balance_exhausted' | null;
 };
 
 const OrgContext = React.createContext<OrgContextValue | null>(null);

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { RunnerCapacity } from '@/db/schema/runners';
 import { AppError } from '@/lib/errors';
@@ -31,10 +31,11 @@ export async function ensureLocalRunnerRegistered(): Promise<RunnerRow | null> {
   const [existing] = await db.select().from(runners).where(eq(runners.id, LOCAL_RUNNER_ID));
   if (existing && existing.url === url && safeDecrypt(existing.tokenCiphertext) === token) return existing;
   const values = { id: LOCAL_RUNNER_ID, name: 'Local runner', url, tokenCiphertext: encryptToken(token), state: 'ready' as const };
+  // A new socket (the embedded runner restarted) must not undo an admin's drain.
   const [row] = await db
     .insert(runners)
     .values(values)
-    .onConflictDoUpdate({ target: runners.id, set: { url, tokenCiphertext: values.tokenCiphertext, state: 'ready' } })
+    .onConflictDoUpdate({ target: runners.id, set: { url, tokenCiphertext: values.tokenCiphertext, state: keepDraining('ready') } })
     .returning();
   return row ?? null;
 }
@@ -62,13 +63,24 @@ export async function listRunners(): Promise<RunnerRow[]> {
   return db.select().from(runners);
 }
 
+/** `state` unless the runner is draining: health never undoes an admin's decision. */
+const keepDraining = (state: 'ready' | 'unreachable') => sql`case when ${runners.state} = 'draining' then 'draining' else ${state} end`;
+
+/**
+ * The reconciler's view of a runner's health. A draining runner keeps its state but its
+ * heartbeat and capacity stay current (the admin's runners page shows them); one conditional
+ * write each, so a drain that lands between a read and a write is never overwritten.
+ */
 export async function recordRunnerHealth(id: string, ok: boolean, capacity?: RunnerCapacity): Promise<void> {
   const db = await getDb();
-  const set = ok ? { state: 'ready' as const, heartbeatAt: new Date(), ...(capacity ? { capacity } : {}) } : { state: 'unreachable' as const };
-  // A draining runner stays draining: health does not undo an operator's decision.
-  const [row] = await db.select({ state: runners.state }).from(runners).where(eq(runners.id, id));
-  if (row?.state === 'draining') return;
-  await db.update(runners).set(set).where(eq(runners.id, id));
+  if (ok) {
+    await db
+      .update(runners)
+      .set({ state: keepDraining('ready'), heartbeatAt: new Date(), ...(capacity ? { capacity } : {}) })
+      .where(eq(runners.id, id));
+  } else {
+    await db.update(runners).set({ state: 'unreachable' }).where(and(eq(runners.id, id), ne(runners.state, 'draining')));
+  }
 }
 
 /**

@@ -53,8 +53,15 @@ const planId = z.string().regex(PLAN_ID_RE, 'Plan ids are 2–40 lowercase lette
 const planObject = z.strictObject(planFields);
 export type PlanFields = z.infer<typeof planObject>;
 
-/** A new plan: anything left out is copied from `basedOn` (default: free). */
-export const createPlanBody = planObject.partial().extend({ id: planId, basedOn: planId.optional() });
+/**
+ * A new plan: anything left out is copied from `basedOn` (default: free). `org` (an org's id or
+ * URL name) makes it a plan for that one org: no other org can be put on it.
+ */
+export const createPlanBody = planObject.partial().extend({
+  id: planId,
+  basedOn: planId.optional(),
+  org: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/, 'Enter an organization id or URL name').optional(),
+});
 
 export const updatePlanBody = planObject
   .partial()

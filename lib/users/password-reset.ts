@@ -33,7 +33,8 @@ export async function requestPasswordReset(input: { email: string; ip: string | 
 
 async function mintAndMail(address: string): Promise<void> {
   const user = await findUserByEmail(address);
-  if (!user) return;
+  // A disabled account gets no link (a new password would not let it in); the answer is the same.
+  if (!user || user.disabledAt) return;
   const token = randomToken(32);
   const expiresAt = new Date(Date.now() + RESET_TOKEN_MINUTES * 60_000);
   const db = await getDb();

@@ -18,5 +18,6 @@ export async function signInWithPassword(input: { email: string; password: strin
   else await burnPasswordCheck(input.password);
   await recordSignInAttempt(email, ip, ok);
   if (!user || !ok) throw new AppError('unauthorized', 'Wrong e-mail or password');
+  if (user.disabledAt) throw new AppError('unauthorized', 'This account is disabled. Contact your platform admin.');
   return toPublicUser(user);
 }

@@ -28,6 +28,7 @@ export default async function ConsoleLayout({
     org: { id: org.id, slug: org.slug, name: org.name, personal: org.personal },
     role,
     user: { id: user.userId, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin },
+    blocked: billing.blocked,
   };
 
   return (
