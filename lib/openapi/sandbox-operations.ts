@@ -79,7 +79,7 @@ export const sandboxOperations: DocOperation[] = [
   { method: 'delete', path: `${sb}/ports/{port}`, summary: 'Unexpose a port', permission: write, response: r.okResponse },
   { method: 'get', path: '/snapshots', summary: 'All the org’s snapshots', permission: read, response: r.snapshotListResponse },
   { method: 'get', path: '/snapshots/{id}', summary: 'One snapshot and the sandboxes forked from it', permission: read, response: r.snapshotDetailResponse },
-  { method: 'delete', path: '/snapshots/{id}', summary: 'Delete a snapshot (409 while forks use it)', permission: del, response: r.okResponse },
+  { method: 'delete', path: '/snapshots/{id}', summary: 'Delete a snapshot (409 while forks use it)', permission: 'snapshots:delete', response: r.okResponse },
   { method: 'get', path: '/snapshots/{id}/files', summary: 'List a directory of a snapshot, read-only', permission: read, query: pathQuery, response: r.fileListResponse },
   { method: 'get', path: '/snapshots/{id}/files/content', summary: 'Read a file of a snapshot', permission: read, query: pathQuery, bytes: 'response' },
   { method: 'get', path: '/templates', summary: 'Templates a sandbox can start from', permission: read, response: r.templateListResponse },
