@@ -4,8 +4,9 @@ import type { BootHook } from './boot';
 import { embeddedRunner } from './embedded-runner';
 import { liveRoutes } from './live-routes';
 import { mailSender } from './mail-sender';
+import { retentionSweep } from './retention-sweep';
 import { sandboxReconciler } from './sandbox-reconciler';
 import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, mailSender, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, retentionSweep, mailSender, liveRoutes];

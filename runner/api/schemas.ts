@@ -63,6 +63,7 @@ export const createSandboxSchema = z.strictObject({
     .min(0)
     .max(366 * 86400)
     .optional(),
+  onTimeout: z.enum(['stop', 'pause']).optional(),
   metadata: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
 });
 
@@ -93,8 +94,12 @@ export const processSchema = z.strictObject({
   env: envSchema.optional(),
   user: userSchema.default('user'),
   tag: z.string().max(256).optional(),
+  /** Keep stdin open for `POST …/processes/:pid/stdin` (default: EOF at once, like `cmd </dev/null &`). */
+  stdin: z.boolean().optional(),
 });
 export type ProcessBody = z.infer<typeof processSchema>;
+
+export const processInputSchema = z.strictObject({ data: z.string().max(1024 * 1024).optional(), eof: z.boolean().optional() });
 
 const cols = z.number().int().min(1).max(1000);
 const rows = z.number().int().min(1).max(500);
