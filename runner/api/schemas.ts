@@ -113,7 +113,11 @@ export const ptyCreateSchema = z.strictObject({
 export type PtyCreateBody = z.infer<typeof ptyCreateSchema>;
 export const ptyResizeSchema = z.strictObject({ cols, rows });
 /** Text frames from a terminal viewer. */
-export const ptyControlSchema = z.strictObject({ type: z.literal('resize'), cols, rows });
+/** Text frames of a terminal viewer: resize it, or end its shell (`kill`, as the SDK's pty.kill). */
+export const ptyControlSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('resize'), cols, rows }),
+  z.strictObject({ type: z.literal('kill') }),
+]);
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const pathQuery = { path: sandboxPath, user: userSchema.default('user') };
