@@ -1,4 +1,4 @@
-import { type CallOptions, type ApiClient } from './http.js';
+import type { CallOptions, ApiClient } from './http.js';
 import { ndjson } from './ndjson.js';
 import { TimeoutError, WarrenError } from './errors.js';
 import type { ExecBody, ExecEvent, ExecResult, ProcessEvent, ProcessInfo } from './types.js';

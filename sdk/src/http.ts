@@ -1,5 +1,5 @@
 import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from './config.js';
-import { type ErrorBody, TimeoutError, UnavailableError, WarrenError, errorFor } from './errors.js';
+import { type ErrorBody, TimeoutError, UnavailableError, type WarrenError, errorFor } from './errors.js';
 
 export type CallOptions = {
   /** Cancels the call (and, for commands, the command). */
@@ -23,7 +23,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 const randomKey = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`);

@@ -83,7 +83,14 @@ export class PtyHandle {
       const fail = () => reject(new WarrenError('The terminal connection was refused or dropped', 0, 'terminal_closed'));
       this.ws.addEventListener('open', () => resolve(), { once: true });
       this.ws.addEventListener('close', fail, { once: true });
-      signal?.addEventListener('abort', () => (this.ws.close(), reject(signal.reason)), { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.ws.close();
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 

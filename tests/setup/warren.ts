@@ -10,15 +10,26 @@ export default async function setup(project: TestProject) {
   process.env.AUTH_SECRET ??= 'test-secret-test-secret-test-secret';
   process.env.WARREN_DATA_DIR ??= `/tmp/warren-toolkit-${process.pid}`;
   process.env.WARREN_LOG_LEVEL ??= 'warn';
-  const { useRunner, makeTestOrg, teardown } = await import('../console/sandboxes-fixture');
+  const fixture = await import('../console/sandboxes-fixture');
   const { startConsoleApi } = await import('../console/helpers/next-like');
-  const runner = await useRunner();
+  const { liveRoutes } = await import('@/lib/server/live-routes');
+  const { logger } = await import('@/lib/logger');
+  // The terminal WebSocket and the preview proxy, as the console's boot registers them.
+  await liveRoutes({ log: logger });
+  // Exited terminals are forgotten after 1 s here (5 min by default): a test that closes a terminal
+  // and waits longer would see it killed if terminals still died with their last viewer.
+  const { startRunner } = await import('../runner/harness');
+  const { ensureLocalRunnerRegistered } = await import('@/lib/runners/registry');
+  const runner = await startRunner({ env: { WARREN_RUNNER_PTY_GRACE_MS: '1000' } });
+  process.env.WARREN_RUNNER_URL = runner.client.url;
+  process.env.WARREN_RUNNER_TOKEN = runner.token;
+  await ensureLocalRunnerRegistered();
   const api = await startConsoleApi();
-  const org = await makeTestOrg();
+  const org = await fixture.makeTestOrg();
   project.provide('warren', { url: api.base, key: org.developer, viewerKey: org.viewer, adminKey: org.admin, orgId: org.scope.orgId });
   return async () => {
     await api.close();
-    await teardown(runner);
+    await fixture.teardown(runner);
   };
 }
 

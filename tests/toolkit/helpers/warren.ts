@@ -5,7 +5,7 @@ import { Sandbox, type CreateOptions } from '@/sdk/src/index';
 export const warren = () => inject('warren');
 
 /** The environment an agent's process would have: the API's URL and a developer key. */
-export const agentEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+export const agentEnv = (extra: Record<string, string> = {}): Record<string, string | undefined> => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   WARREN_API_URL: warren().url,
