@@ -27,6 +27,7 @@ export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
   '/api/health': ['GET'],
   '/api/invitations/accept': ['POST'],
   '/api/invitations/preview': ['GET'],
+  '/api/mcp': ['GET', 'POST', 'DELETE'],
   '/api/orgs': ['GET', 'POST'],
   '/api/password-reset': ['POST'],
   '/api/password-reset/confirm': ['POST'],

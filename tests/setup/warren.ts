@@ -25,6 +25,7 @@ export default async function setup(project: TestProject) {
   process.env.WARREN_RUNNER_TOKEN = runner.token;
   await ensureLocalRunnerRegistered();
   const api = await startConsoleApi();
+  process.env.WARREN_SELF_URL = api.base; // where /api/mcp's tools reach this console's API
   const org = await fixture.makeTestOrg();
   project.provide('warren', { url: api.base, key: org.developer, viewerKey: org.viewer, adminKey: org.admin, orgId: org.scope.orgId });
   return async () => {
