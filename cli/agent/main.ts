@@ -78,7 +78,7 @@ export async function runAgentCli(argv: string[]): Promise<number> {
   try {
     if (!command) throw new UsageError(`Unknown command: warren ${argv.slice(0, 2).join(' ')}`);
     const code = await command(name.startsWith('sandbox ') ? rest : argv.slice(1), out);
-    return code ?? 0;
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`warren: ${err.message}\n\n${AGENT_USAGE}\n`);

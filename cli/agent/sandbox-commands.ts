@@ -4,7 +4,8 @@ import { sandboxDetail, sandboxRows, table } from './format';
 import { num, one, pairs, parse, UsageError } from './options';
 
 export type Out = { line(s: string): void; json(v: unknown): void };
-export type Command = (argv: string[], out: Out) => Promise<number | undefined | void>;
+/** Resolves with an exit status, or nothing for 0. */
+export type Command = (argv: string[], out: Out) => Promise<unknown>;
 
 const connect = (ref: string) => Sandbox.connect(ref, connection());
 

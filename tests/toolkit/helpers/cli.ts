@@ -10,7 +10,8 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
 /** Runs `warren …` as a separate process with an agent's environment (WARREN_API_URL/KEY). */
 export function warrenCli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { env: { ...agentEnv(), ...opts.env }, cwd: opts.cwd ?? ROOT });
+    const env = { ...agentEnv(), ...opts.env } as NodeJS.ProcessEnv;
+    const child = spawn(process.execPath, [...CLI, ...args], { env, cwd: opts.cwd ?? ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
