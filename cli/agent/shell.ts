@@ -18,6 +18,7 @@ export async function shell(argv: string[], _out: Out): Promise<number> {
   const onData = (d: Uint8Array) => stdout.write(d);
   const pty = v.session ? await sb.pty.connect(v.session, { ...size(), onData }) : await sb.pty.create({ ...size(), onData });
   if (v.session) pty.resize(size().cols, size().rows);
+  process.stderr.write(`warren: connected to ${sb.info.name ?? sb.id}, session ${pty.sessionId} (exit the shell to leave; if this window closes first, --session ${pty.sessionId} re-joins)\r\n`);
   const raw = stdin.isTTY;
   if (raw) stdin.setRawMode(true);
   stdin.resume();
