@@ -6,9 +6,9 @@ import { agentEnv, warren } from './helpers/warren';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** Runs the machine's python3 with the SDK on its path and an agent's environment. */
-export function python(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+function python(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const env = { ...agentEnv(extra), PYTHONPATH: `${ROOT}/sdk-python:${ROOT}/sdk-python/tests`, PYTHONUNBUFFERED: '1' } as NodeJS.ProcessEnv;
+    const env = { ...agentEnv(extra), PYTHONPATH: `${ROOT}/sdk-python:${ROOT}/sdk-python/tests`, PYTHONUNBUFFERED: '1' } as unknown as NodeJS.ProcessEnv;
     const child = spawn('python3', args, { cwd: ROOT, env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
