@@ -1,7 +1,7 @@
-import type { CallOptions, ApiClient } from './http.js';
-import { ndjson } from './ndjson.js';
-import { TimeoutError, WarrenError } from './errors.js';
-import type { ExecBody, ExecEvent, ExecResult, ProcessEvent, ProcessInfo } from './types.js';
+import type { CallOptions, ApiClient } from './http.ts';
+import { ndjson } from './ndjson.ts';
+import { TimeoutError, WarrenError } from './errors.ts';
+import type { ExecBody, ExecEvent, ExecResult, ProcessEvent, ProcessInfo } from './types.ts';
 
 export type CommandResult = ExecResult;
 

@@ -1,6 +1,6 @@
-import type { ApiClient, CallOptions } from './http.js';
-import { NotFoundError } from './errors.js';
-import type { FileEntry } from './types.js';
+import type { ApiClient, CallOptions } from './http.ts';
+import { NotFoundError } from './errors.ts';
+import type { FileEntry } from './types.ts';
 
 export type WriteData = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
 type Format = 'text' | 'bytes' | 'stream';

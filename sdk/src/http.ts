@@ -1,5 +1,5 @@
-import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from './config.js';
-import { type ErrorBody, TimeoutError, UnavailableError, type WarrenError, errorFor } from './errors.js';
+import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from './config.ts';
+import { type ErrorBody, TimeoutError, UnavailableError, type WarrenError, errorFor } from './errors.ts';
 
 export type CallOptions = {
   /** Cancels the call (and, for commands, the command). */

@@ -1,6 +1,6 @@
-import type { WebSocketCtor } from './config.js';
-import { WarrenError } from './errors.js';
-import type { ApiClient, CallOptions } from './http.js';
+import type { WebSocketCtor } from './config.ts';
+import { WarrenError } from './errors.ts';
+import type { ApiClient, CallOptions } from './http.ts';
 
 export type PtyOptions = CallOptions & {
   cols?: number;

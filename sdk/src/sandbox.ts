@@ -1,9 +1,9 @@
-import { Commands } from './commands.js';
-import type { ConnectionOptions } from './config.js';
-import { Files } from './files.js';
-import { ApiClient, type CallOptions } from './http.js';
-import { Pty } from './pty.js';
-import type { CreateSandboxBody, PortInfo, SandboxInfo, SandboxMetrics, SandboxState, SandboxUsage, SnapshotInfo } from './types.js';
+import { Commands } from './commands.ts';
+import type { ConnectionOptions } from './config.ts';
+import { Files } from './files.ts';
+import { ApiClient, type CallOptions } from './http.ts';
+import { Pty } from './pty.ts';
+import type { CreateSandboxBody, PortInfo, SandboxInfo, SandboxMetrics, SandboxState, SandboxUsage, SnapshotInfo } from './types.ts';
 
 export type SandboxOptions = ConnectionOptions & CallOptions;
 export type CreateOptions = CreateSandboxBody & SandboxOptions;

@@ -1,4 +1,4 @@
-import type { paths } from './generated/api.js';
+import type { paths } from './generated/api.ts';
 
 /**
  * The API's shapes, taken from the generated OpenAPI types (sdk/src/generated/api.ts) so the SDK
