@@ -2,13 +2,17 @@
  * What the TypeScript SDK adds to a command: `sandbox.commands.run('echo x')` against the same
  * API call made raw (POST /api/v1/sandboxes/:id/exec with node:http and keep-alive, as
  * bench/api-exec does), interleaved so both see the same load. The SDK uses fetch with an
- * Idempotency-Key, as it does for every exec. Usage: npx tsx bench/sdk-overhead.ts [N=300]
+ * Idempotency-Key, as it does for every exec. First against a stub server that answers at once
+ * (the client's own cost, free of the server's noise), then against a real Warren.
+ * Usage: npx tsx bench/sdk-overhead.ts [N=300]
  */
 import { Sandbox } from '@/sdk/src/index';
 import { startApi } from './api-harness';
+import { stubOverhead } from './sdk-stub';
 import { percentile, report } from './stats';
 
 const N = Number(process.argv[2] ?? 300);
+for (const line of await stubOverhead(N * 10)) console.log(line);
 const api = await startApi();
 try {
   const sb = await Sandbox.create({ apiUrl: api.base, apiKey: api.key, timeoutSec: 3600 });
