@@ -10,6 +10,8 @@ import * as resume from '@/app/api/v1/sandboxes/[id]/resume/route';
 import * as stop from '@/app/api/v1/sandboxes/[id]/stop/route';
 import * as list from '@/app/api/v1/sandboxes/route';
 import * as org from '@/app/api/v1/org/route';
+import * as shares from '@/app/api/v1/shares/route';
+import { openEmbed } from '@/lib/embeds/open-embed';
 import { getDb, schema } from '@/db';
 import { listAudit } from '@/lib/audit/audit';
 import { processEvent } from '@/lib/openapi/responses';
@@ -85,6 +87,14 @@ describe('onTimeout and retention', () => {
     expect(await runner.client.get(timed).catch((e) => e.status)).toBe(404);
     const { events } = await listAudit(A.scope);
     expect(events.find((e) => e.action === 'sandbox.delete' && e.target?.id === timed)).toMatchObject({ actor: { type: 'system', label: 'retention' }, data: { reason: 'onTimeout: delete' } });
+  });
+
+  it('a demo visitor’s sandbox is deleted at its timeout (onTimeout: delete), not left stopped', async () => {
+    const link = await api(shares.POST, 'POST', '/shares', { key: A.owner, body: { template: 'default' } });
+    expect(link.status).toBe(201);
+    const opened = await openEmbed(new URL(link.json.url).pathname.split('/').pop()!, {});
+    expect((await get(opened.sandboxId)).json).toMatchObject({ onTimeout: 'delete', metadata: expect.any(Object) });
+    await api(one.DELETE, 'DELETE', `/sandboxes/${opened.sandboxId}`, { key: A.developer, params: { id: opened.sandboxId } });
   });
 
   it('retention: PATCH /org stoppedRetentionDays deletes sandboxes stopped longer than that', async () => {
