@@ -73,7 +73,7 @@ class ApiClient:
                 retry_after = _retry_after(e.headers.get("retry-after"))
                 err = error_for(e.code, _error_body(e), retry_after)
                 again = attempt < self.conn.max_retries and (
-                    (e.code == 429 and err.code == "rate_limited")
+                    (e.code == 429 and err.code == "rate_limited" and (body is None or isinstance(body, (bytes, bytearray))))
                     or (can_repeat and (e.code >= 502 or (e.code == 409 and retry_after is not None))))
                 if not again:
                     raise err from None

@@ -96,7 +96,9 @@ export class ApiClient {
       const error = errorFor(res.status, await errorBody(res), retryAfter);
       const again =
         attempt < this.conn.maxRetries &&
-        (res.status === 429 ? error.code === 'rate_limited' : canRepeat && (res.status >= 502 || (res.status === 409 && retryAfter !== null)));
+        // A rate-limited request was refused before anything happened: any method may repeat it,
+        // as long as its body can be sent again.
+        (res.status === 429 ? error.code === 'rate_limited' && !(body instanceof ReadableStream) : canRepeat && (res.status >= 502 || (res.status === 409 && retryAfter !== null)));
       if (!again) throw error;
       await sleep(retryAfter !== null ? retryAfter * 1000 : backoff(attempt), input.signal);
     }
