@@ -27,6 +27,10 @@ export default async function setup(project: TestProject) {
   const api = await startConsoleApi();
   process.env.WARREN_SELF_URL = api.base; // where /api/mcp's tools reach this console's API
   const org = await fixture.makeTestOrg();
+  // Every file shares this org's keys: the Free plan's 600 requests a minute per key would make
+  // the suite wait on Retry-After as it grows (sdk-errors.test.ts tests the limit in its own org).
+  const { setOrgLimits } = await import('@/lib/sandboxes/limits');
+  await setOrgLimits(org.scope.orgId, { apiRequestsPerMinute: 100_000 });
   project.provide('warren', { url: api.base, key: org.developer, viewerKey: org.viewer, adminKey: org.admin, orgId: org.scope.orgId });
   return async () => {
     await api.close();
