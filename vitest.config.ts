@@ -31,6 +31,20 @@ export default defineConfig({
         },
       },
       {
+        // The agent toolkit (sdk/, sdk-python/, the warren CLI's sandbox commands, MCP) against one
+        // real Warren started for the whole project (tests/setup/warren.ts).
+        resolve: { alias },
+        test: {
+          name: 'toolkit',
+          include: ['tests/toolkit/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/setup/postgres.ts', 'tests/setup/warren.ts'],
+          setupFiles: ['tests/setup/env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // The kill -9 batteries (README: Tests): real runc and real Postgres, one file at a
         // time, since each owns a runner it keeps killing.
         resolve: { alias },

@@ -3,9 +3,11 @@ import { parseArgs } from 'node:util';
 /** A mistake in how the CLI was called: printed with the usage, exit status 1. */
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: npm run warren -- <command> [options]
+export const USAGE = `Usage: warren <command> [options]   (in the repository: npm run warren -- <command>)
 
-Commands:
+With an API key (see "warren sandbox help"): login, logout, sandbox create|ls|get|rm|exec|shell|cp|logs|snapshot|fork|expose, mcp
+
+Operator commands, on the console's host:
   org create --name NAME --owner EMAIL [--slug SLUG]
       Create an org owned by an existing account. Prints the org slug on the last line.
   apikey create --org SLUG [--name NAME] [--role ROLE] [--expires-in-days N]

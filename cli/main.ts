@@ -1,46 +1,21 @@
 /**
- * `npm run warren -- <command>`: operator commands over the console's own services.
- * Output for scripts is on the last line of stdout; errors go to stderr with exit status 1.
+ * `warren <command>` (`npm run warren -- <command>`). Two families share the binary:
+ * - for people and scripts with an API key: `login`, `logout`, `sandbox …`, `mcp` (cli/agent/,
+ *   over the public API through the TypeScript SDK; they never open the database);
+ * - for operators on the console's host: `org`, `apikey`, `admin`, `runner` (cli/operator.ts).
+ * Each family is loaded only when asked for, so an agent command starts without the server stack.
  */
-import { ZodError } from 'zod';
-import { closeDb } from '@/db';
-import { env } from '@/lib/env';
-import { isAppError } from '@/lib/errors';
-import { persistentSecret } from '@/lib/server/secrets-file';
-import { USAGE, UsageError } from './args';
-import { commands } from './commands';
+const AGENT_COMMANDS = new Set(['login', 'logout', 'sandbox', 'sb', 'mcp']);
 
-async function main(argv: string[]): Promise<number> {
-  const [group, action, ...rest] = argv;
-  if (!group || group === 'help' || group === '--help' || group === '-h') {
-    console.log(USAGE);
-    return group ? 0 : 1;
-  }
-  const command = commands[`${group} ${action ?? ''}`];
-  if (!command) throw new UsageError(`Unknown command: ${[group, action].filter(Boolean).join(' ')}`);
-  await command(rest, (line) => console.log(line));
-  return 0;
+const argv = process.argv.slice(2);
+if (AGENT_COMMANDS.has(argv[0] ?? '')) {
+  const { runAgentCli } = await import('./agent/main');
+  const code = await runAgentCli(argv);
+  // -1: a server (mcp) that ends when its client does. Otherwise exit now: idle keep-alive
+  // connections would hold the process open for seconds (stdout to a pipe is synchronous here).
+  if (code >= 0) process.exit(code);
+} else {
+  await import('./operator');
 }
 
-function explain(err: unknown): string {
-  if (err instanceof UsageError) return `${err.message}\n\n${USAGE}`;
-  if (isAppError(err)) return err.message;
-  if (err instanceof ZodError) {
-    const i = err.issues[0];
-    return `Invalid ${i?.path.join('.') || 'input'}: ${i?.message ?? 'invalid value'}`;
-  }
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
-
-let code = 1;
-// The same secret as the console (runner tokens are encrypted with a key derived from it).
-process.env.AUTH_SECRET ??= persistentSecret(env().dataDir, 'auth-secret');
-try {
-  code = await main(process.argv.slice(2));
-} catch (err) {
-  console.error(`warren: ${explain(err)}`);
-} finally {
-  // Always release the database: an open PGlite or socket connection would keep the process alive.
-  await closeDb().catch(() => {});
-}
-process.exit(code);
+export {};

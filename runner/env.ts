@@ -17,6 +17,8 @@ const Schema = z.object({
   WARREN_RUNNER_CPU_TOTAL: z.coerce.number().positive().optional(),
   WARREN_RUNNER_MEMORY_MB_TOTAL: z.coerce.number().int().positive().optional(),
   WARREN_RUNNER_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(100),
+  /** How long a terminal whose shell exited stays listed and replayable without viewers. */
+  WARREN_RUNNER_PTY_GRACE_MS: z.coerce.number().int().min(100).default(5 * 60 * 1000),
   /** Set by the console for its embedded runner: exit when stdin (the console's pipe) closes. */
   WARREN_RUNNER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
   /** How often the host's networks are re-read for the egress rules. */
@@ -37,6 +39,7 @@ export type RunnerConfig = {
   cpuTotal: number;
   memoryMbTotal: number;
   maxUploadBytes: number;
+  ptyGraceMs: number;
   hostNetCheckMs: number;
   logLevel: string;
   exitWithParent: boolean;
@@ -62,6 +65,7 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     cpuTotal: e.WARREN_RUNNER_CPU_TOTAL ?? os.cpus().length,
     memoryMbTotal: e.WARREN_RUNNER_MEMORY_MB_TOTAL ?? Math.floor(os.totalmem() / 1024 / 1024),
     maxUploadBytes: e.WARREN_RUNNER_MAX_UPLOAD_MB * 1024 * 1024,
+    ptyGraceMs: e.WARREN_RUNNER_PTY_GRACE_MS,
     hostNetCheckMs: e.WARREN_RUNNER_HOST_NET_CHECK_MS,
     logLevel: e.WARREN_LOG_LEVEL,
     exitWithParent: e.WARREN_RUNNER_EXIT_WITH_PARENT === '1',

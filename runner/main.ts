@@ -58,7 +58,7 @@ async function main() {
   );
   await manager.init();
 
-  const server = createRunnerServer({ manager, token: cfg.token, log, maxUploadBytes: cfg.maxUploadBytes });
+  const server = createRunnerServer({ manager, token: cfg.token, log, maxUploadBytes: cfg.maxUploadBytes, ptyGraceMs: cfg.ptyGraceMs });
   if ('socketPath' in cfg.listen) {
     fs.rmSync(cfg.listen.socketPath, { force: true });
     const socketPath = cfg.listen.socketPath;

@@ -23,7 +23,7 @@ const LABELS: Record<Lifecycle, string> = { start: 'Start', resume: 'Resume', pa
 
 /**
  * The row/page action menu. Viewers see nothing to act on; developers get lifecycle, extend and
- * fork; only admins (sandboxes:delete) get delete. Only the transitions valid for the state show.
+ * fork; developers and up (sandboxes:delete) get delete. Only the transitions valid for the state show.
  */
 export function SandboxActions({ sandbox, onDeleted }: { sandbox: Sandbox; onDeleted?: () => void }) {
   const { org, can } = useOrg();

@@ -108,7 +108,7 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
                         {forking === s.id ? null : <GitFork />} Fork
                       </Button>
                     ) : null}
-                    {can('sandboxes:delete') ? (
+                    {can('snapshots:delete') ? (
                       <Button
                         variant="ghost"
                         size="icon"

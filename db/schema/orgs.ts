@@ -1,4 +1,4 @@
-import { bigint, boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { newId } from '@/lib/ids';
 import { users } from './auth';
 
@@ -21,6 +21,8 @@ export const orgs = pgTable('orgs', {
   spendAlertMicros: bigint('spend_alert_micros', { mode: 'number' }),
   suspendedAt: timestamp('suspended_at', { withTimezone: true }),
   suspendedReason: text('suspended_reason'),
+  /** Sandboxes stopped for longer than this many days are deleted (lib/sandboxes/retention.ts); null = kept. */
+  stoppedRetentionDays: integer('stopped_retention_days'),
 });
 
 export const memberships = pgTable(

@@ -1,10 +1,14 @@
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { newId } from '@/lib/ids';
 import { orgs } from './orgs';
 
 export const SANDBOX_STATES = ['creating', 'running', 'paused', 'stopped', 'error', 'deleted'] as const;
 export type SandboxStateValue = (typeof SANDBOX_STATES)[number];
 export type SandboxNetwork = { mode: 'none' | 'egress'; allow?: string[]; ports?: number[] };
+/** What happens when the TTL or idle timeout passes (E2B's `lifecycle.onTimeout`). */
+export const ON_TIMEOUT = ['stop', 'pause', 'delete'] as const;
+export type OnTimeout = (typeof ON_TIMEOUT)[number];
 
 /**
  * The console's record of each sandbox: what the caller asked for (desired_state) and what the
@@ -19,6 +23,8 @@ export const sandboxes = pgTable(
       .notNull()
       .references(() => orgs.id, { onDelete: 'cascade' }),
     runnerId: text('runner_id').notNull(),
+    /** Optional, unique per org among live sandboxes; usable wherever an id is (lib/sandboxes/names.ts). */
+    name: text('name'),
     template: text('template').notNull().default('default'),
     snapshotId: text('snapshot_id'),
     state: text('state', { enum: SANDBOX_STATES }).notNull().default('creating'),
@@ -33,6 +39,7 @@ export const sandboxes = pgTable(
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     timeoutSec: integer('timeout_sec').notNull(),
     idleTimeoutSec: integer('idle_timeout_sec').notNull().default(0),
+    onTimeout: text('on_timeout', { enum: ON_TIMEOUT }).notNull().default('stop'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }),
     createdBy: text('created_by').notNull(),
@@ -45,6 +52,10 @@ export const sandboxes = pgTable(
     index('sandboxes_org_created_idx').on(t.orgId, t.createdAt, t.id),
     index('sandboxes_runner_idx').on(t.runnerId),
     index('sandboxes_snapshot_idx').on(t.snapshotId),
+    // A name frees up when its sandbox is deleted (rows are soft-deleted).
+    uniqueIndex('sandboxes_org_name_idx').on(t.orgId, t.name).where(sql`${t.deletedAt} is null and ${t.name} is not null`),
+    // The retention sweep looks for long-stopped sandboxes.
+    index('sandboxes_stopped_idx').on(t.stoppedAt).where(sql`${t.state} = 'stopped' and ${t.deletedAt} is null`),
   ],
 );
 

@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   'sandboxes:read',
   'sandboxes:write',
   'sandboxes:delete',
+  'snapshots:delete',
   'secrets:read',
   'secrets:write',
   'usage:read',
@@ -28,7 +29,12 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: Permission[] = ['org:read', 'members:read', 'sandboxes:read', 'usage:read'];
-const DEVELOPER: Permission[] = [...VIEWER, 'sandboxes:write', 'api_keys:read', 'api_keys:write', 'secrets:read', 'secrets:write'];
+/**
+ * A developer (and so a developer API key, what agents hold) runs the whole lifecycle of the
+ * org's sandboxes, delete included: an agent that can create but not delete leaves sandboxes
+ * behind. Snapshots stay an admin's to delete: forks and restores of the whole org depend on them.
+ */
+const DEVELOPER: Permission[] = [...VIEWER, 'sandboxes:write', 'sandboxes:delete', 'api_keys:read', 'api_keys:write', 'secrets:read', 'secrets:write'];
 const ADMIN: Permission[] = [
   ...DEVELOPER,
   'org:update',
@@ -36,7 +42,7 @@ const ADMIN: Permission[] = [
   'members:update',
   'members:remove',
   'audit:read',
-  'sandboxes:delete',
+  'snapshots:delete',
   'billing:read',
 ];
 

@@ -80,6 +80,8 @@ async function newVisitorSandbox(share: ShareRow): Promise<string> {
     template: share.template ?? undefined,
     timeoutSec: share.sandboxTimeoutSec,
     idleTimeoutSec: Math.min(share.sandboxTimeoutSec, 300),
+    // A visitor does not come back for a stopped demo: it goes at its timeout, not piles up.
+    onTimeout: 'delete',
     metadata: { [SHARE_META]: share.id },
   });
   return sb.id;

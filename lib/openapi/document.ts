@@ -28,6 +28,7 @@ const errorSchema = {
 const PATH_PARAMS: Record<string, Record<string, unknown>> = {
   id: { type: 'string', pattern: '^[a-z0-9]{3,64}$' },
   port: { type: 'integer', minimum: 1, maximum: 65535 },
+  pid: { type: 'integer', minimum: 1 },
 };
 
 function operationObject(op: DocOperation) {
@@ -46,7 +47,8 @@ function operationObject(op: DocOperation) {
     schema,
   }));
   const ok: Record<string, unknown> = { description: 'OK' };
-  if (op.bytes === 'response') ok.content = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
+  if (op.ndjsonOnly) ok.content = { 'application/x-ndjson': { schema: toSchema(op.ndjsonOnly, 'output'), description: 'One JSON event per line' } };
+  else if (op.bytes === 'response') ok.content = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
   else {
     const content: Record<string, unknown> = { 'application/json': { schema: op.response ? toSchema(op.response, 'output') : { type: 'object' } } };
     if (op.ndjson) content['application/x-ndjson'] = { schema: toSchema(op.ndjson, 'output'), description: 'One JSON event per line' };

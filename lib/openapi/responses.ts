@@ -9,6 +9,7 @@ const nullableTs = ts.nullable();
 
 export const sandboxResponse = z.object({
   id: z.string(),
+  name: z.string().nullable(),
   state: z.enum(['creating', 'running', 'paused', 'stopped', 'error']),
   desiredState: z.enum(['running', 'paused', 'stopped', 'deleted']),
   reason: z.string().nullable(),
@@ -21,6 +22,7 @@ export const sandboxResponse = z.object({
   metadata: z.record(z.string(), z.string()),
   timeoutSec: z.number().int(),
   idleTimeoutSec: z.number().int(),
+  onTimeout: z.enum(['stop', 'pause', 'delete']),
   expiresAt: nullableTs,
   lastActivityAt: nullableTs,
   createdBy: z.string(),
@@ -80,3 +82,26 @@ export const portListResponse = z.object({ ports: z.array(portResponse) });
 export const templateListResponse = z.object({
   templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), default: z.boolean() })),
 });
+
+export const processStartResponse = z.object({ pid: z.number().int(), cmd: z.array(z.string()), startedAt: ts });
+export const processListResponse = z.object({
+  processes: z.array(
+    z.object({
+      pid: z.number().int(),
+      cmd: z.array(z.string()),
+      tag: z.string().nullable(),
+      startedAt: ts,
+      running: z.boolean(),
+      exitCode: z.number().int().nullable().optional(),
+      signal: z.string().nullable().optional(),
+    }),
+  ),
+});
+/** One line of a background process's NDJSON output stream. */
+export const processEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('stdout'), data: z.string() }),
+  z.object({ type: z.literal('stderr'), data: z.string() }),
+  z.object({ type: z.literal('exit'), exitCode: z.number().int().nullable(), signal: z.string().nullable() }),
+  z.object({ type: z.literal('detached') }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);

@@ -6,6 +6,8 @@ import {
   execBody,
   exposePortBody,
   listSandboxesQuery,
+  processInputBody,
+  startProcessBody,
   mkdirBody,
   pathQuery,
   removeFileQuery,
@@ -20,6 +22,8 @@ export type DocOperation = Operation & {
   response?: z.ZodType;
   bytes?: 'response' | 'request';
   ndjson?: z.ZodType;
+  /** Answers NDJSON only (a stream of these events, one per line). */
+  ndjsonOnly?: z.ZodType;
 };
 
 const sb = '/sandboxes/{id}';
@@ -77,9 +81,14 @@ export const sandboxOperations: DocOperation[] = [
   { method: 'get', path: `${sb}/ports`, summary: 'Exposed ports with their preview URLs', permission: read, response: r.portListResponse },
   { method: 'patch', path: `${sb}/ports/{port}`, summary: 'Make a port public or private', permission: write, body: updatePortBody, response: r.portResponse },
   { method: 'delete', path: `${sb}/ports/{port}`, summary: 'Unexpose a port', permission: write, response: r.okResponse },
+  { method: 'post', path: `${sb}/processes`, summary: 'Start a background process (it outlives the request); stdin: true keeps its stdin open', permission: write, body: startProcessBody, status: 201, response: r.processStartResponse },
+  { method: 'get', path: `${sb}/processes`, summary: 'Background processes, running and recently exited', permission: read, response: r.processListResponse },
+  { method: 'get', path: `${sb}/processes/{pid}/output`, summary: 'NDJSON: recent output replayed, then live, then exit; hanging up leaves it running', permission: read, ndjsonOnly: r.processEvent },
+  { method: 'post', path: `${sb}/processes/{pid}/stdin`, summary: 'Write to the stdin of a process started with stdin: true; eof closes it', permission: write, body: processInputBody, response: r.okResponse },
+  { method: 'delete', path: `${sb}/processes/{pid}`, summary: 'Kill a background process (SIGKILL)', permission: write, response: r.okResponse },
   { method: 'get', path: '/snapshots', summary: 'All the org’s snapshots', permission: read, response: r.snapshotListResponse },
   { method: 'get', path: '/snapshots/{id}', summary: 'One snapshot and the sandboxes forked from it', permission: read, response: r.snapshotDetailResponse },
-  { method: 'delete', path: '/snapshots/{id}', summary: 'Delete a snapshot (409 while forks use it)', permission: del, response: r.okResponse },
+  { method: 'delete', path: '/snapshots/{id}', summary: 'Delete a snapshot (409 while forks use it)', permission: 'snapshots:delete', response: r.okResponse },
   { method: 'get', path: '/snapshots/{id}/files', summary: 'List a directory of a snapshot, read-only', permission: read, query: pathQuery, response: r.fileListResponse },
   { method: 'get', path: '/snapshots/{id}/files/content', summary: 'Read a file of a snapshot', permission: read, query: pathQuery, bytes: 'response' },
   { method: 'get', path: '/templates', summary: 'Templates a sandbox can start from', permission: read, response: r.templateListResponse },

@@ -7,18 +7,20 @@ import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
 import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { displayName, slug as slugSchema } from '@/lib/schemas/common';
 import { LIVE_STATUSES } from '@/lib/stripe/subscriptions';
+import { retentionDays } from '@/lib/schemas/orgs';
 import { createOrgRow, type OrgRow, slugTaken } from './create';
 import { slugify } from './slug-rules';
 
 const { orgs, memberships, stripeSubscriptions } = schema;
 
-export type OrgView = { id: string; slug: string; name: string; personal: boolean; createdAt: string };
+export type OrgView = { id: string; slug: string; name: string; personal: boolean; createdAt: string; stoppedRetentionDays: number | null };
 export const toOrgView = (o: OrgRow): OrgView => ({
   id: o.id,
   slug: o.slug,
   name: o.name,
   personal: o.personal,
   createdAt: o.createdAt.toISOString(),
+  stoppedRetentionDays: o.stoppedRetentionDays ?? null,
 });
 
 /** The orgs a person belongs to, with their role in each; personal org first, then by name. */
@@ -60,11 +62,15 @@ export async function getOrg(scope: OrgScope): Promise<OrgView> {
   return toOrgView(org);
 }
 
-export async function updateOrg(scope: OrgScope, input: { name?: string; slug?: string }): Promise<OrgView> {
-  const patch: { name?: string; slug?: string } = {};
+type OrgPatch = { name?: string; slug?: string; stoppedRetentionDays?: number | null };
+
+/** Name, slug, and the retention of stopped sandboxes (days; null keeps them: lib/sandboxes/retention.ts). */
+export async function updateOrg(scope: OrgScope, input: OrgPatch): Promise<OrgView> {
+  const patch: OrgPatch = {};
   if (input.name !== undefined) patch.name = displayName().parse(input.name);
   if (input.slug !== undefined) patch.slug = slugSchema.parse(input.slug);
-  if (!patch.name && !patch.slug) throw badRequest('Nothing to change: send a name or a slug');
+  if (input.stoppedRetentionDays !== undefined) patch.stoppedRetentionDays = retentionDays.parse(input.stoppedRetentionDays);
+  if (!patch.name && !patch.slug && patch.stoppedRetentionDays === undefined) throw badRequest('Nothing to change: send a name, a slug or stoppedRetentionDays');
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(orgs).where(eq(orgs.id, scope.orgId)).for('update');
@@ -76,8 +82,8 @@ export async function updateOrg(scope: OrgScope, input: { name?: string; slug?: 
     const [after] = await tx.update(orgs).set(patch).where(eq(orgs.id, scope.orgId)).returning();
     const changes = Object.fromEntries(
       Object.entries(patch)
-        .filter(([k, v]) => before[k as keyof typeof patch] !== v)
-        .map(([k, v]) => [k, { from: before[k as keyof typeof patch], to: v }]),
+        .filter(([k, v]) => before[k as keyof OrgPatch] !== v)
+        .map(([k, v]) => [k, { from: before[k as keyof OrgPatch], to: v }]),
     );
     await recordAudit(scope, 'org.update', { type: 'org', id: scope.orgId }, changes, tx);
     return toOrgView(after!);

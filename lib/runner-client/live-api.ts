@@ -55,6 +55,10 @@ export function liveApi(t: Transport, token: string) {
         const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, opts);
         yield* ndjson<ProcessOutputEvent>(res);
       },
+      /** Writes to the stdin of a process started with `stdin: true`; `eof` closes it after. */
+      input: async (id: string, pid: number, body: { data?: string; eof?: boolean }): Promise<void> => {
+        await t.json('POST', `${sb(id)}/processes/${pid}/stdin`, { body });
+      },
       kill: async (id: string, pid: number): Promise<void> => {
         await t.json('DELETE', `${sb(id)}/processes/${pid}`);
       },

@@ -57,6 +57,8 @@ export type ProcessRequest = {
   env?: Record<string, string>;
   user?: SandboxUser;
   tag?: string;
+  /** Keep stdin open for later writes (processes.input). */
+  stdin?: boolean;
 };
 
 export type ProcessInfo = {

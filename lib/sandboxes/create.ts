@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
-import { AppError, notFound } from '@/lib/errors';
+import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
@@ -13,6 +13,7 @@ import { assertCanSpend } from '@/lib/billing/standing';
 import { checkResources, claimCapacity, orgLimits, SANDBOX_DEFAULTS } from './limits';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
+import { isNameTaken } from './names';
 import { applyRunnerInfo, markDeleted } from './store';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
 
@@ -68,6 +69,8 @@ export async function createSandbox(
   const id = newId();
   const network = body.network ?? { mode: 'none' as const };
 
+  // Taken names are a 409 before anything is claimed; the unique index settles a race (below).
+  if (body.name) await assertNameFree(scope.orgId, body.name);
   const row = await db.transaction(async (tx) => {
     await claimCapacity(tx, scope.orgId, limits, res);
     const [inserted] = await tx
@@ -78,6 +81,8 @@ export async function createSandbox(
         runnerId: runner.id,
         template: template.id,
         snapshotId: body.snapshotId ?? null,
+        name: body.name ?? null,
+        onTimeout: body.onTimeout ?? 'stop',
         state: 'creating',
         desiredState: 'running',
         ...res,
@@ -90,6 +95,9 @@ export async function createSandbox(
     await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: body.snapshotId ?? null }, tx);
     await retry.remember?.(tx, id);
     return inserted!;
+  }).catch((err) => {
+    if (isNameTaken(err)) throw nameTaken(body.name!);
+    throw err;
   });
   return createOnRunner(row, body.env, false);
 }
@@ -117,6 +125,8 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
           env,
           timeoutSec: row.timeoutSec,
           idleTimeoutSec: row.idleTimeoutSec,
+          // The runner stops or pauses on timeout; a delete is the console's (lib/sandboxes/retention.ts).
+          onTimeout: row.onTimeout === 'pause' ? 'pause' : 'stop',
           metadata: row.metadata,
         })
         .catch(async (err) => {
@@ -137,4 +147,15 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
     }
     throw fromRunner(err);
   }
+}
+
+const nameTaken = (name: string) => conflict(`A sandbox named ${name} already exists in this org; delete it or pick another name`);
+
+async function assertNameFree(orgId: string, name: string): Promise<void> {
+  const db = await getDb();
+  const [taken] = await db
+    .select({ id: sandboxes.id })
+    .from(sandboxes)
+    .where(and(eq(sandboxes.orgId, orgId), eq(sandboxes.name, name), isNull(sandboxes.deletedAt)));
+  if (taken) throw nameTaken(name);
 }

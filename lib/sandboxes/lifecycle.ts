@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
-import { recordAudit } from '@/lib/audit/audit';
+import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { conflict } from '@/lib/errors';
 import { type SandboxInfo, surelyNotDone } from '@/lib/runner-client';
@@ -108,7 +108,11 @@ export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec:
  * surely did nothing (it refused, or was not there at all); a runner that died mid-request may
  * have begun (and then finishes a begun delete as it restarts), so the reconciler completes it.
  */
-export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> {
+export async function deleteSandbox(
+  scope: Pick<OrgScope, 'orgId'>,
+  id: string,
+  audit: { by: OrgScope | AuditActor; data?: Record<string, unknown> } = { by: scope as OrgScope },
+): Promise<void> {
   const row = await ownedSandbox(scope, id);
   await inflight(id, async () => {
     await updateRow(id, { desiredState: 'deleted' }, row);
@@ -123,7 +127,7 @@ export async function deleteSandbox(scope: OrgScope, id: string): Promise<void> 
     }
     await markDeleted(id);
   });
-  await recordAudit(scope, 'sandbox.delete', { type: 'sandbox', id });
+  await recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data);
 }
 
 /** A read: cancelled with the caller's `signal` when the client hangs up. */

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import { withOrg } from '@/lib/api/handler';
+import { withSandbox } from '@/lib/api/sandbox-route';
 import { type Action, sandboxAction } from './lifecycle';
 
 /** POST /sandboxes/:id/{start,stop,pause,resume}: the four files differ only by the action. */
 export const lifecycleRoute = (action: Action) =>
-  withOrg('sandboxes:write', async ({ scope, params }) => Response.json(await sandboxAction(scope, params.id!, action)));
+  withSandbox('sandboxes:write', async ({ scope, params }) => Response.json(await sandboxAction(scope, params.id!, action)));
 
 /** Wraps a runner byte stream as a download response (never buffered in the console). */
 export function bytesResponse(stream: NodeJS.ReadableStream, opts: { size?: number; disposition?: string }): Response {

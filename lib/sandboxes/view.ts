@@ -10,6 +10,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function sandboxView(r: SandboxRow, costMicros = 0) {
   return {
     id: r.id,
+    name: r.name,
     state: r.state,
     desiredState: r.desiredState,
     reason: r.reason,
@@ -22,6 +23,7 @@ export function sandboxView(r: SandboxRow, costMicros = 0) {
     metadata: r.metadata,
     timeoutSec: r.timeoutSec,
     idleTimeoutSec: r.idleTimeoutSec,
+    onTimeout: r.onTimeout,
     expiresAt: iso(r.expiresAt),
     lastActivityAt: iso(r.lastActivityAt),
     createdBy: r.createdBy,

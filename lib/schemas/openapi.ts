@@ -33,7 +33,7 @@ export const idempotencyKeyParam = {
 
 export const operations: Operation[] = [
   { method: 'get', path: '/org', summary: 'The caller’s org and their role in it', permission: 'org:read' },
-  { method: 'patch', path: '/org', summary: 'Rename the org or change its slug', permission: 'org:update', body: updateOrgBody },
+  { method: 'patch', path: '/org', summary: 'Rename the org, change its slug, or set stoppedRetentionDays (sandboxes stopped longer are deleted; null keeps them)', permission: 'org:update', body: updateOrgBody },
   { method: 'delete', path: '/org', summary: 'Delete the org (confirm = its slug)', permission: 'org:delete', body: deleteOrgBody },
   { method: 'get', path: '/members', summary: 'List members', permission: 'members:read' },
   { method: 'patch', path: '/members/{userId}', summary: 'Change a member’s role', permission: 'members:update', body: changeRoleBody },

@@ -6,9 +6,12 @@ export const signUpBody = z.strictObject({ email, password, name: displayName().
 
 export const createOrgBody = z.strictObject({ name: displayName(), slug: slug.optional() });
 
+/** Days a stopped sandbox is kept before it is deleted; null keeps stopped sandboxes. */
+export const retentionDays = z.number().int('whole days').min(1, 'at least 1 day').max(3650, 'at most 3650 days').nullable();
+
 export const updateOrgBody = z
-  .strictObject({ name: displayName().optional(), slug: slug.optional() })
-  .refine((b) => b.name !== undefined || b.slug !== undefined, 'Send a name or a slug to change');
+  .strictObject({ name: displayName().optional(), slug: slug.optional(), stoppedRetentionDays: retentionDays.optional() })
+  .refine((b) => b.name !== undefined || b.slug !== undefined || b.stoppedRetentionDays !== undefined, 'Send a name, a slug or stoppedRetentionDays to change');
 
 export const deleteOrgBody = z.strictObject({ confirm: text(100) });
 

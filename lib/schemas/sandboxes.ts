@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ON_TIMEOUT } from '@/db/schema/sandboxes';
+import { nameProblem } from '@/lib/sandboxes/name-rule';
 import { label, text } from './common';
 
 /**
@@ -56,13 +58,23 @@ const cpu = z
   .max(64, 'cpu must be at most 64')
   .multipleOf(0.01, 'cpu is counted in hundredths (e.g. 0.25, 1.5)');
 
+/** See lib/sandboxes/names.ts for why a name can never be taken for an id. */
+export const sandboxName = z.string().superRefine((n, ctx) => {
+  const problem = nameProblem(n);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const createSandboxBody = z.strictObject({
+  /** Unique per org among live sandboxes; usable in paths wherever the id is. */
+  name: sandboxName.optional(),
   template: z.string().regex(/^[a-z0-9-]{1,64}$/, 'Unknown template').optional(),
   cpu: cpu.optional(),
   memoryMb: z.number().int().min(64).max(1024 * 1024).optional(),
   diskMb: z.number().int().min(64).max(1024 * 1024).optional(),
   timeoutSec: z.number().int().min(1).max(366 * 86400).optional(),
   idleTimeoutSec: z.number().int().min(0).max(366 * 86400).optional(),
+  /** When the TTL or idle timeout passes: stop (default; files kept), pause (memory kept), or delete. */
+  onTimeout: z.enum(ON_TIMEOUT).optional(),
   env: envVars.optional(),
   /** Accepted for forward compatibility; secrets arrive with the secrets feature. */
   secrets: z.array(text(128)).max(0, 'secrets are not available yet').optional(),
@@ -115,3 +127,21 @@ export const portNumber = z.coerce
 const portField = z.number().int('port must be an integer').min(1, 'port must be 1–65535').max(65535, 'port must be 1–65535');
 export const exposePortBody = z.strictObject({ port: portField, public: z.boolean().optional() });
 export const updatePortBody = z.strictObject({ public: z.boolean() });
+
+/** A background process: the same command forms as exec; it outlives the request. */
+export const startProcessBody = z.strictObject({
+  cmd: execBody.shape.cmd,
+  args: execBody.shape.args,
+  cwd: sandboxPath.optional(),
+  env: envVars.optional(),
+  user: z.enum(['user', 'root']).optional(),
+  /** A label to find it by in the list. */
+  tag: text(256).optional(),
+  /** Keep stdin open for `POST …/processes/:pid/stdin` (default: it reads EOF at once). */
+  stdin: z.boolean().optional(),
+});
+export type StartProcessBody = z.infer<typeof startProcessBody>;
+export const processInputBody = z
+  .strictObject({ data: text(1024 * 1024).optional(), eof: z.boolean().optional() })
+  .refine((b) => b.data !== undefined || b.eof !== undefined, 'Send data, eof, or both');
+export const pidParam = z.coerce.number({ error: 'pid must be a number' }).int('pid must be an integer').min(1, 'pid must be positive').max(2 ** 22);

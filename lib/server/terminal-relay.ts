@@ -6,6 +6,7 @@ import { resolveOrgScope } from '@/lib/auth/resolve-scope';
 import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { runnerClient } from '@/lib/runners/registry';
+import { sandboxIdFor } from '@/lib/sandboxes/names';
 import { ownedSandbox } from '@/lib/sandboxes/store';
 import { addShareViewer } from '@/lib/terminal/live-viewers';
 import { openTerminal } from '@/lib/terminal/open-terminal';
@@ -18,7 +19,8 @@ import { shareIsLive } from '@/lib/embeds/shares';
  * The console relays frames to the runner's PTY session (binary = bytes, text = JSON control)
  * so the browser never talks to the runner or holds its token.
  */
-const PATH = /^\/api\/v1\/sandboxes\/([a-z0-9]{3,40})\/terminal$/;
+// The sandbox's id or its name (lib/sandboxes/names.ts).
+const PATH = /^\/api\/v1\/sandboxes\/([a-z0-9][a-z0-9-]{0,62})\/terminal$/;
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 const log = logger.child({ component: 'terminal-relay' });
 
@@ -32,10 +34,11 @@ export function terminalUpgrade(req: http.IncomingMessage, socket: Duplex, head:
   return true;
 }
 
-async function authorize(req: http.IncomingMessage, url: URL, sandboxId: string): Promise<TerminalTicket> {
+async function authorize(req: http.IncomingMessage, url: URL, ref: string): Promise<TerminalTicket> {
   const fromTicket = url.searchParams.get('ticket');
   if (fromTicket) {
     const t = readTicket(fromTicket);
+    const sandboxId = t ? await sandboxIdFor({ orgId: t.orgId }, ref).catch(() => null) : null;
     if (!t || t.sandboxId !== sandboxId) throw new AppError('unauthorized', 'The terminal ticket is invalid or expired');
     if (t.share && !(await shareIsLive(t.share))) throw new AppError('unauthorized', 'This share link was revoked');
     return t;
@@ -46,7 +49,14 @@ async function authorize(req: http.IncomingMessage, url: URL, sandboxId: string)
   const scope = await resolveOrgScope(new Request('http://console/', { headers }));
   if (!can(scope.role, 'sandboxes:write')) throw new AppError('forbidden', `Your role (${scope.role}) cannot open terminals`);
   const num = (k: string) => Number(url.searchParams.get(k)) || undefined;
-  const opened = await openTerminal(scope, sandboxId, { sessionId: url.searchParams.get('session') ?? undefined, cols: num('cols'), rows: num('rows') });
+  const sandboxId = await sandboxIdFor(scope, ref);
+  const opened = await openTerminal(scope, sandboxId, {
+    sessionId: url.searchParams.get('session') ?? undefined,
+    cols: num('cols'),
+    rows: num('rows'),
+    // `new=1`: a terminal of its own (SDK pty.create, warren shell) rather than the newest one.
+    fresh: url.searchParams.get('new') === '1',
+  });
   return readTicket(opened.ticket)!;
 }
 

@@ -1,9 +1,9 @@
 import type { ApiDeps } from './deps';
 import { discardBody, json, readJson } from './http';
 import type { Router } from './router';
-import { pidParam, processSchema } from './schemas';
+import { pidParam, processInputSchema, processSchema } from './schemas';
 
-/** Background processes: start detached, list, follow output (replay + live), kill. */
+/** Background processes: start detached, list, follow output (replay + live), write stdin, kill. */
 export function processRoutes(router: Router, deps: ApiDeps): void {
   const { processes } = deps;
   router
@@ -17,6 +17,11 @@ export function processRoutes(router: Router, deps: ApiDeps): void {
     .on('GET', '/v1/sandboxes/:id/processes/:pid/output', async ({ res, params }) => {
       await processes.output(params.id!, pidParam.parse(params.pid), res);
       return undefined;
+    })
+    .on('POST', '/v1/sandboxes/:id/processes/:pid/stdin', async ({ req, params }) => {
+      const body = await readJson(req, processInputSchema);
+      await processes.input(params.id!, pidParam.parse(params.pid), body.data, body.eof ?? false);
+      return json(200, { ok: true });
     })
     .on('DELETE', '/v1/sandboxes/:id/processes/:pid', async ({ req, params }) => {
       discardBody(req);

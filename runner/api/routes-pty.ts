@@ -86,7 +86,11 @@ function viewer(ws: WebSocket, hub: ProcHub, hooks: ViewerHooks): void {
     const parsed = ptyControlSchema.safeParse(msg);
     if (!parsed.success) {
       // Tell the viewer instead of silently dropping: a client bug should be visible.
-      ws.send(JSON.stringify({ type: 'error', message: 'text frames must be {"type":"resize","cols","rows"}' }));
+      ws.send(JSON.stringify({ type: 'error', message: 'text frames must be {"type":"resize","cols","rows"} or {"type":"kill"}' }));
+      return;
+    }
+    if (parsed.data.type === 'kill') {
+      hub.kill('SIGKILL'); // the exit frame and close follow, to every viewer
       return;
     }
     hub.resize(parsed.data.cols, parsed.data.rows);

@@ -63,6 +63,7 @@ export const createSandboxSchema = z.strictObject({
     .min(0)
     .max(366 * 86400)
     .optional(),
+  onTimeout: z.enum(['stop', 'pause']).optional(),
   metadata: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
 });
 
@@ -93,8 +94,12 @@ export const processSchema = z.strictObject({
   env: envSchema.optional(),
   user: userSchema.default('user'),
   tag: z.string().max(256).optional(),
+  /** Keep stdin open for `POST …/processes/:pid/stdin` (default: EOF at once, like `cmd </dev/null &`). */
+  stdin: z.boolean().optional(),
 });
 export type ProcessBody = z.infer<typeof processSchema>;
+
+export const processInputSchema = z.strictObject({ data: z.string().max(1024 * 1024).optional(), eof: z.boolean().optional() });
 
 const cols = z.number().int().min(1).max(1000);
 const rows = z.number().int().min(1).max(500);
@@ -108,7 +113,11 @@ export const ptyCreateSchema = z.strictObject({
 export type PtyCreateBody = z.infer<typeof ptyCreateSchema>;
 export const ptyResizeSchema = z.strictObject({ cols, rows });
 /** Text frames from a terminal viewer. */
-export const ptyControlSchema = z.strictObject({ type: z.literal('resize'), cols, rows });
+/** Text frames of a terminal viewer: resize it, or end its shell (`kill`, as the SDK's pty.kill). */
+export const ptyControlSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('resize'), cols, rows }),
+  z.strictObject({ type: z.literal('kill') }),
+]);
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const pathQuery = { path: sandboxPath, user: userSchema.default('user') };

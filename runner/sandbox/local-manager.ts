@@ -147,6 +147,7 @@ export class LocalSandboxManager implements SandboxManager {
         metadata: input.metadata ?? {},
         timeoutSec: input.timeoutSec ?? 0,
         idleTimeoutSec: input.idleTimeoutSec ?? 0,
+        onTimeout: input.onTimeout ?? 'stop',
         expiresAt: expiry(input.timeoutSec ?? 0),
         lastActivityAt: nowIso(),
         createdAt: nowIso(),
@@ -249,13 +250,16 @@ export class LocalSandboxManager implements SandboxManager {
     });
   }
 
-  pause(id: string): Promise<SandboxInfo> {
+  pause(id: string, reason?: string): Promise<SandboxInfo> {
     const rec = this.table.get(id);
     return this.locked(rec, async () => {
       if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; only a running sandbox can be paused`);
       await this.cfg.runtime.pause(rec.key);
       faultPoint('after-runtime-call:pause');
       rec.state = 'paused';
+      // Paused by its timeout: the TTL is spent, and resume grants a fresh one (as E2B's
+      // auto-pause does), so the reaper does not find it due again while it sleeps.
+      if (reason) Object.assign(rec, { reason, expiresAt: null });
       this.table.save(rec);
       return publicInfo(rec);
     });
@@ -267,7 +271,8 @@ export class LocalSandboxManager implements SandboxManager {
       if (rec.state !== 'paused') throw conflict(`Sandbox is ${rec.state}; only a paused sandbox can be resumed`);
       await this.cfg.runtime.resume(rec.key);
       faultPoint('after-runtime-call:resume');
-      Object.assign(rec, { state: 'running', lastActivityAt: nowIso() });
+      const expiresAt = rec.expiresAt ?? expiry(rec.timeoutSec);
+      Object.assign(rec, { state: 'running', reason: null, expiresAt, lastActivityAt: nowIso() });
       this.table.save(rec);
       await this.egress.attach(rec); // a no-op unless a restart happened while it was paused
       return publicInfo(rec);

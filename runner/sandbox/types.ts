@@ -20,8 +20,12 @@ export type CreateSandboxInput = {
   timeoutSec?: number;
   /** Stop after this long without exec/pty/file/port activity. 0 = never. */
   idleTimeoutSec?: number;
+  /** What the reaper does when either timeout passes: stop (the default) or pause. */
+  onTimeout?: TimeoutAction;
   metadata?: Record<string, string>;
 };
+
+export type TimeoutAction = 'stop' | 'pause';
 
 export type SandboxInfo = {
   id: string;
@@ -40,6 +44,8 @@ export type SandboxInfo = {
   expiresAt: string | null;
   timeoutSec: number;
   idleTimeoutSec: number;
+  /** Absent in records written before it existed: stop. */
+  onTimeout?: TimeoutAction;
   lastActivityAt: string;
 };
 
@@ -84,7 +90,8 @@ export interface SandboxManager {
   get(id: string): SandboxInfo;
   start(id: string): Promise<SandboxInfo>;
   stop(id: string, reason?: string): Promise<SandboxInfo>;
-  pause(id: string): Promise<SandboxInfo>;
+  /** `reason`: why, when it is not a caller's request (the reaper's `timeout` or `idle`). */
+  pause(id: string, reason?: string): Promise<SandboxInfo>;
   resume(id: string): Promise<SandboxInfo>;
   delete(id: string): Promise<void>;
   setTimeout(id: string, timeoutSec: number): SandboxInfo;

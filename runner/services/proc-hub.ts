@@ -77,6 +77,11 @@ export class ProcHub extends EventEmitter {
     if (!this.closed) this.proc.write(data);
   }
 
+  /** Closes the process's stdin: it reads EOF. */
+  endInput(): void {
+    if (!this.closed) this.proc.end();
+  }
+
   resize(cols: number, rows: number): void {
     if (!this.closed) this.proc.resize(cols, rows);
   }

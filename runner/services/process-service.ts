@@ -111,7 +111,7 @@ export class ProcessService {
       detach: true,
       ringBytes: RING_BYTES,
     });
-    proc.end(); // background jobs read EOF, like `cmd </dev/null &`
+    if (!body.stdin) proc.end(); // background jobs read EOF, like `cmd </dev/null &`, unless asked
     const rec: ProcRecord = {
       pid: proc.pid,
       cmd: body.cmd,
@@ -185,6 +185,17 @@ export class ProcessService {
     }
     this.manager.touch(id);
     await streamHubNdjson(hub, res);
+  }
+
+  /** Writes to a process started with `stdin: true`; `eof` closes its stdin afterwards. */
+  async input(id: string, pid: number, data: string | undefined, eof: boolean): Promise<void> {
+    const sb = await this.load(id);
+    const hub = await this.hub(id, sb, pid);
+    if (!hub) throw sb.records.has(pid) ? new AppError('conflict', `Process ${pid} has exited`) : notFound(`Process ${pid}`);
+    if (hub.closed) throw new AppError('conflict', `Process ${pid} has exited`);
+    this.manager.touch(id);
+    if (data) hub.write(Buffer.from(data));
+    if (eof) hub.endInput();
   }
 
   async kill(id: string, pid: number): Promise<void> {

@@ -24,8 +24,11 @@ type SandboxPtys = Map<string, PtySession>;
 
 /**
  * Terminal sessions: `bash -l` in a detached pty, one runner connection per session (a
- * ProcHub) fanned out to any number of viewers. With no viewer left, a session lives on for a
- * grace period (a dropped browser tab comes back to its shell) and is then killed. Records
+ * ProcHub) fanned out to any number of viewers. A session lives as long as its shell and its
+ * sandbox, watched or not: a server started in the browser terminal keeps serving its preview
+ * after the tab is closed (they used to be killed five minutes after the last viewer left).
+ * What bounds them is MAX_PTY_SESSIONS per sandbox; a shell that exits stays listed (and its
+ * output replayable) for a grace period without viewers, then its record goes. Records
  * (sessionId → pid) live in the agent dir so a restarted runner re-attaches on demand.
  */
 export class PtyService {
@@ -106,30 +109,21 @@ export class PtyService {
 
   private adopt(id: string, sessions: SandboxPtys, s: PtySession, hub: ProcHub) {
     s.hub = hub;
-    hub.on('viewers', (n: number) => (n === 0 ? this.armGrace(id, sessions, s) : this.disarmGrace(s)));
+    hub.on('viewers', (n: number) => (n === 0 && hub.exit ? this.armGrace(id, sessions, s) : this.disarmGrace(s)));
     hub.on('exit', () => this.persist(id, sessions));
     hub.on('close', () => {
       // Exited: keep it listed (and replayable) until the grace period passes without viewers.
       if (hub.exit && hub.viewers === 0) this.armGrace(id, sessions, s);
     });
-    this.armGrace(id, sessions, s); // nobody is watching yet
   }
 
   private armGrace(id: string, sessions: SandboxPtys, s: PtySession) {
     this.disarmGrace(s);
     s.grace = setTimeout(() => {
       s.grace = null;
-      this.log.info({ sandboxId: id, sessionId: s.sessionId }, 'terminal unwatched past its grace period');
-      // A session known only from disk (runner restarted) is attached just to be killed.
-      const live = this.alive(s) ? Promise.resolve(s) : this.session(id, s.sessionId);
-      void live
-        .then((x) => x.hub.kill('SIGKILL'))
-        .catch((err) => this.log.debug({ err }, 'expired terminal already gone'))
-        .finally(() => {
-          this.disarmGrace(s); // adopting it above armed a new one
-          sessions.delete(s.sessionId);
-          this.persist(id, sessions);
-        });
+      // Only exited shells get here: forget the record (nothing is left to kill).
+      sessions.delete(s.sessionId);
+      this.persist(id, sessions);
     }, this.opts.graceMs);
     s.grace.unref();
   }
@@ -139,14 +133,13 @@ export class PtyService {
   }
 
   /**
-   * After a runner restart, sessions nobody reconnects to would live forever in the agent:
-   * give each one found on disk its grace period, as if its last viewer had just left.
+   * After a runner restart: sessions found on disk live on (re-attached when someone opens
+   * them); listing drops the records of shells that died meanwhile.
    */
   async recover(): Promise<void> {
     for (const sb of this.manager.list()) {
       if (sb.state !== 'running') continue;
-      const sessions = await this.load(sb.id).catch(() => null);
-      for (const s of sessions?.values() ?? []) if (!s.hub && !s.grace) this.armGrace(sb.id, sessions!, s);
+      await this.list(sb.id).catch((err) => this.log.debug({ err, sandboxId: sb.id }, 'could not check terminals'));
     }
   }
 

@@ -84,7 +84,8 @@ function bases() {
   };
   return {
     param: (template: string, name: string) =>
-      name === 'port' ? '8080' : name === 'userId' ? ids.member! : byFamily[template.split('/')[1]!] ?? 'unknown',
+      // A pid no process has: kills and writes answer 404 however the fuzz varies the rest.
+      name === 'port' ? '8080' : name === 'pid' ? '999999' : name === 'userId' ? ids.member! : byFamily[template.split('/')[1]!] ?? 'unknown',
     query: {
       'get /sandboxes/{id}/files': { path: '/home/user' },
       'delete /sandboxes/{id}/files': { path: '/tmp/warren-fuzz-missing' },
@@ -107,6 +108,8 @@ function bases() {
       'post /sandboxes/{id}/ports': { port: 8081 },
       'patch /sandboxes/{id}/ports/{port}': { public: false },
       'post /sandboxes/{id}/shares': { mode: 'ro' },
+      'post /sandboxes/{id}/processes': { cmd: ['true'] },
+      'post /sandboxes/{id}/processes/{pid}/stdin': { eof: true },
       'post /shares': { template: 'default' },
       'patch /billing': { spendAlertMicros: null },
       'post /billing/checkout': { planId: ids.plan },

@@ -118,12 +118,12 @@ describe('sandbox lifecycle through /api/v1', () => {
     expect(stopped.json.sandboxes.map((s: { id: string }) => s.id)).toEqual([id]);
   });
 
-  it('viewers cannot act, developers cannot delete, admins can', async () => {
+  it('viewers cannot act or delete; developers (agents) can delete', async () => {
     const viewerExec = await api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key: A.viewer, body: { cmd: 'true' }, ...p() });
     expect(viewerExec.status).toBe(403);
     expect((await api(list.POST, 'POST', '/sandboxes', { key: A.viewer, body: {} })).status).toBe(403);
-    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.developer, ...p() })).status).toBe(403);
-    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, ...p() })).status).toBe(200);
+    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.viewer, ...p() })).status).toBe(403);
+    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.developer, ...p() })).status).toBe(200);
     expect((await api(one.GET, 'GET', `/sandboxes/${id}`, { key: A.admin, ...p() })).status).toBe(404);
     expect(await runner.client.list()).toEqual([]);
   });

@@ -74,11 +74,20 @@ describe('runner API: terminals', () => {
     expect(c.state.messages).toContainEqual({ type: 'exit', exitCode: 7, signal: null });
   });
 
-  it('kills a session nobody watches after the grace period, and on DELETE', async () => {
+  it('keeps a session nobody watches (and what it started) alive past the grace period; kills it on DELETE', async () => {
     const { sessionId } = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
-    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).toContain(sessionId);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).not.toContain(sessionId);
+    const v0 = await view(sessionId);
+    v0.type('sleep 600 & echo started-$!\r');
+    await v0.until(() => /started-\d+/.test(v0.state.out), 'background job started');
+    v0.ws.close();
+    await new Promise((r) => setTimeout(r, 2500)); // longer than this runner's 1.5 s grace
+    const listed = (await f.client.pty.list('pty1')).find((s) => s.sessionId === sessionId);
+    expect(listed).toMatchObject({ exited: false, viewers: 0 });
+    const back = await view(sessionId);
+    back.type('jobs\r');
+    await back.until(() => back.state.out.includes('sleep 600'), 'the job is still there');
+    await f.client.pty.kill('pty1', sessionId);
+    await back.until(() => back.state.closed, 'close after kill');
 
     const second = await f.client.pty.create('pty1', { cols: 80, rows: 24, cwd: '/tmp' });
     const v = await view(second.sessionId);
@@ -170,10 +179,10 @@ describe('runner API: restart', () => {
     await b.until(() => b.state.out.includes('before-restart'), 'replay from the agent after restart');
     b.type('echo after-restart\r');
     await b.until(() => b.state.out.includes('after-restart'), 'live after restart');
-    // The session nobody came back to is killed once its grace period passes.
+    // The session nobody came back to lives on past the grace period, like the one re-opened.
     await new Promise((r) => setTimeout(r, 2500));
-    expect((await f.client.pty.list('pty1')).map((s) => s.sessionId)).not.toContain(orphan.sessionId);
-    expect(() => process.kill(orphan.pid, 0)).toThrow();
+    expect((await f.client.pty.list('pty1')).find((s) => s.sessionId === orphan.sessionId)).toMatchObject({ exited: false });
+    await f.client.pty.kill('pty1', orphan.sessionId);
     await f.client.pty.kill('pty1', sessionId);
     await f.client.processes.kill('pty1', p.pid);
     expect((await f.client.processes.list('pty1')).find((x) => x.pid === p.pid)?.running).toBe(false);

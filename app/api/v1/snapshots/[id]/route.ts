@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 export const GET = withOrg('sandboxes:read', async ({ scope, params }) => Response.json(await getSnapshot(scope, params.id!)));
 
 /** 409 while sandboxes still use it (forks share its layer). */
-export const DELETE = withOrg('sandboxes:delete', async ({ scope, params }) => {
+export const DELETE = withOrg('snapshots:delete', async ({ scope, params }) => {
   await deleteSnapshot(scope, params.id!);
   return Response.json({ ok: true });
 });

@@ -1,9 +1,10 @@
-import { parseJson, withOrg } from '@/lib/api/handler';
+import { parseJson } from '@/lib/api/handler';
+import { withSandbox } from '@/lib/api/sandbox-route';
 import { makeDir } from '@/lib/sandboxes/files';
 import { mkdirBody } from '@/lib/schemas/sandboxes';
 
 /** mkdir -p */
-export const POST = withOrg('sandboxes:write', async ({ req, scope, params }) => {
+export const POST = withSandbox('sandboxes:write', async ({ req, scope, params }) => {
   const { path } = await parseJson(req, mkdirBody);
   await makeDir(scope, params.id!, path);
   return Response.json({ ok: true, path }, { status: 201 });
