@@ -48,6 +48,8 @@ export default defineConfig({
     env: {
       NODE_ENV: 'production',
       PORT: String(port),
+      // Parallel runs on one machine would fight over the gateway's default port; e2e does not use it.
+      WARREN_E2B_PORT: '0',
       WARREN_DATA_DIR: process.env.WARREN_E2E_DIR,
       WARREN_ADMIN_EMAIL: 'admin@warren.test',
       WARREN_ADMIN_PASSWORD: 'admin-password-e2e',

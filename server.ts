@@ -5,6 +5,7 @@
  * admin, starts the embedded runner when none is configured, then serves.
  */
 import next from 'next';
+import { tlsFromEnv } from '@/lib/env';
 import { closeGracefully } from '@/lib/net/graceful-close';
 import { bootConsole } from '@/lib/server/boot';
 import { createConsoleServer } from '@/lib/server/console-server';
@@ -18,7 +19,7 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createConsoleServer(handle, { trustProxy: boot.trustProxy });
+  const server = createConsoleServer(handle, { trustProxy: boot.trustProxy, tls: tlsFromEnv() });
 
   server.listen(boot.port, boot.host, () => {
     boot.log.info({ url: boot.publicUrl }, `Warren console ready on ${boot.publicUrl}`);

@@ -42,6 +42,8 @@ export async function cleanupRunnerData(dataDir: string): Promise<void> {
   // (running sandboxes execute it); with no sandbox left, nothing needs it.
   const { runDir } = loadRunnerConfig({ ...process.env, WARREN_DATA_DIR: dataDir, WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_RUN_DIR: undefined });
   spawnSync('umount', [path.join(runDir, 'bin')], { stdio: 'ignore' });
+  spawnSync('umount', [path.join(runDir, 'secrets')], { stdio: 'ignore' }); // the secret store's tmpfs, likewise
+  spawnSync('umount', [path.join(runDir, 'pool')], { stdio: 'ignore' }); // the btrfs pool (its loop device goes with it)
   // Never a recursive delete over a mount (a sandbox the runner could not delete).
   if ((await mountsUnder(runDir)).length === 0) fs.rmSync(runDir, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });

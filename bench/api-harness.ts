@@ -3,7 +3,8 @@
  * With WARREN_BENCH_URL and WARREN_BENCH_KEY set, uses that console. Otherwise it starts one
  * (`server.ts` in production mode: run `next build` first) on a free port with a temp data dir,
  * a fresh Postgres database on 127.0.0.1:5432 (or DATABASE_URL's server), its own embedded
- * runner, and creates an admin, an org and a key with the CLI.
+ * runner, and creates an admin, an org and a key with the CLI. WARREN_BENCH_DB=pglite uses the
+ * embedded database instead of Postgres.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,12 +52,17 @@ export function request(base: string, key: string, method: string, p: string, bo
         resolve({ status: res.statusCode ?? 0, json, ms: performance.now() - t0 });
       });
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while idle (its keep-alive timeout) resets when
+      // reused: the request never reached the server, so sending it again is safe (Node's docs).
+      if (req.reusedSocket && err.code === 'ECONNRESET') resolve(request(base, key, method, p, body, headers));
+      else reject(err);
+    });
     req.end(payload);
   });
 }
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
@@ -64,7 +70,7 @@ const freePort = () =>
     });
   });
 
-export async function startApi(): Promise<Api> {
+export async function startApi(opts: { env?: Record<string, string> } = {}): Promise<Api> {
   if (process.env.WARREN_BENCH_URL && process.env.WARREN_BENCH_KEY) {
     const base = process.env.WARREN_BENCH_URL.replace(/\/$/, '');
     const key = process.env.WARREN_BENCH_KEY;
@@ -96,13 +102,18 @@ export async function startApi(): Promise<Api> {
     WARREN_LOG_LEVEL: 'warn',
     WARREN_ADMIN_EMAIL: 'bench@bench.example',
     WARREN_ADMIN_PASSWORD: 'bench-password-123',
+    // The E2B gateway only where a bench asks for it (bench/e2b-compat): never a port clash.
+    WARREN_E2B_PORT: '0',
+    ...opts.env,
   };
+  // WARREN_BENCH_DB=pglite: the embedded database in the data dir instead of Postgres.
+  if (process.env.WARREN_BENCH_DB === 'pglite') delete env.DATABASE_URL;
   // No runner URL: the console starts its own embedded runner, as the quick start does.
   delete env.WARREN_RUNNER_URL;
   delete env.WARREN_RUNNER_TOKEN;
   // Own process group, so stopping it also stops its embedded runner whatever happens.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  child.stdout!.on('data', () => {});
+  child.stdout!.on('data', (d) => process.env.WARREN_BENCH_DEBUG && process.stderr.write(d));
   const teardown = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -138,12 +149,21 @@ async function ready(child: ChildProcess, port: number, root: string, env: NodeJ
   const api: Api = {
     base,
     key,
-    call: (m, p, b, h) => request(base, key, m, p, b, h),
+    // A connection the console drops without answering is a bare "socket hang up": when the
+    // console itself has died, say so (its own log went to this process's stderr).
+    call: (m, p, b, h) =>
+      request(base, key, m, p, b, h).catch((err) => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the bench's console exited (code ${child.exitCode}, signal ${child.signalCode}) during ${m} ${p}: its log is above`, { cause: err });
+        throw err;
+      }),
     close: teardown,
   };
   // The embedded runner comes up after the console: wait until creates stop answering 503.
   for (let i = 0; i < 300; i++) {
-    const r = await api.call('POST', '/api/v1/sandboxes', {});
+    // The CLI calls above take seconds: the health check's kept-alive socket may have just been
+    // closed by the server's keep-alive timeout, which a reuse sees as a reset. Try again.
+    const r = await api.call('POST', '/api/v1/sandboxes', {}).catch((err) => (err.code === 'ECONNRESET' ? { status: 503, json: null, ms: 0 } : Promise.reject(err)));
     if (r.status === 201) {
       await api.call('DELETE', `/api/v1/sandboxes/${r.json.id}`);
       return api;

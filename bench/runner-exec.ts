@@ -1,7 +1,7 @@
 /**
  * Exec round trip of `true` in a running sandbox: through the runner API (HTTP over its unix
  * socket → runner → in-sandbox agent) and, for comparison, `runc exec` straight into the
- * same container. Usage: npx tsx bench/runner-exec.ts [N=200]
+ * same container; then the API round trip in a gVisor sandbox. Usage: npx tsx bench/runner-exec.ts [N=200]
  */
 import { execFileSync } from 'node:child_process';
 import { readRecord, startRunner } from '../tests/runner/harness';
@@ -24,6 +24,12 @@ try {
     runc.push(performance.now() - t0);
   }
   console.log(report('exec `true` via plain `runc exec` (for comparison)', runc));
+
+  const gv = await r.client.create({ isolation: 'gvisor' });
+  for (let i = 0; i < 10; i++) await r.client.exec(gv.id, { cmd: ['true'] });
+  const gvisor: number[] = [];
+  for (let i = 0; i < N; i++) gvisor.push((await time(() => r.client.exec(gv.id, { cmd: ['true'] })))[0]);
+  console.log(report('exec `true` via runner API + agent, gVisor sandbox', gvisor));
 } finally {
   await r.destroy();
 }

@@ -21,13 +21,17 @@ Operator commands, on the console's host:
       Register another host's runner for placement (URL: http://HOST:PORT or unix:/path.sock).
   runner list | runner remove --id ID
       Show registered runners with their state and capacity; unregister one.
+  secrets rotate-key [--prune]
+      Rotate the secrets vault's key: add a key version (in $WARREN_DATA_DIR/secrets-key; with
+      WARREN_SECRETS_KEY set, add it there first) and re-wrap every secret under it while consoles
+      keep serving. --prune then removes the older versions from the key file.
   help
       Show this text.
 
 The CLI uses the console's database: DATABASE_URL when set, otherwise the embedded database in
 WARREN_DATA_DIR (default .warren), shared with a running console.`;
 
-type Spec = Record<string, { required?: boolean }>;
+type Spec = Record<string, { required?: boolean; boolean?: boolean }>;
 
 /** Parses `--flag value` options strictly: unknown flags and missing values are usage errors. */
 export function flags<S extends Spec>(argv: string[], spec: S): { [K in keyof S]: S[K]['required'] extends true ? string : string | undefined } {
@@ -35,7 +39,7 @@ export function flags<S extends Spec>(argv: string[], spec: S): { [K in keyof S]
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.keys(spec).map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(Object.entries(spec).map(([k, o]) => [k, { type: o.boolean ? ('boolean' as const) : ('string' as const) }])),
       strict: true,
       allowPositionals: false,
     }));

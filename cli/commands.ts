@@ -7,6 +7,7 @@ import { AppError } from '@/lib/errors';
 import { createOrg, getOrgBySlug } from '@/lib/orgs/orgs';
 import { listRunners, registerRunner, removeRunner } from '@/lib/runners/registry';
 import { findUserByEmail } from '@/lib/users/users';
+import { rotateSecretsKey } from '@/lib/secrets/rotate';
 import { flags, UsageError } from './args';
 
 type Out = (line: string) => void;
@@ -51,6 +52,20 @@ export const commands: Record<string, (argv: string[], out: Out) => Promise<void
     const f = flags(argv, { email: { required: true }, password: { required: true } });
     const user = await resetPassword(f.email, f.password);
     out(`Password updated for ${user.email}`);
+  },
+
+  /**
+   * Rotates the vault's key-encryption key: a new version in the key file (or the current one of
+   * WARREN_SECRETS_KEY), every secret re-wrapped under it while consoles keep serving.
+   */
+  async 'secrets rotate-key'(argv, out) {
+    const f = flags(argv, { prune: { boolean: true } });
+    const r = await rotateSecretsKey({ prune: Boolean(f.prune) });
+    if (r.added) out(`Added key version ${r.version} to $WARREN_DATA_DIR/secrets-key`);
+    else out(`WARREN_SECRETS_KEY is set: re-wrapping under its highest version, ${r.version} (add a new N:<key> there on every console to rotate)`);
+    out(`Re-wrapped ${r.rewrapped} secret${r.rewrapped === 1 ? '' : 's'} in ${r.passes} pass${r.passes === 1 ? '' : 'es'}; every secret is now under version ${r.version}`);
+    if (r.pruned.length) out(`Removed key version${r.pruned.length > 1 ? 's' : ''} ${r.pruned.join(', ')} from the key file`);
+    else if (r.source === 'file') out('Older versions stay in the key file until you run this with --prune (after every console has re-read it)');
   },
 
   /** Registers another host's runner (its API URL and token) for placement. */

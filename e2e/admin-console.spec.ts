@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { ADMIN, expectNotFound, PASSWORD, signIn, signUpNewUser } from './helpers';
+import { ADMIN, expectNotFound, isOrgHome, PASSWORD, signIn, signUpNewUser } from './helpers';
 
 /**
  * The admin console as a platform admin uses it, checked from the other side: what the org's own
@@ -9,7 +9,7 @@ import { ADMIN, expectNotFound, PASSWORD, signIn, signUpNewUser } from './helper
 async function adminPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await signIn(page, ADMIN.email, ADMIN.password);
-  await page.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await page.waitForURL(isOrgHome);
   return page;
 }
 
@@ -134,7 +134,7 @@ test('a disabled account is signed out at once and cannot sign in again until en
   await admin.getByRole('alertdialog').getByRole('button', { name: 'Enable account' }).click();
   await expect(row.getByRole('button', { name: 'Disable' })).toBeVisible();
   await signIn(page, email, PASSWORD);
-  await page.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await page.waitForURL(isOrgHome);
   await admin.context().close();
 });
 

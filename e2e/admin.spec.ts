@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, expectNotFound, signIn, signUpNewUser } from './helpers';
+import { ADMIN, expectNotFound, isOrgHome, signIn, signUpNewUser } from './helpers';
 
 test('platform admins see every org with member counts; everyone else gets a 404', async ({ page, browser }) => {
   const { personalSlug } = await signUpNewUser(page, 'plain');
@@ -9,7 +9,7 @@ test('platform admins see every org with member counts; everyone else gets a 404
   const admin = await browser.newContext();
   const adminPage = await admin.newPage();
   await signIn(adminPage, ADMIN.email, ADMIN.password);
-  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await adminPage.waitForURL(isOrgHome);
   await adminPage.getByTestId('user-menu').click();
   await adminPage.getByRole('menuitem', { name: 'Platform admin' }).click();
   await adminPage.waitForURL(/\/admin$/);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { E2E_STRIPE } from './fake-stripe';
-import { ADMIN, signIn, signUpNewUser } from './helpers';
+import { ADMIN, isOrgHome, signIn, signUpNewUser } from './helpers';
 
 /**
  * Quotas and Billing as a new member sees them: limits beside their use, the plan and its credit,
@@ -52,7 +52,7 @@ test('quotas, billing, the spend limit form and the suspension banner', async ({
   const admin = await browser.newContext();
   const adminPage = await admin.newPage();
   await signIn(adminPage, ADMIN.email, ADMIN.password);
-  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await adminPage.waitForURL(isOrgHome);
   expect((await adminPage.request.post(`/api/admin/orgs/${orgId}/suspend`, { data: { reason: 'e2e check' } })).status()).toBe(200);
   await page.goto(`/${slug}/quotas`);
   await expect(page.getByTestId('banner-suspended')).toContainText('This organization is suspended: e2e check.');
@@ -75,7 +75,7 @@ test('an owner upgrades through Stripe Checkout and sees the plan and the invoic
   const admin = await browser.newContext();
   const adminPage = await admin.newPage();
   await signIn(adminPage, ADMIN.email, ADMIN.password);
-  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await adminPage.waitForURL(isOrgHome);
   const patched = await adminPage.request.patch('/api/admin/plans/pro', { data: { stripePriceId: E2E_STRIPE.proPriceId } });
   expect(patched.status()).toBe(200);
   await admin.close();

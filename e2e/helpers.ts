@@ -10,6 +10,9 @@ export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now().toString(36)}${counter}@warren.test`;
 }
 
+/** An org's home page (/<slug>), where signing in and creating an org land. */
+export const isOrgHome = (url: URL) => /^\/[a-z0-9-]+$/.test(url.pathname) && !/^\/sign-(in|up|out)$/.test(url.pathname);
+
 /** The org slug of a console URL such as /acme/members. */
 export function slugOf(page: Page): string {
   const slug = new URL(page.url()).pathname.split('/')[1];
@@ -25,13 +28,18 @@ export async function fillSignUp(page: Page, { email, name }: { email: string; n
   await page.getByRole('button', { name: 'Create account' }).click();
 }
 
-/** A brand-new account through the sign-up page; resolves once it has landed in its personal org. */
+/**
+ * A brand-new account through the sign-up page; resolves once it has landed on its personal org's
+ * home and opened the sandboxes list, where most specs start.
+ */
 export async function signUpNewUser(page: Page, tag: string) {
   const email = uniqueEmail(tag);
   await page.goto('/sign-up');
   await fillSignUp(page, { email, name: `${tag} person` });
-  await page.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
-  return { email, personalSlug: slugOf(page) };
+  await page.waitForURL(isOrgHome);
+  const personalSlug = slugOf(page);
+  await page.goto(`/${personalSlug}/sandboxes`);
+  return { email, personalSlug };
 }
 
 export async function signIn(page: Page, email: string, password: string) {
@@ -53,7 +61,7 @@ export async function createOrgFromSwitcher(page: Page, name: string): Promise<s
   const dialog = page.getByRole('dialog', { name: 'Create organization' });
   await dialog.getByLabel('Name', { exact: true }).fill(name);
   await dialog.getByRole('button', { name: 'Create organization' }).click();
-  await page.waitForURL((url) => url.href !== before && /\/[a-z0-9-]+\/sandboxes$/.test(url.pathname));
+  await page.waitForURL((url) => url.href !== before && isOrgHome(url));
   await expect(page.getByTestId('org-switcher')).toContainText(name);
   return slugOf(page);
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, createOrgFromSwitcher, PASSWORD, signIn, signUpNewUser, uniqueEmail } from './helpers';
+import { ADMIN, createOrgFromSwitcher, isOrgHome, PASSWORD, signIn, signUpNewUser, uniqueEmail } from './helpers';
 import { linkPath, mailTo, waitForMail } from './mailbox';
 
 /**
@@ -49,7 +49,7 @@ test('forgot password: the e-mailed link sets a new password, signs out the othe
   await expect(visitor.getByTestId('form-error')).toHaveText('Wrong e-mail or password.');
   await visitor.getByLabel('Password').fill('a-new-password-e2e');
   await visitor.getByRole('button', { name: 'Sign in' }).click();
-  await visitor.waitForURL(new RegExp(`/${personalSlug}/sandboxes$`));
+  await visitor.waitForURL(new RegExp(`/${personalSlug}$`));
 
   // The link is used up.
   await visitor.goto(resetPath);
@@ -104,7 +104,7 @@ test('an invitation by e-mail arrives with its link, and platform admins see it 
   const admin = await browser.newContext();
   const adminPage = await admin.newPage();
   await signIn(adminPage, ADMIN.email, ADMIN.password);
-  await adminPage.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+  await adminPage.waitForURL(isOrgHome);
   await adminPage.goto('/admin');
   await adminPage.getByRole('navigation', { name: 'Platform admin' }).getByRole('link', { name: 'Mail' }).click();
   await adminPage.waitForURL(/\/admin\/mail$/);

@@ -13,7 +13,7 @@ test('a demo link gives a signed-out visitor their own sandbox, kept across a re
   const { personalSlug: org } = await signUpNewUser(page, 'demo');
   try {
     await page.getByRole('link', { name: 'Templates' }).click();
-    await expect(page.getByTestId('templates-table')).toContainText('default');
+    await expect(page.getByTestId('templates-table-platform')).toContainText('default');
     await page.getByLabel('Label').fill('e2e-demo');
     await page.getByLabel('Max visitors').fill('2');
     await page.getByRole('button', { name: 'Create demo link' }).click();

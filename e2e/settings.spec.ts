@@ -41,7 +41,7 @@ test('rename an org and its URL, refuse a bad URL name inline, delete it with th
     await expect(confirm).toBeDisabled();
     await dialog.getByLabel(`Type ${newSlug} to confirm`).fill(newSlug);
     await confirm.click();
-    await page.waitForURL(new RegExp(`/${personalSlug}/sandboxes$`));
+    await page.waitForURL(new RegExp(`/${personalSlug}$`));
     await expectNotFound(page, `/${newSlug}/members`);
   });
 });

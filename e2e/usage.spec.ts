@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { expect, type Page, test } from '@playwright/test';
-import { ADMIN, signIn, signUpNewUser } from './helpers';
+import { ADMIN, isOrgHome, signIn, signUpNewUser } from './helpers';
 import { deleteSandboxes } from './sandbox-helpers';
 
 /** The micro-dollars behind an amount on the page (the Money component carries them). */
@@ -126,14 +126,15 @@ test('a sandbox that ran shows its cost on its page, in the Usage chart, table a
     // On a phone the page fits the screen; the tables scroll inside their cards.
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(page.getByTestId('usage-total-cost')).toBeVisible();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The layout settles after the resize (the sidebar turns into a drawer): poll, do not sample once.
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: testInfo.outputPath('usage-phone.png'), fullPage: true });
 
     // The platform admin sees the org with the same cost this month.
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
     await signIn(admin, ADMIN.email, ADMIN.password);
-    await admin.waitForURL(/\/[a-z0-9-]+\/sandboxes$/);
+    await admin.waitForURL(isOrgHome);
     await admin.goto('/admin');
     await admin.getByRole('navigation', { name: 'Platform admin' }).getByRole('link', { name: 'Usage' }).click();
     await admin.waitForURL(/\/admin\/usage$/);

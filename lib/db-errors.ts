@@ -27,3 +27,11 @@ export function isDbUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** Postgres's unique violation (23505), optionally on one index; drizzle wraps the driver's error. */
+export function isUniqueViolation(err: unknown, index?: string): boolean {
+  type PgError = { code?: string; constraint_name?: string; constraint?: string; message?: string };
+  const e = err as PgError & { cause?: PgError };
+  const c = e.cause ?? e;
+  return c.code === '23505' && (!index || `${c.constraint_name ?? ''} ${c.constraint ?? ''} ${c.message ?? ''}`.includes(index));
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { smtpUrlProblem } from '@/lib/mail/smtp-url';
+import { readTlsFiles, type TlsFiles } from '@/lib/net/tls';
 
 /**
  * Console configuration, parsed once and lazily (so `next build` never needs it).
@@ -24,6 +25,10 @@ const EnvSchema = z.object({
   WARREN_RUNNER_TOKEN: z.string().optional(),
   WARREN_PREVIEW_DOMAIN: z.string().default('preview.localhost'),
   WARREN_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  /** The E2B envd gateway's own port (E2B_SANDBOX_URL points there); 0 turns it off. */
+  WARREN_E2B_PORT: z.coerce.number().int().min(0).max(65535).default(49983),
+  /** `domain` in E2B API answers: `getHost(port)` is `{port}-{sandboxId}.{domain}`, served by the gateway. */
+  WARREN_E2B_DOMAIN: z.string().optional(),
   // The refusal names the problem, never the value (it holds a password).
   SMTP_URL: z
     .string()
@@ -37,9 +42,15 @@ const EnvSchema = z.object({
     .regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address, optionally with a name: Warren <warren@example.com>')
     .optional(),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** PEM certificate chain and key: the console and the E2B gateway then serve HTTPS. Both or neither. */
+  WARREN_TLS_CERT: z.string().min(1).optional(),
+  WARREN_TLS_KEY: z.string().min(1).optional(),
+}).superRefine((e, ctx) => {
+  if (!e.WARREN_TLS_CERT !== !e.WARREN_TLS_KEY)
+    ctx.addIssue({ code: 'custom', path: ['WARREN_TLS_CERT'], message: 'set WARREN_TLS_CERT and WARREN_TLS_KEY together' });
 });
 
-export type Env = z.infer<typeof EnvSchema> & { dataDir: string; publicUrl: string };
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string; publicUrl: string; e2bDomain: string };
 
 let cached: Env | undefined;
 
@@ -54,9 +65,16 @@ export function env(): Env {
   cached = {
     ...e,
     dataDir: path.resolve(e.WARREN_DATA_DIR),
-    publicUrl: e.WARREN_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl: e.WARREN_PUBLIC_URL ?? `${e.WARREN_TLS_CERT ? 'https' : 'http'}://localhost:${e.PORT}`,
+    e2bDomain: e.WARREN_E2B_DOMAIN ?? `e2b.localhost:${e.WARREN_E2B_PORT}`,
   };
   return cached;
+}
+
+/** The console's and the E2B gateway's certificate when WARREN_TLS_CERT/KEY are set, else null. */
+export function tlsFromEnv(): TlsFiles | null {
+  const e = env();
+  return e.WARREN_TLS_CERT && e.WARREN_TLS_KEY ? readTlsFiles(e.WARREN_TLS_CERT, e.WARREN_TLS_KEY) : null;
 }
 
 /** For tests that change process.env between cases. */

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'spend_limit_reached'
   | 'forbidden'
   | 'org_suspended'
+  | 'two_factor_required'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
@@ -24,6 +25,16 @@ export type ErrorCode =
   | 'storage_full'
   | 'bad_gateway'
   | 'stripe_not_configured'
+  | 'secret_unreadable'
+  | 'image_not_found'
+  | 'image_invalid'
+  | 'image_pull_failed'
+  | 'registry_auth_failed'
+  | 'registry_unreachable'
+  | 'cancelled'
+  | 'ready_check_failed'
+  | 'isolation_unavailable'
+  | 'isolation_required'
   | 'internal';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -35,6 +46,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   spend_limit_reached: 402,
   forbidden: 403,
   org_suspended: 403,
+  // The org's owner requires two-factor sign-in and this member has not set it up.
+  two_factor_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -52,6 +65,23 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   bad_gateway: 502,
   // Payments are off (local mode) or half set up: the message names the variables to set.
   stripe_not_configured: 409,
+  // A secret that does not decrypt (wrong or missing key version, altered row): fail closed.
+  secret_unreadable: 500,
+  // Pulling an image (runner/images): a missing tag is a 404, a registry that refused, a layer
+  // Warren refuses or a registry down are the caller's to fix (4xx), never a Warren fault.
+  image_not_found: 404,
+  image_invalid: 422,
+  image_pull_failed: 422,
+  registry_auth_failed: 422,
+  registry_unreachable: 424,
+  // A template build stopped by a cancel (on the build, never a request's answer but the pull's).
+  cancelled: 409,
+  // A template's ready command did not succeed within its timeout: the sandbox is deleted.
+  ready_check_failed: 422,
+  // `isolation: 'gvisor'` asked of a runner whose gVisor probe failed (or a feature gVisor lacks).
+  isolation_unavailable: 400,
+  // `isolation: 'container'` (asked, or a template's) in an org whose plan requires gVisor.
+  isolation_required: 403,
   internal: 500,
 };
 

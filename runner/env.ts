@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { StorageConfig } from './storage/open-storage';
 
 /** Runner configuration (zod-parsed environment). Every variable is in the README's table. */
 const Schema = z.object({
@@ -10,6 +11,8 @@ const Schema = z.object({
   WARREN_RUNNER_TOKEN: z.string().min(16, 'WARREN_RUNNER_TOKEN must be at least 16 characters'),
   /** OCI runtime binary: runc (default), crun, runsc or kata-runtime share the CLI. */
   WARREN_RUNNER_RUNTIME: z.string().default('runc'),
+  /** gVisor's runsc for `isolation: 'gvisor'` sandboxes (probed at start); `off` disables the level. */
+  WARREN_RUNNER_GVISOR_RUNTIME: z.string().default('runsc'),
   /** Mount points, sockets and runtime state (tmpfs, traversable by sandbox uids). */
   WARREN_RUNNER_RUN_DIR: z.string().optional(),
   WARREN_RUNNER_POOL_SIZE: z.coerce.number().int().min(0).max(64).default(2),
@@ -25,6 +28,18 @@ const Schema = z.object({
   WARREN_RUNNER_HOST_NET_CHECK_MS: z.coerce.number().int().min(100).default(30_000),
   /** How often each sandbox's CPU time and disk use are sampled for usage metering. */
   WARREN_RUNNER_SAMPLE_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Where writable layers live: `auto` (a btrfs pool if possible, else ext4 images), `btrfs`, `image`. */
+  WARREN_RUNNER_STORAGE: z.enum(['auto', 'btrfs', 'image']).default('auto'),
+  /** Size of the btrfs pool's loop file (sparse: it takes only what is written). */
+  WARREN_RUNNER_BTRFS_POOL_GB: z.coerce.number().int().min(1).default(64),
+  /** A block device already formatted with mkfs.btrfs, used as the pool instead of a loop file. */
+  WARREN_RUNNER_BTRFS_DEVICE: z.string().optional(),
+  /** A dir on an already-mounted btrfs filesystem: the pool is its warren/ subdir. */
+  WARREN_RUNNER_BTRFS_DIR: z.string().optional(),
+  /** Registries (host or host:port, comma-separated) pulled over plain HTTP; loopback ones always are. */
+  WARREN_RUNNER_INSECURE_REGISTRIES: z.string().default(''),
+  /** Largest uncompressed size of one image layer: a decompression bomb stops there. */
+  WARREN_RUNNER_MAX_LAYER_MB: z.coerce.number().int().min(1).default(16_384),
   WARREN_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -34,6 +49,8 @@ export type RunnerConfig = {
   listen: { socketPath: string } | { host: string; port: number };
   token: string;
   runtime: string;
+  /** null: gVisor is switched off. */
+  gvisorRuntime: string | null;
   poolSize: number;
   maxSandboxes: number;
   cpuTotal: number;
@@ -44,6 +61,9 @@ export type RunnerConfig = {
   logLevel: string;
   exitWithParent: boolean;
   sampleEveryMs: number;
+  storage: StorageConfig;
+  insecureRegistries: string[];
+  maxLayerBytes: number;
 };
 
 export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): RunnerConfig {
@@ -60,6 +80,7 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     listen: parseListen(e.WARREN_RUNNER_LISTEN ?? `unix:${path.join(dataDir, 'runner.sock')}`),
     token: e.WARREN_RUNNER_TOKEN,
     runtime: e.WARREN_RUNNER_RUNTIME,
+    gvisorRuntime: e.WARREN_RUNNER_GVISOR_RUNTIME === 'off' ? null : e.WARREN_RUNNER_GVISOR_RUNTIME,
     poolSize: e.WARREN_RUNNER_POOL_SIZE,
     maxSandboxes: e.WARREN_RUNNER_MAX_SANDBOXES,
     cpuTotal: e.WARREN_RUNNER_CPU_TOTAL ?? os.cpus().length,
@@ -70,6 +91,14 @@ export function loadRunnerConfig(source: NodeJS.ProcessEnv = process.env): Runne
     logLevel: e.WARREN_LOG_LEVEL,
     exitWithParent: e.WARREN_RUNNER_EXIT_WITH_PARENT === '1',
     sampleEveryMs: e.WARREN_RUNNER_SAMPLE_SEC * 1000,
+    storage: {
+      mode: e.WARREN_RUNNER_STORAGE,
+      poolSizeGb: e.WARREN_RUNNER_BTRFS_POOL_GB,
+      device: e.WARREN_RUNNER_BTRFS_DEVICE,
+      dir: e.WARREN_RUNNER_BTRFS_DIR ? path.resolve(e.WARREN_RUNNER_BTRFS_DIR) : undefined,
+    },
+    insecureRegistries: e.WARREN_RUNNER_INSECURE_REGISTRIES.split(',').map((s) => s.trim()).filter(Boolean),
+    maxLayerBytes: e.WARREN_RUNNER_MAX_LAYER_MB * 1024 * 1024,
   };
 }
 

@@ -12,6 +12,8 @@ import { closeGracefully } from '@/lib/net/graceful-close';
 import { DataDirLockedError, LOCKED_EXIT_CODE, lockDataDir } from './runtime/data-dir-lock';
 import { findBinary, preflight } from './runtime/preflight';
 import { OciRuntime } from './runtime/runc';
+import { GvisorRuntime, probeGvisor } from './runtime/gvisor';
+import { loadEgressTestMode } from './runtime/egress-test-mode';
 import { armedFaultPoint } from './sandbox/fault-point';
 import { LocalSandboxManager } from './sandbox/local-manager';
 
@@ -30,6 +32,11 @@ async function main() {
     process.exit(3);
   }
 
+  // Test-only egress upstreams: refused outright (an exception, exit) without NODE_ENV=test.
+  const egressTest = loadEgressTestMode();
+  if (egressTest) {
+    log.warn({ hosts: [...egressTest.hosts.keys()], ca: Boolean(egressTest.ca) }, 'TEST EGRESS MODE: the egress proxy reaches these names at local addresses and trusts a test CA (WARREN_TEST_EGRESS_*)');
+  }
   if (armedFaultPoint()) log.warn({ point: armedFaultPoint() }, 'TEST CRASH POINT ARMED: this runner kills itself there (WARREN_RUNNER_FAULT)');
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   // One runner per data dir: a second one would run its own reaper, pool and record writer over
@@ -42,10 +49,16 @@ async function main() {
   });
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o711 });
   const runtime = new OciRuntime(findBinary(cfg.runtime)!, path.join(cfg.runDir, 'runc'));
+  // gVisor is optional: without it the runner runs `container` sandboxes and refuses `gvisor` ones.
+  const gvisor = cfg.gvisorRuntime
+    ? await probeGvisor(cfg.gvisorRuntime).then(({ binary, support }) => ({ runtime: binary ? new GvisorRuntime(binary, path.join(cfg.runDir, 'runsc')) : null, support }))
+    : { runtime: null, support: { available: false as const, reason: 'switched off (WARREN_RUNNER_GVISOR_RUNTIME=off)' } };
+  if (!gvisor.support.available) log.warn({ reason: gvisor.support.reason }, 'gVisor isolation unavailable: gvisor sandboxes will be refused');
   const manager = new LocalSandboxManager(
     {
       dirs: { dataDir: cfg.dataDir, runDir: cfg.runDir },
       runtime,
+      gvisor,
       nativeDir: NATIVE_DIR,
       poolSize: cfg.poolSize,
       maxSandboxes: cfg.maxSandboxes,
@@ -53,12 +66,15 @@ async function main() {
       memoryMbTotal: cfg.memoryMbTotal,
       sampleEveryMs: cfg.sampleEveryMs,
       hostNetCheckMs: cfg.hostNetCheckMs,
+      storage: cfg.storage,
+      insecureRegistries: cfg.insecureRegistries,
+      maxLayerBytes: cfg.maxLayerBytes,
     },
     log,
   );
   await manager.init();
 
-  const server = createRunnerServer({ manager, token: cfg.token, log, maxUploadBytes: cfg.maxUploadBytes, ptyGraceMs: cfg.ptyGraceMs });
+  const server = createRunnerServer({ manager, images: manager.images, builds: manager.builds, debian: manager.debian, token: cfg.token, log, maxUploadBytes: cfg.maxUploadBytes, ptyGraceMs: cfg.ptyGraceMs });
   if ('socketPath' in cfg.listen) {
     fs.rmSync(cfg.listen.socketPath, { force: true });
     const socketPath = cfg.listen.socketPath;

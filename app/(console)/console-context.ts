@@ -4,6 +4,7 @@ import { type Permission, can } from '@/lib/auth/permissions';
 import { getSessionUser } from '@/lib/auth/session';
 import { SLUG_RE } from '@/lib/orgs/slug-rules';
 import { listOrgsForUser } from '@/lib/orgs/orgs';
+import { memberNeedsTwoFactor } from '@/lib/orgs/two-factor-policy';
 
 /**
  * Server-side context for every console page: who is signed in, which orgs they belong to, and
@@ -17,6 +18,8 @@ export const loadConsoleContext = cache(async (slug: string) => {
   const orgs = await listOrgsForUser(user.userId);
   const org = orgs.find((o) => o.slug === slug);
   if (!org) notFound();
+  // The owner requires two-factor sign-in: set it up first (the account page says why).
+  if (await memberNeedsTwoFactor(org.id, user.userId)) redirect(`/account?twoFactorFor=${encodeURIComponent(org.slug)}`);
   return { user, orgs, org, role: org.role };
 });
 

@@ -15,7 +15,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
     <QueryProvider>
       <div className="min-h-screen">
         <header className="flex h-14 items-center gap-3 border-b border-zinc-200 bg-white px-4">
-          <Link href="/" className="flex items-center gap-2" aria-label="Back to the console">
+          <Link href="/" className="flex items-center gap-2" aria-label="Warren: back to the console">
             <WarrenMark className="size-7" />
             <span className="font-semibold">Warren</span>
           </Link>

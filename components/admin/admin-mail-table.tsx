@@ -5,12 +5,11 @@ import { Inbox } from 'lucide-react';
 import * as React from 'react';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Select } from '@/components/ui/input';
 import { Pagination } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
 import type { AdminMail, MailStatus } from '@/lib/client/types';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
@@ -62,12 +61,7 @@ export function AdminMailTable() {
           <option value="failed">Failed</option>
         </Select>
       </div>
-      {mail.isPending ? <TableSkeleton columns={5} /> : null}
-      {mail.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(mail.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={mail} columns={5} />
       {mail.data && list.length === 0 ? (
         <EmptyState icon={Inbox} title="No messages" description="Invitations and password resets appear here as they are written." />
       ) : null}

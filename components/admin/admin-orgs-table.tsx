@@ -8,13 +8,12 @@ import { Money } from '@/components/usage/money';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
 import { Pagination } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { Tenant, TenantStatus } from '@/lib/client/admin-types';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
 import { useDebounced } from '@/lib/client/use-debounced';
@@ -69,12 +68,7 @@ export function AdminOrgsTable() {
           <option value="on_hold">On hold</option>
         </Select>
       </div>
-      {orgs.isPending ? <TableSkeleton columns={5} /> : null}
-      {orgs.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(orgs.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={orgs} columns={5} />
       {orgs.data && list.length === 0 ? (
         <EmptyState
           icon={Building2}

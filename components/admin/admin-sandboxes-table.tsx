@@ -11,13 +11,12 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
 import { Pagination } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AdminRunner, AdminSandbox } from '@/lib/client/admin-types';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime, formatRelative } from '@/lib/client/format';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
 import { useDebounced } from '@/lib/client/use-debounced';
@@ -79,12 +78,7 @@ export function AdminSandboxesTable({ fixedOrg, initialRunner = '' }: { fixedOrg
           ))}
         </Select>
       </div>
-      {list.isPending ? <TableSkeleton columns={6} /> : null}
-      {list.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(list.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={list} columns={6} />
       {list.data && rows.length === 0 ? (
         <EmptyState icon={SquareTerminal} title={filtered ? 'No sandbox matches' : 'No sandboxes'} description={filtered ? 'Try other filters.' : 'Sandboxes appear here as orgs create them.'} />
       ) : null}

@@ -6,13 +6,13 @@ import * as React from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { Pagination } from '@/components/ui/pagination';
-import { Skeleton, TableSkeleton } from '@/components/ui/spinner';
+import { Skeleton, } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { Money } from '@/components/usage/money';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatHours } from '@/lib/client/money';
 import type { AdminUsage } from '@/lib/client/types';
 import { useDebounced } from '@/lib/client/use-debounced';
@@ -67,12 +67,7 @@ export function AdminUsageTable() {
             />
           </div>
         </div>
-        {usage.isPending ? <TableSkeleton columns={4} /> : null}
-        {usage.isError ? (
-          <div className="p-4">
-            <FormError message={errorMessage(usage.error)} />
-          </div>
-        ) : null}
+        <QueryStates query={usage} columns={4} />
         {data && rows.length === 0 ? (
           <EmptyState
             icon={Activity}

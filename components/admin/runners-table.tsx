@@ -11,11 +11,10 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AdminRunner } from '@/lib/client/admin-types';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime, formatRelative } from '@/lib/client/format';
 
 /** The reconciler asks every runner every 10 s: a minute without an answer is worth a look. */
@@ -45,12 +44,7 @@ export function RunnersTable() {
   const list = runners.data?.runners ?? [];
   return (
     <Card>
-      {runners.isPending ? <TableSkeleton columns={5} /> : null}
-      {runners.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(runners.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={runners} columns={5} />
       {runners.data && list.length === 0 ? (
         <EmptyState icon={Server} title="No runners registered" description="The console registers its own runner once it answers; add others with `warren runner add`." />
       ) : null}

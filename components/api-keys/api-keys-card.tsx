@@ -9,18 +9,26 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Pagination, pageSlice } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { ListToolbar, matchesSearch, useListFilter } from '@/components/ui/list-toolbar';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { canGrant } from '@/lib/auth/permissions';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime, formatRelative, isPast } from '@/lib/client/format';
 import { useOrg } from '@/lib/client/org-context';
 import { ROLE_LABELS } from '@/lib/client/roles';
 import type { ApiKey } from '@/lib/client/types';
 
 const PAGE_SIZE = 20;
+
+const KEY_STATES = [
+  { value: 'active', label: 'Active' },
+  { value: 'expired', label: 'Expired' },
+  { value: 'revoked', label: 'Revoked' },
+];
+const keyState = (k: ApiKey) =>
+  k.revokedAt ? 'revoked' : k.expiresAt && Date.parse(k.expiresAt) < Date.now() ? 'expired' : 'active';
 
 export function ApiKeysCard() {
   const { org, role, can } = useOrg();
@@ -31,19 +39,30 @@ export function ApiKeysCard() {
     queryKey: ['api-keys', org.slug],
     queryFn: ({ signal }) => api<{ apiKeys: ApiKey[] }>('/api/v1/api-keys', { org: org.slug, signal }),
   });
-  const list = keys.data?.apiKeys ?? [];
+  const all = keys.data?.apiKeys ?? [];
+  const filter = useListFilter();
+  const list = all.filter(
+    (k) =>
+      matchesSearch(filter.q, [k.name, `${k.prefix}…${k.last4}`, k.role]) &&
+      (!filter.state || keyState(k) === filter.state),
+  );
+  // A new filter starts at page one.
+  const [pageKey, setPageKey] = React.useState(filter.key);
+  if (pageKey !== filter.key) {
+    setPageKey(filter.key);
+    setPage(1);
+  }
   const { rows, pages } = pageSlice(list, page, PAGE_SIZE);
   const mayRevoke = (k: ApiKey) => can('api_keys:write') && !k.revokedAt && canGrant(role, k.role);
 
   return (
     <Card>
-      {keys.isPending ? <TableSkeleton columns={6} /> : null}
-      {keys.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(keys.error)} />
-        </div>
+      <ListToolbar filter={filter} searchLabel="Search API keys by name, key or role" states={KEY_STATES} />
+      <QueryStates query={keys} columns={6} />
+      {keys.data && all.length > 0 && list.length === 0 ? (
+        <EmptyState icon={KeyRound} title="No API keys match these filters" description="Clear a filter to see more." />
       ) : null}
-      {keys.data && list.length === 0 ? (
+      {keys.data && all.length === 0 ? (
         <EmptyState
           icon={KeyRound}
           title="No API keys yet"

@@ -26,7 +26,7 @@ export function CreateApiKeyButton() {
   const [created, setCreated] = React.useState<Created | null>(null);
   const [keyRole, setKeyRole] = React.useState<Role>(roles.includes('developer') ? 'developer' : roles[0]!);
   const form = useApiForm<Created>({
-    fields: ['name', 'role', 'expiresInDays'],
+    fields: ['name', 'role', 'expiresInDays', 'format'],
     onSuccess: async (data) => {
       setCreated(data);
       toast.success(`API key ${data.apiKey.name} created`);
@@ -51,7 +51,7 @@ export function CreateApiKeyButton() {
         <DialogContent>
           {created ? (
             <>
-              <DialogHeader title={`API key ${created.apiKey.name}`} description="Use it as a bearer token." />
+              <DialogHeader title={`API key ${created.apiKey.name}`} description={created.key.startsWith('e2b_') ? 'Set it as E2B_API_KEY for the E2B SDKs, or use it as a bearer token.' : 'Use it as a bearer token.'} />
               <CopyField value={created.key} label="API key" />
               <p className="flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-800" role="note">
                 <AlertTriangle className="mt-0.5 size-3.5 shrink-0" aria-hidden />
@@ -74,11 +74,12 @@ export function CreateApiKeyButton() {
                   const name = String(data.get('name') ?? '').trim();
                   if (!name) return { errors: { name: 'Enter a name' } };
                   const expires = String(data.get('expiresInDays') ?? '');
+                  const format = String(data.get('format') ?? 'warren');
                   return {
                     path: '/api/v1/api-keys',
                     method: 'POST',
                     org: org.slug,
-                    body: { name, role: keyRole, ...(expires ? { expiresInDays: Number(expires) } : {}) },
+                    body: { name, role: keyRole, format, ...(expires ? { expiresInDays: Number(expires) } : {}) },
                   };
                 })}
               >
@@ -102,6 +103,16 @@ export function CreateApiKeyButton() {
                     <option value="90">In 90 days</option>
                     <option value="365">In 1 year</option>
                     <option value="">Never</option>
+                  </Select>
+                </Field>
+                <Field
+                  label="Format"
+                  error={form.fieldErrors.format}
+                  hint="E2B format (e2b_…) is for the official E2B SDKs pointed at Warren; it works as a Warren key too."
+                >
+                  <Select name="format" defaultValue="warren">
+                    <option value="warren">Warren (wrn_…)</option>
+                    <option value="e2b">E2B (e2b_…)</option>
                   </Select>
                 </Field>
                 <DialogFooter>

@@ -29,10 +29,61 @@ const ACTIONS: Record<string, string> = {
   'sandbox.resume': 'Resumed a sandbox',
   'sandbox.stop': 'Stopped a sandbox',
   'sandbox.delete': 'Deleted a sandbox',
+  'sandbox.timeout': 'Changed a sandbox’s timeout',
+  'sandbox.port.expose': 'Exposed a port',
+  'sandbox.port.update': 'Changed a port’s access',
+  'sandbox.port.unexpose': 'Closed a port',
+  'snapshot.create': 'Took a snapshot',
+  'snapshot.delete': 'Deleted a snapshot',
+  'secret.create': 'Created a secret',
+  'secret.update': 'Changed a secret',
+  'secret.delete': 'Deleted a secret',
+  'secret.use': 'Used a secret in a sandbox',
+  'share.create': 'Shared a sandbox',
+  'share.revoke': 'Revoked a share link',
+  'billing.checkout.create': 'Opened checkout',
+  'billing.portal.open': 'Opened the billing portal',
+  'org.two_factor_policy': 'Changed the two-factor requirement',
 };
 
-export function describeAction(action: string): string {
-  return ACTIONS[action] ?? action;
+/** Every action with a label, for the filter's choices. */
+export const KNOWN_ACTIONS = Object.keys(ACTIONS).sort();
+
+/** The families (`sandbox.*`) the filter offers as "all sandbox actions". */
+export const ACTION_FAMILIES = [...new Set(KNOWN_ACTIONS.map((a) => a.split('.')[0]!))].sort();
+
+/** The plain-language label, or null for an action without one (the code alone is shown then). */
+export function describeAction(action: string): string | null {
+  return ACTIONS[action] ?? null;
+}
+
+/** Where a target lives in the console, for the log's links; null for targets without a page. */
+export function targetHref(slug: string, target: { type: string; id: string } | null): string | null {
+  if (!target) return null;
+  const id = encodeURIComponent(target.id);
+  switch (target.type) {
+    case 'sandbox':
+      return `/${slug}/sandboxes/${id}`;
+    case 'snapshot':
+      return `/${slug}/snapshots?q=${id}`;
+    case 'api_key':
+      return `/${slug}/keys`;
+    case 'user':
+    case 'invitation':
+      return `/${slug}/members`;
+    case 'secret':
+      return `/${slug}/secrets`;
+    case 'org':
+      return `/${slug}/settings`;
+    case 'credit_grant':
+    case 'invoice':
+    case 'plan':
+    case 'checkout_session':
+    case 'stripe_subscription':
+      return `/${slug}/billing`;
+    default:
+      return null;
+  }
 }
 
 /** A one-line summary of the event's data: `name: ci, role: developer`. Rendered as text, never as HTML. */

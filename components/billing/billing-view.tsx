@@ -40,7 +40,7 @@ export function BillingView() {
       </div>
     );
   }
-  if (q.isError) return <FormError message={errorMessage(q.error)} />;
+  if (q.isError) return <FormError message={errorMessage(q.error)} onRetry={() => void q.refetch()} />;
   const billing = q.data;
   const waiting = back && !settled(billing);
   return (

@@ -42,7 +42,7 @@ export function InvoicesCard({ enabled, fast }: { enabled: boolean; fast?: boole
         <TableSkeleton rows={3} columns={3} />
       ) : q.isError ? (
         <div className="px-5 py-4">
-          <FormError message={errorMessage(q.error)} />
+          <FormError message={errorMessage(q.error)} onRetry={() => void q.refetch()} />
         </div>
       ) : q.data.invoices.length === 0 ? (
         <EmptyState

@@ -32,7 +32,7 @@ export function QuotasView() {
       </Card>
     );
   }
-  if (q.isError) return <FormError message={errorMessage(q.error)} />;
+  if (q.isError) return <FormError message={errorMessage(q.error)} onRetry={() => void q.refetch()} />;
   const { plan, quotas } = q.data;
   if (quotas.length === 0) return <EmptyState icon={Gauge} title="No limits" description="This organization has no limits set." />;
   const groups = ['org', 'sandbox', 'api_key'].map((scope) => ({ scope, rows: quotas.filter((x) => x.scope === scope) })).filter((g) => g.rows.length);

@@ -4,6 +4,7 @@ import {
   Camera,
   CreditCard,
   Gauge,
+  House,
   KeyRound,
   LayoutTemplate,
   type LucideIcon,
@@ -18,6 +19,8 @@ import type { Permission } from '@/lib/auth/permissions';
 export type NavItem = { segment: string; label: string; icon: LucideIcon; permission: Permission };
 
 export const NAV_ITEMS: NavItem[] = [
+  // The org's home (segment '' is /<org> itself); every member may see it, each card checks its own permission.
+  { segment: '', label: 'Home', icon: House, permission: 'org:read' },
   { segment: 'sandboxes', label: 'Sandboxes', icon: Boxes, permission: 'sandboxes:read' },
   { segment: 'snapshots', label: 'Snapshots', icon: Camera, permission: 'sandboxes:read' },
   { segment: 'templates', label: 'Templates', icon: LayoutTemplate, permission: 'sandboxes:read' },

@@ -35,13 +35,15 @@ export function OrgSwitcher({ orgs, current }: { orgs: SwitcherOrg[]; current: S
       <DropdownMenu>
         <DropdownMenuTrigger
           className="flex max-w-[16rem] items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium text-zinc-900 hover:bg-zinc-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-          aria-label={`Organization: ${current.name}. Switch organization`}
           data-testid="org-switcher"
         >
-          <span className="flex size-6 shrink-0 items-center justify-center rounded bg-zinc-900 text-xs font-semibold text-white uppercase">
+          {/* The name is read from the visible text (axe: the accessible name contains what is seen). */}
+          <span className="sr-only">Organization: </span>
+          <span aria-hidden className="flex size-6 shrink-0 items-center justify-center rounded bg-zinc-900 text-xs font-semibold text-white uppercase">
             {current.name.slice(0, 1)}
           </span>
           <span className="truncate">{current.name}</span>
+          <span className="sr-only">, switch organization</span>
           <ChevronsUpDown className="size-3.5 shrink-0 text-zinc-400" aria-hidden />
         </DropdownMenuTrigger>
         <DropdownMenuContent className="w-72">

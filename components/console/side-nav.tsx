@@ -17,12 +17,12 @@ export function SideNav({ orientation = 'vertical' }: { orientation?: 'vertical'
       className={orientation === 'vertical' ? 'grid gap-0.5' : 'flex gap-1 overflow-x-auto px-2 py-2'}
     >
       {NAV_ITEMS.filter((item) => can(item.permission)).map((item) => {
-        const href = `/${org.slug}/${item.segment}`;
-        const active = pathname === href || pathname.startsWith(`${href}/`);
+        const href = item.segment ? `/${org.slug}/${item.segment}` : `/${org.slug}`;
+        const active = pathname === href || (item.segment !== '' && pathname.startsWith(`${href}/`));
         const Icon = item.icon;
         return (
           <Link
-            key={item.segment}
+            key={item.label}
             href={href}
             aria-current={active ? 'page' : undefined}
             className={cn(

@@ -1,6 +1,6 @@
 'use client';
 
-import { LogOut, ShieldCheck } from 'lucide-react';
+import { LogOut, ShieldCheck, UserCog } from 'lucide-react';
 import Link from 'next/link';
 import * as React from 'react';
 import { signOutAction } from '@/app/(auth)/actions';
@@ -33,6 +33,11 @@ export function UserMenu({ email, name, isPlatformAdmin }: Props) {
           <span className="truncate font-normal">{email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/account">
+            <UserCog aria-hidden /> Account settings
+          </Link>
+        </DropdownMenuItem>
         {isPlatformAdmin ? (
           <DropdownMenuItem asChild>
             <Link href="/admin">

@@ -39,7 +39,7 @@ export function AcceptInvitation({ token, signedInAs }: { token: string; signedI
       </Button>
       <p className="text-center text-xs text-zinc-500">
         Signed in as {signedInAs}.{' '}
-        <a href="/sign-out" className="text-indigo-600 hover:underline">
+        <a href="/sign-out" className="text-indigo-700 underline underline-offset-2">
           Not you?
         </a>
       </p>

@@ -9,11 +9,10 @@ import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Pagination, pageSlice } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime, formatRelative } from '@/lib/client/format';
 import { useOrg } from '@/lib/client/org-context';
 import { ROLE_LABELS } from '@/lib/client/roles';
@@ -37,12 +36,7 @@ export function InvitationsCard() {
   return (
     <Card>
       <CardHeader title="Pending invitations" description="Links that have not been used yet." />
-      {invitations.isPending ? <TableSkeleton rows={2} columns={4} /> : null}
-      {invitations.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(invitations.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={invitations} rows={2} columns={4} />
       {invitations.data && list.length === 0 ? (
         <EmptyState
           icon={MailPlus}

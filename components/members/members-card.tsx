@@ -7,9 +7,10 @@ import { toast } from 'sonner';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Pagination, pageSlice } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { ROLES } from '@/lib/auth/permissions';
+import { ListToolbar, matchesSearch, useListFilter } from '@/components/ui/list-toolbar';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { api, errorMessage } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
@@ -27,22 +28,37 @@ export function MembersCard() {
     queryKey: ['members', org.slug],
     queryFn: ({ signal }) => api<{ members: Member[] }>('/api/v1/members', { org: org.slug, signal }),
   });
-  const list = members.data?.members ?? [];
+  const all = members.data?.members ?? [];
+  const filter = useListFilter();
+  const list = all.filter(
+    (m) => matchesSearch(filter.q, [m.email, m.name]) && (!filter.state || m.role === filter.state),
+  );
+  // A new filter starts at page one.
+  const [pageKey, setPageKey] = React.useState(filter.key);
+  if (pageKey !== filter.key) {
+    setPageKey(filter.key);
+    setPage(1);
+  }
   const { rows, pages } = pageSlice(list, page, PAGE_SIZE);
 
   return (
     <Card>
       <CardHeader
         title="People"
-        description={members.data ? `${list.length} member${list.length === 1 ? '' : 's'}` : null}
+        description={members.data ? `${all.length} member${all.length === 1 ? '' : 's'}` : null}
       />
-      {members.isPending ? <TableSkeleton columns={4} /> : null}
-      {members.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(members.error)} />
-        </div>
+      <ListToolbar
+        filter={filter}
+        searchLabel="Search members by e-mail or name"
+        states={ROLES.map((r) => ({ value: r, label: r }))}
+        stateLabel="Filter by role"
+        allLabel="All roles"
+      />
+      <QueryStates query={members} columns={4} />
+      {members.data && all.length > 0 && list.length === 0 ? (
+        <EmptyState icon={Users} title="No members match these filters" description="Clear a filter to see more." />
       ) : null}
-      {members.data && list.length === 0 ? (
+      {members.data && all.length === 0 ? (
         <EmptyState icon={Users} title="No members" description="Invite people with the Invite button." />
       ) : null}
       {rows.length > 0 ? (

@@ -9,8 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { api, errorMessage } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
@@ -56,12 +55,7 @@ export function PortsTab({ sandbox }: { sandbox: Sandbox }) {
         {writable ? (
           <ExposePortForm sandboxId={sandbox.id} onExposed={() => qc.invalidateQueries({ queryKey: key })} />
         ) : null}
-        {ports.isPending ? <TableSkeleton columns={4} rows={2} /> : null}
-        {ports.isError ? (
-          <div className="p-4">
-            <FormError message={errorMessage(ports.error)} />
-          </div>
-        ) : null}
+        <QueryStates query={ports} columns={4} rows={2} />
         {ports.data && list.length === 0 ? (
           <EmptyState
             icon={Plug}

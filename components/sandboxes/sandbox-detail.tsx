@@ -6,9 +6,9 @@ import { useRouter } from 'next/navigation';
 import { Tabs } from 'radix-ui';
 import * as React from 'react';
 import { CopyButton } from '@/components/ui/copy-button';
+import { ErrorState } from '@/components/ui/error-state';
 import { FormError } from '@/components/ui/field';
 import { Spinner } from '@/components/ui/spinner';
-import { errorMessage } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import { FilesTab } from './files/files-tab';
 import { OverviewTab } from './overview/overview-tab';
@@ -39,7 +39,16 @@ export function SandboxDetail({ id, initialTab }: { id: string; initialTab: Tab 
   }
 
   if (sandbox.isPending) return <Spinner label="Loading sandbox" />;
-  if (sandbox.isError) return <FormError message={errorMessage(sandbox.error)} />;
+  if (sandbox.isError) {
+    return (
+      <ErrorState
+        error={sandbox.error}
+        what="sandbox"
+        back={{ href: `/${org.slug}/sandboxes`, label: 'Back to sandboxes' }}
+        onRetry={() => void sandbox.refetch()}
+      />
+    );
+  }
   const sb = sandbox.data;
 
   return (
@@ -63,7 +72,7 @@ export function SandboxDetail({ id, initialTab }: { id: string; initialTab: Tab 
       </div>
       {sb.state === 'error' && sb.reason ? <FormError message={sb.reason} /> : null}
       <Tabs.Root value={tab} onValueChange={select}>
-        <Tabs.List aria-label="Sandbox sections" className="mb-4 flex gap-1 border-b border-zinc-200">
+        <Tabs.List aria-label="Sandbox sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-zinc-200">
           {TABS.map((t) => (
             <Tabs.Trigger key={t} value={t} className={tabClass}>
               {TAB_LABELS[t]}

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { SnapshotsTable } from '@/components/snapshots/snapshots-table';
+import { SaveAsTemplateButton } from '@/components/templates/save-as-template';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { Field, FormError } from '@/components/ui/field';
@@ -43,6 +44,11 @@ export function SandboxSnapshotsTab({ sandbox }: { sandbox: Sandbox }) {
       <CardHeader
         title="Snapshots"
         description="A snapshot freezes this sandbox's files (not its memory); fork it into new sandboxes instantly."
+        actions={
+          canSnap ? (
+            <SaveAsTemplateButton path={`/api/v1/sandboxes/${sandbox.id}/template`} what="this sandbox" />
+          ) : undefined
+        }
       />
       {canSnap ? (
         <form ref={formRef} onSubmit={onSubmit} className="grid gap-2 border-b border-zinc-200 px-5 py-4">

@@ -8,33 +8,41 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Pagination } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { Money } from '@/components/usage/money';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import { ageOf, formatMemory, timeLeft } from '@/lib/client/sandbox-format';
 import type { SandboxPage } from '@/lib/client/sandbox-types';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
+import { useUrlFilters } from '@/lib/client/use-url-filters';
+import { BulkActions } from './bulk-actions';
 import { SandboxActions } from './sandbox-actions';
 import { type SandboxFilter, SandboxFilters } from './sandbox-filters';
 import { StateBadge } from './state-badge';
 import { sandboxKeys } from './use-sandbox-mutations';
 
 const PAGE_SIZE = 20;
+const URL_KEYS = ['state', 'q', 'metadata'] as const;
 
 export function SandboxesTable() {
   const { org, can } = useOrg();
-  const [filter, setFilter] = React.useState<SandboxFilter>({ state: '', metadata: [] });
-  const resetKey = JSON.stringify(filter);
+  // The filters live in the URL: a filtered list is a link to share, and Back undoes a filter.
+  const url = useUrlFilters(URL_KEYS);
+  const filter: SandboxFilter = { state: url.values.state, q: url.values.q, metadata: url.getAll('metadata') };
+  const setFilter = (patch: Partial<SandboxFilter>) => url.set(patch);
+  const resetKey = url.key;
   const pages = useCursorPages(resetKey);
+  const [selected, setSelected] = React.useState<Set<string>>(new Set());
+  const canBulk = can('sandboxes:write') || can('sandboxes:delete');
   const list = useQuery({
     queryKey: [...sandboxKeys.all(org.slug), 'list', resetKey, pages.cursor ?? ''],
     queryFn: ({ signal }) => {
       const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (filter.state) q.set('state', filter.state);
+      if (filter.q) q.set('q', filter.q);
       for (const m of filter.metadata) q.append('metadata', m);
       if (pages.cursor) q.set('cursor', pages.cursor);
       return api<SandboxPage>(`/api/v1/sandboxes?${q}`, { org: org.slug, signal });
@@ -44,17 +52,24 @@ export function SandboxesTable() {
     placeholderData: keepPreviousData,
   });
   const rows = list.data?.sandboxes ?? [];
-  const filtered = filter.state !== '' || filter.metadata.length > 0;
+  const filtered = filter.state !== '' || filter.q !== '' || filter.metadata.length > 0;
+  // Only rows on this page can stay selected: a filter or a page change narrows the selection.
+  const visible = new Set(rows.map((r) => r.id));
+  const chosen = [...selected].filter((id) => visible.has(id));
+  const allChosen = rows.length > 0 && chosen.length === rows.length;
+  const toggle = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   return (
     <Card>
       <SandboxFilters value={filter} onChange={setFilter} />
-      {list.isPending ? <TableSkeleton columns={8} /> : null}
-      {list.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(list.error)} />
-        </div>
-      ) : null}
+      {canBulk ? <BulkActions selected={chosen} onDone={() => setSelected(new Set())} /> : null}
+      <QueryStates query={list} columns={8} />
       {list.data && rows.length === 0 ? (
         <EmptyState
           icon={Boxes}
@@ -81,6 +96,17 @@ export function SandboxesTable() {
         <Table data-testid="sandboxes-table">
           <THead>
             <TR>
+              {canBulk ? (
+                <TH className="w-8">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every sandbox on this page"
+                    className="size-4 accent-indigo-600"
+                    checked={allChosen}
+                    onChange={() => setSelected(allChosen ? new Set() : new Set(rows.map((r) => r.id)))}
+                  />
+                </TH>
+              ) : null}
               <TH>Sandbox</TH>
               <TH>State</TH>
               <TH>Template</TH>
@@ -97,7 +123,19 @@ export function SandboxesTable() {
           <TBody>
             {rows.map((sb) => (
               <TR key={sb.id} data-testid={`sandbox-row-${sb.id}`}>
+                {canBulk ? (
+                  <TD className="w-8">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${sb.name ?? sb.id}`}
+                      className="size-4 accent-indigo-600"
+                      checked={selected.has(sb.id)}
+                      onChange={() => toggle(sb.id)}
+                    />
+                  </TD>
+                ) : null}
                 <TD>
+                  {sb.name ? <div className="text-sm font-medium text-zinc-900">{sb.name}</div> : null}
                   <div className="flex items-center gap-1">
                     <Link
                       href={`/${org.slug}/sandboxes/${sb.id}`}
@@ -116,7 +154,14 @@ export function SandboxesTable() {
                 <TD>
                   <StateBadge state={sb.state} reason={sb.reason} />
                 </TD>
-                <TD className="text-zinc-600">{sb.template}</TD>
+                <TD className="text-zinc-600">
+                  {sb.template}
+                  {sb.isolation === 'gvisor' ? (
+                    <span className="ml-1.5 rounded bg-indigo-50 px-1 py-0.5 text-[11px] text-indigo-700" title="Isolated by gVisor (a user-space kernel)">
+                      gVisor
+                    </span>
+                  ) : null}
+                </TD>
                 <TD className="whitespace-nowrap text-zinc-600">
                   {sb.cpu} vCPU · {formatMemory(sb.memoryMb)}
                 </TD>
@@ -134,11 +179,11 @@ export function SandboxesTable() {
                         key={k}
                         type="button"
                         title="Filter by this"
-                        onClick={() =>
-                          setFilter((f) => ({ ...f, metadata: [...new Set([...f.metadata, `${k}:${v}`])] }))
-                        }
+                        className="max-w-full text-left"
+                        onClick={() => setFilter({ metadata: [...new Set([...filter.metadata, `${k}:${v}`])] })}
                       >
-                        <Badge className="font-mono">
+                        {/* A long tag wraps rather than widening a phone's card. */}
+                        <Badge className="max-w-full font-mono whitespace-normal break-all">
                           {k}={v}
                         </Badge>
                       </button>

@@ -54,6 +54,7 @@ export function ShareList({
                     {s.template
                       ? ` · up to ${s.maxConcurrent} visitors · ${Math.round((s.sandboxTimeoutSec ?? 0) / 60)} min each`
                       : ''}
+                    {s.isolation === 'gvisor' ? ' · gVisor' : s.isolation === 'container' ? ' · container' : ''}
                   </div>
                 </TD>
                 <TD>{s.mode === 'ro' ? <Badge>read-only</Badge> : <Badge tone="accent">interactive</Badge>}</TD>

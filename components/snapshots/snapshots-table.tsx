@@ -10,14 +10,15 @@ import { useSandboxMutations, sandboxKeys } from '@/components/sandboxes/use-san
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { ListToolbar, matchesSearch, useListFilter } from '@/components/ui/list-toolbar';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
 import { useOrg } from '@/lib/client/org-context';
 import { formatBytes } from '@/lib/client/sandbox-format';
 import type { Sandbox, Snapshot } from '@/lib/client/sandbox-types';
+import { SaveAsTemplateButton } from '@/components/templates/save-as-template';
 import { SnapshotBrowser } from './snapshot-browser';
 
 /**
@@ -39,7 +40,9 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
         signal,
       }),
   });
-  const rows = list.data?.snapshots ?? [];
+  const all = list.data?.snapshots ?? [];
+  const filter = useListFilter();
+  const rows = all.filter((s) => matchesSearch(filter.q, [s.id, s.name, s.sandboxId]));
 
   async function fork(s: Snapshot) {
     setForking(s.id);
@@ -50,13 +53,12 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
 
   return (
     <>
-      {list.isPending ? <TableSkeleton columns={5} /> : null}
-      {list.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(list.error)} />
-        </div>
+      {sandbox ? null : <ListToolbar filter={filter} searchLabel="Search snapshots by id, name or sandbox" />}
+      <QueryStates query={list} columns={5} />
+      {list.data && all.length > 0 && rows.length === 0 ? (
+        <EmptyState icon={Camera} title="No snapshots match this search" description="Clear the search to see more." />
       ) : null}
-      {list.data && rows.length === 0 ? (
+      {list.data && all.length === 0 ? (
         <EmptyState icon={Camera} title="No snapshots yet" description={emptyHint} />
       ) : null}
       {rows.length > 0 ? (
@@ -107,6 +109,12 @@ export function SnapshotsTable({ sandbox, emptyHint }: { sandbox?: Sandbox; empt
                       >
                         {forking === s.id ? null : <GitFork />} Fork
                       </Button>
+                    ) : null}
+                    {can('sandboxes:write') ? (
+                      <SaveAsTemplateButton
+                        path={`/api/v1/snapshots/${s.id}/template`}
+                        what={`snapshot ${s.name ?? s.id}`}
+                      />
                     ) : null}
                     {can('snapshots:delete') ? (
                       <Button

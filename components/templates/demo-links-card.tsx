@@ -9,11 +9,12 @@ import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { Field, FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
-import { TableSkeleton } from '@/components/ui/spinner';
-import { api, errorMessage } from '@/lib/client/api';
+import { QueryStates } from '@/components/ui/query-states';
+import { api } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import type { CreatedShare, Share, Template } from '@/lib/client/sandbox-types';
 import { useApiForm } from '@/lib/client/use-api-form';
+import { SecretPicker } from '@/components/secrets/secret-picker';
 
 /** Demo links: every visitor gets a fresh, short-lived sandbox from a template (owned by this org). */
 export function DemoLinksCard() {
@@ -21,6 +22,7 @@ export function DemoLinksCard() {
   const qc = useQueryClient();
   const key = ['shares', org.slug, 'templates'];
   const [created, setCreated] = React.useState<CreatedShare | null>(null);
+  const [secrets, setSecrets] = React.useState<string[]>([]);
   const shares = useQuery({
     queryKey: key,
     queryFn: ({ signal }) => api<{ shares: Share[] }>('/api/v1/shares', { org: org.slug, signal }),
@@ -32,9 +34,10 @@ export function DemoLinksCard() {
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: key });
   const form = useApiForm<CreatedShare>({
-    fields: ['template', 'label', 'maxConcurrent', 'sandboxTimeoutSec', 'expiresInHours'],
+    fields: ['template', 'label', 'maxConcurrent', 'sandboxTimeoutSec', 'expiresInHours', 'secrets', 'isolation'],
     onSuccess: (c) => {
       setCreated(c);
+      setSecrets([]);
       toast.success('Demo link created');
       refresh();
     },
@@ -54,6 +57,8 @@ export function DemoLinksCard() {
         maxConcurrent: max,
         sandboxTimeoutSec: Number(data.get('sandboxTimeoutSec')),
         expiresInHours: Number(data.get('expiresInHours')),
+        ...(secrets.length ? { secrets } : {}),
+        ...(data.get('isolation') ? { isolation: data.get('isolation') } : {}),
       },
     };
   });
@@ -97,19 +102,22 @@ export function DemoLinksCard() {
                 <option value="720">in 30 days</option>
               </Select>
             </Field>
+            <Field label="Isolation" error={form.fieldErrors.isolation} className="w-40">
+              <Select name="isolation" defaultValue="">
+                <option value="">Template's</option>
+                <option value="container">Container</option>
+                <option value="gvisor">gVisor</option>
+              </Select>
+            </Field>
             <Button type="submit" pending={form.pending} disabled={templates.isPending}>
               Create demo link
             </Button>
           </div>
+          <SecretPicker value={secrets} onChange={setSecrets} enabled egressOnly error={form.fieldErrors.secrets} />
         </form>
       ) : null}
       {created ? <CreatedShareBox created={created} onDismiss={() => setCreated(null)} /> : null}
-      {shares.isPending ? <TableSkeleton columns={4} rows={2} /> : null}
-      {shares.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(shares.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={shares} columns={4} rows={2} />
       {shares.data ? (
         <ShareList
           shares={shares.data}

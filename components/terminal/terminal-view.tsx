@@ -107,7 +107,7 @@ export default function TerminalView({ connect, readOnly, className, toolbar }: 
   }, []);
 
   return (
-    <div className={cn('flex min-h-0 flex-col bg-zinc-950', className)} data-testid="terminal">
+    <div className={cn('stay-dark flex min-h-0 flex-col bg-zinc-950', className)} data-testid="terminal">
       <div className="flex items-center gap-2 border-b border-zinc-800 px-3 py-1.5">
         <TerminalStatusPill status={status} readOnly={ro} />
         {detail ? (

@@ -7,7 +7,7 @@ import { Spinner } from '@/components/ui/spinner';
 export const TerminalPane = dynamic(() => import('./terminal-view'), {
   ssr: false,
   loading: () => (
-    <div className="flex h-full min-h-64 items-center justify-center bg-zinc-950">
+    <div className="stay-dark flex h-full min-h-64 items-center justify-center bg-zinc-950">
       <Spinner label="Loading terminal" />
     </div>
   ),

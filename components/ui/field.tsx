@@ -42,16 +42,24 @@ export function Field({ label, error, hint, className, children }: FieldProps) {
   );
 }
 
-/** A form-level error (not tied to one field): wrong password, rate limit, server failure. */
-export function FormError({ message }: { message?: string | null }) {
+/**
+ * A form-level error (not tied to one field): wrong password, rate limit, server failure. A list
+ * that failed to load passes `onRetry`, so the box offers the way forward as well as the message.
+ */
+export function FormError({ message, onRetry }: { message?: string | null; onRetry?: () => void }) {
   if (!message) return null;
   return (
     <div
       role="alert"
       data-testid="form-error"
-      className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
+      className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
     >
-      {message}
+      <span>{message}</span>
+      {onRetry ? (
+        <button type="button" onClick={onRetry} className="font-medium underline underline-offset-2 hover:no-underline">
+          Try again
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -73,6 +73,7 @@ export function UsageControls({ value, onChange }: Props) {
           <option value="kind">Kind</option>
           <option value="sandbox">Sandbox</option>
           <option value="template">Template</option>
+          <option value="isolation">Isolation level</option>
           <option value="metadata">Metadata key…</option>
         </Select>
       </Control>

@@ -98,7 +98,7 @@ export function UsageView({ initial }: { initial: UsageSelection }) {
               <TableSkeleton columns={5} />
             </Card>
           ) : null}
-          {bySandbox.isError && !bySandbox.data ? <FormError message={errorMessage(bySandbox.error)} /> : null}
+          {bySandbox.isError && !bySandbox.data ? <FormError message={errorMessage(bySandbox.error)} onRetry={() => void bySandbox.refetch()} /> : null}
         </>
       ) : null}
     </div>

@@ -20,5 +20,6 @@ export const auditEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_events_org_created_idx').on(t.orgId, t.createdAt)],
+  // The second index serves the log's target filter (every event about one sandbox, key, …).
+  (t) => [index('audit_events_org_created_idx').on(t.orgId, t.createdAt), index('audit_events_org_target_idx').on(t.orgId, t.targetId)],
 );

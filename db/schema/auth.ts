@@ -17,6 +17,14 @@ export const users = pgTable('users', {
   // was bumped with it) and the API keys it created are refused (lib/auth/api-key-auth.ts).
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
   disabledReason: text('disabled_reason'),
+  // TOTP two-factor (lib/auth/two-factor.ts). Secrets are sealed with the vault's AES-GCM
+  // envelope (JSON of lib/secrets/crypto.ts's Sealed), never stored in the clear. `pending` is
+  // a secret being set up (QR shown, first code not yet confirmed); `lastCounter` is the time
+  // step of the last accepted code, so a code is good once (no replay within its 30 s).
+  totpSecret: text('totp_secret'),
+  totpPendingSecret: text('totp_pending_secret'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  totpLastCounter: integer('totp_last_counter'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -68,4 +76,38 @@ export const authAttempts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('auth_attempts_key_created_idx').on(t.key, t.createdAt)],
+);
+
+/**
+ * One row per signed-in browser. The session JWT carries the row's id (`sid`) and every request
+ * checks the row is still there, so "sign out elsewhere", a password change or removing one
+ * session ends it at its next request even though a JWT cannot be recalled.
+ */
+export const userSessions = pgTable(
+  'user_sessions',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId(24)),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('user_sessions_user_idx').on(t.userId, t.lastSeenAt)],
+);
+
+/** Two-factor recovery codes: SHA-256 of each (they are 50-bit random, not passwords), used once. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId()),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
 );

@@ -34,6 +34,9 @@ export const plans = pgTable('plans', {
   maxTemplates: integer('max_templates').notNull(),
   apiRequestsPerMinute: integer('api_requests_per_minute').notNull(),
   maxPortsPerSandbox: integer('max_ports_per_sandbox').notNull(),
+  /** `gvisor`: the org's sandboxes must run under gVisor (a create that names none gets it; one
+   * asking for `container` is refused). null: any level (README: Isolation levels). */
+  requiredIsolation: text('required_isolation', { enum: ['gvisor'] }),
   /** The Stripe recurring price that buys this plan (Checkout), and by which a subscription's
    * plan is recognised (webhooks); null: not sold through Stripe. Set by platform admins. */
   stripePriceId: text('stripe_price_id').unique(),
@@ -135,5 +138,7 @@ export const apiRateBuckets = pgTable('api_rate_buckets', {
   tokens: doublePrecision('tokens').notNull(),
   /** Whether the last request taken from this bucket was let through (RETURNING sees only the row). */
   allowed: boolean('allowed').notNull().default(true),
+  /** How many tokens the last take got (a console leases several at once: lib/billing/rate-lease.ts). */
+  taken: integer('taken').notNull().default(1),
   updatedAt: timestamp('updated_at', { withTimezone: true, precision: 6 }).notNull(),
 });

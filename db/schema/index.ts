@@ -10,3 +10,5 @@ export * from './idempotency';
 export * from './usage';
 export * from './mail';
 export * from './stripe';
+export * from './secrets';
+export * from './templates';

@@ -23,6 +23,10 @@ export const orgs = pgTable('orgs', {
   suspendedReason: text('suspended_reason'),
   /** Sandboxes stopped for longer than this many days are deleted (lib/sandboxes/retention.ts); null = kept. */
   stoppedRetentionDays: integer('stopped_retention_days'),
+  /** The owner asked every member to use two-factor sign-in; members without it are sent to set it up. */
+  requireTwoFactor: boolean('require_two_factor').notNull().default(false),
+  /** templates.id a create that names no template uses; null = the built-in one. */
+  defaultTemplateId: text('default_template_id'),
 });
 
 export const memberships = pgTable(

@@ -8,6 +8,8 @@ export type RunnerCapacity = {
   cpuTotal: number;
   memoryMbCommitted: number;
   memoryMbTotal: number;
+  /** Levels the runner can run now (runner/sandbox/types.ts Capacity); absent from runners older than gVisor. */
+  isolation?: Partial<Record<'container' | 'gvisor', { available: boolean; reason?: string }>>;
 };
 
 /**

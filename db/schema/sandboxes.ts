@@ -9,6 +9,9 @@ export type SandboxNetwork = { mode: 'none' | 'egress'; allow?: string[]; ports?
 /** What happens when the TTL or idle timeout passes (E2B's `lifecycle.onTimeout`). */
 export const ON_TIMEOUT = ['stop', 'pause', 'delete'] as const;
 export type OnTimeout = (typeof ON_TIMEOUT)[number];
+/** How the sandbox is isolated from its host (README: Isolation levels). */
+export const ISOLATION_LEVELS = ['container', 'gvisor'] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 
 /**
  * The console's record of each sandbox: what the caller asked for (desired_state) and what the
@@ -26,6 +29,8 @@ export const sandboxes = pgTable(
     /** Optional, unique per org among live sandboxes; usable wherever an id is (lib/sandboxes/names.ts). */
     name: text('name'),
     template: text('template').notNull().default('default'),
+    /** The exact build of a custom template it was made from (templates.current_build_id then). */
+    templateBuildId: text('template_build_id'),
     snapshotId: text('snapshot_id'),
     state: text('state', { enum: SANDBOX_STATES }).notNull().default('creating'),
     desiredState: text('desired_state', { enum: ['running', 'paused', 'stopped', 'deleted'] })
@@ -37,9 +42,18 @@ export const sandboxes = pgTable(
     diskMb: integer('disk_mb').notNull(),
     network: jsonb('network').$type<SandboxNetwork>().notNull(),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    /** Names of the org's secrets it gets (resolved at each start; values are never stored here). */
+    secrets: jsonb('secrets').$type<string[]>().notNull().default([]),
     timeoutSec: integer('timeout_sec').notNull(),
     idleTimeoutSec: integer('idle_timeout_sec').notNull().default(0),
     onTimeout: text('on_timeout', { enum: ON_TIMEOUT }).notNull().default('stop'),
+    isolation: text('isolation', { enum: ISOLATION_LEVELS }).notNull().default('container'),
+    /**
+     * Made through the E2B API with public traffic (E2B's default): every port is reachable through
+     * the E2B gateway by host name `{port}-{id}.{domain}`, as E2B's are. Otherwise a port needs
+     * the sandbox's traffic token (or Warren's own preview access).
+     */
+    e2bPublicPorts: boolean('e2b_public_ports').notNull().default(false),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }),
     createdBy: text('created_by').notNull(),
@@ -50,6 +64,10 @@ export const sandboxes = pgTable(
   },
   (t) => [
     index('sandboxes_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    // The list API's path: only live rows, so thousands of deleted sandboxes cost it nothing.
+    index('sandboxes_org_live_created_idx').on(t.orgId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+    // Metadata filters (`metadata @> {"k":"v"}`) and `key:value` searches use this GIN index.
+    index('sandboxes_metadata_idx').using('gin', t.metadata.op('jsonb_path_ops')),
     index('sandboxes_runner_idx').on(t.runnerId),
     index('sandboxes_snapshot_idx').on(t.snapshotId),
     // A name frees up when its sandbox is deleted (rows are soft-deleted).

@@ -1,6 +1,7 @@
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { newId } from '@/lib/ids';
 import { orgs } from './orgs';
+import { ISOLATION_LEVELS } from './sandboxes';
 
 /**
  * Embed links to a terminal, for demos. Either a live sandbox's terminal (read-only or
@@ -21,6 +22,10 @@ export const terminalShares = pgTable(
     label: text('label'),
     maxConcurrent: integer('max_concurrent').notNull().default(5),
     sandboxTimeoutSec: integer('sandbox_timeout_sec').notNull().default(600),
+    /** Egress-only secrets each visitor's sandbox gets (names; a template link only). */
+    secrets: jsonb('secrets').$type<string[]>().notNull().default([]),
+    /** The isolation each visitor's sandbox gets (a template link only); null: the template's or org's default. */
+    isolation: text('isolation', { enum: ISOLATION_LEVELS }),
     createdBy: text('created_by').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

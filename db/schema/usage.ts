@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, index, integer, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { newId } from '@/lib/ids';
 import { orgs } from './orgs';
+import { ISOLATION_LEVELS } from './sandboxes';
 
 export const USAGE_KINDS = ['compute', 'paused', 'storage', 'active_cpu'] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
@@ -24,6 +25,8 @@ export const usagePeriods = pgTable(
     sandboxId: text('sandbox_id'),
     snapshotId: text('snapshot_id'),
     kind: text('kind', { enum: USAGE_KINDS }).notNull(),
+    /** The sandbox's isolation level (usage per level); null for a snapshot's storage. */
+    isolation: text('isolation', { enum: ISOLATION_LEVELS }),
     startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
     vcpuMilli: integer('vcpu_milli').notNull().default(0),
@@ -55,6 +58,8 @@ export const usageHourly = pgTable(
     sandboxId: text('sandbox_id'),
     snapshotId: text('snapshot_id'),
     kind: text('kind', { enum: USAGE_KINDS }).notNull(),
+    /** The subject's isolation level, from its periods (null for snapshots). */
+    isolation: text('isolation', { enum: ISOLATION_LEVELS }),
     durationMs: bigint('duration_ms', { mode: 'number' }).notNull(),
     vcpuMilliMs: numeric('vcpu_milli_ms').notNull(),
     memMibMs: numeric('mem_mib_ms').notNull(),

@@ -1,5 +1,6 @@
 import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
+import { thenForgetApiKeys } from '@/lib/auth/api-key-cache';
 import { actorFromUser, recordAudit } from '@/lib/audit/audit';
 import type { UserScope } from '@/lib/auth/scope';
 import { conflict, notFound } from '@/lib/errors';
@@ -60,7 +61,7 @@ export async function setPlatformAdmin(admin: UserScope, id: string, input: unkn
 export async function disableUser(admin: UserScope, id: string, input: unknown): Promise<AdminUserView> {
   const { reason } = disableUserBody.parse(input);
   const db = await getDb();
-  await db.transaction(async (tx) => {
+  await thenForgetApiKeys(db.transaction(async (tx) => {
     await lockAdmins(tx);
     const u = await lockedUser(tx, id);
     if (u.id === admin.userId) throw conflict('You cannot disable your own account');
@@ -71,13 +72,13 @@ export async function disableUser(admin: UserScope, id: string, input: unknown):
       .set({ disabledAt: new Date(), disabledReason: reason, sessionVersion: sql`${users.sessionVersion} + 1` })
       .where(eq(users.id, u.id));
     await recordAudit(actorFromUser(admin, null), 'user.disable', { type: 'user', id: u.id }, { email: u.email, reason }, tx);
-  });
+  }));
   return view(id);
 }
 
 export async function enableUser(admin: UserScope, id: string): Promise<AdminUserView> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
+  await thenForgetApiKeys(db.transaction(async (tx) => {
     const u = await lockedUser(tx, id);
     const [row] = await tx
       .update(users)
@@ -86,6 +87,6 @@ export async function enableUser(admin: UserScope, id: string): Promise<AdminUse
       .returning({ id: users.id });
     if (!row) throw conflict('This account is not disabled');
     await recordAudit(actorFromUser(admin, null), 'user.enable', { type: 'user', id: u.id }, { email: u.email, wasDisabledFor: u.disabledReason }, tx);
-  });
+  }));
   return view(id);
 }

@@ -1,11 +1,12 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
+import { forgetVerifiedApiKeys } from '@/lib/auth/api-key-cache';
 import { can, canGrant, type Role } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
 import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import { AppError, conflict, forbidden, notFound } from '@/lib/errors';
 import { displayName } from '@/lib/schemas/common';
-import { keyParts, newApiKey } from './key-format';
+import { type KeyFormat, keyParts, newApiKey } from './key-format';
 
 const { apiKeys } = schema;
 const DAY_MS = 86_400_000;
@@ -39,7 +40,7 @@ export const toApiKeyView = (k: ApiKeyRow): ApiKeyView => ({
 /** A key never has more rights than whoever creates it. The full key is returned only here. */
 export async function createApiKey(
   scope: OrgScope,
-  input: { name: string; role?: Role; expiresInDays?: number | null },
+  input: { name: string; role?: Role; expiresInDays?: number | null; format?: KeyFormat },
   opts: { auditActor?: AuditActor } = {},
 ): Promise<{ apiKey: ApiKeyView; key: string }> {
   if (!can(scope.role, 'api_keys:write')) throw forbidden();
@@ -50,7 +51,7 @@ export async function createApiKey(
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > 365)) {
     throw new AppError('bad_request', 'expiresInDays must be 1–365, or omitted for a key that does not expire');
   }
-  const key = newApiKey();
+  const key = newApiKey(input.format ?? 'warren');
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -64,7 +65,7 @@ export async function createApiKey(
         expiresAt: days ? new Date(Date.now() + days * DAY_MS) : null,
       })
       .returning();
-    await recordAudit(opts.auditActor ?? scope, 'api_key.create', { type: 'api_key', id: row!.id }, { name, role, prefix: row!.prefix }, tx);
+    await recordAudit(opts.auditActor ?? scope, 'api_key.create', { type: 'api_key', id: row!.id }, { name, role, prefix: row!.prefix, format: input.format ?? 'warren' }, tx);
     return { apiKey: toApiKeyView(row!), key };
   });
 }
@@ -79,7 +80,7 @@ export async function listApiKeys(scope: OrgScope): Promise<ApiKeyView[]> {
 export async function revokeApiKey(scope: OrgScope, id: string): Promise<ApiKeyView> {
   if (!can(scope.role, 'api_keys:write')) throw forbidden();
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const revoked = await db.transaction(async (tx) => {
     const [existing] = await tx.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, scope.orgId)));
     if (!existing) throw notFound('API key');
     // A developer must not revoke an admin's key: same rule as creating one.
@@ -93,4 +94,6 @@ export async function revokeApiKey(scope: OrgScope, id: string): Promise<ApiKeyV
     await recordAudit(scope, 'api_key.revoke', { type: 'api_key', id }, { name: row.name, prefix: row.prefix }, tx);
     return toApiKeyView(row);
   });
+  forgetVerifiedApiKeys(); // after the commit: the next request reads the revoked row
+  return revoked;
 }

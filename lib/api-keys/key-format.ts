@@ -8,9 +8,17 @@ import { createHash, randomBytes } from 'node:crypto';
 export const KEY_PREFIX = 'wrn_';
 const BODY_LENGTH = 40;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-export const KEY_RE = /^wrn_[A-Za-z0-9]{40}$/;
+/**
+ * E2B-format keys (`e2b_` + 40 lowercase hex, 160 bits) exist so the official e2b clients accept
+ * them without flags (2.45 checks `^e2b_[0-9a-f]+$`). Underneath they are ordinary keys: the
+ * same table, hash, scopes, expiry and revocation; only the spelling differs.
+ */
+export const E2B_KEY_PREFIX = 'e2b_';
+export const KEY_RE = /^(wrn_[A-Za-z0-9]{40}|e2b_[0-9a-f]{40})$/;
+export type KeyFormat = 'warren' | 'e2b';
 
-export function newApiKey(): string {
+export function newApiKey(format: KeyFormat = 'warren'): string {
+  if (format === 'e2b') return E2B_KEY_PREFIX + randomBytes(20).toString('hex');
   let body = '';
   while (body.length < BODY_LENGTH) {
     for (const b of randomBytes(64)) {

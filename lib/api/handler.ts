@@ -80,7 +80,7 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const res = Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: err.status });
     // A rate limit says when to come back (RFC 9110's Retry-After, in seconds).
-    const retry = err.details?.retryAfterSec;
+    const retry = err.details?.retryAfterSec ?? err.details?.retryAfterSeconds;
     if (typeof retry === 'number') res.headers.set('retry-after', String(retry));
     return res;
   }

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, like, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
@@ -66,12 +66,33 @@ export type AuditEventView = {
 // Microsecond ISO text: a JS Date would drop the microseconds and the cursor would skip or repeat rows.
 const createdAtText = sql<string>`to_char(${auditEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * What the audit log can be narrowed to. `actor`: part of the actor's label (an e-mail or a key's
+ * name), any case. `action`: an exact action, or a family as `sandbox.*`. `target`: a target id.
+ * `from`/`to`: a time range, from inclusive, to exclusive.
+ */
+export type AuditFilter = { actor?: string; action?: string; target?: string; from?: Date; to?: Date };
+
+/** LIKE's own wildcards in user text match themselves. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterSql(f: AuditFilter): SQL | undefined {
+  const family = f.action?.endsWith('.*') ? f.action.slice(0, -1) : null;
+  return and(
+    f.actor ? ilike(auditEvents.actorLabel, `%${likeLiteral(f.actor)}%`) : undefined,
+    f.action ? (family ? like(auditEvents.action, `${likeLiteral(family)}%`) : eq(auditEvents.action, f.action)) : undefined,
+    f.target ? eq(auditEvents.targetId, f.target) : undefined,
+    f.from ? gte(auditEvents.createdAt, f.from) : undefined,
+    f.to ? lt(auditEvents.createdAt, f.to) : undefined,
+  );
+}
+
 /** Newest first, keyset pagination on (created_at, id); the cursor is opaque to callers. */
 export async function listAudit(
   scope: Pick<OrgScope, 'orgId'>,
-  opts: { cursor?: string; limit?: number } = {},
+  opts: { cursor?: string; limit?: number; filter?: AuditFilter; maxLimit?: number } = {},
 ): Promise<{ events: AuditEventView[]; nextCursor: string | null }> {
-  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 100);
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), opts.maxLimit ?? 100);
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
   const db = await getDb();
   const rows = await db
@@ -90,6 +111,7 @@ export async function listAudit(
     .where(
       and(
         eq(auditEvents.orgId, scope.orgId),
+        filterSql(opts.filter ?? {}),
         after
           ? or(
               lt(auditEvents.createdAt, sql`${after.at}::timestamptz`),

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { hashApiKey, KEY_RE } from '@/lib/api-keys/key-format';
 import { AppError } from '@/lib/errors';
+import { apiKeyCacheGeneration, cachedApiKey, rememberApiKey } from './api-key-cache';
 import type { OrgScope } from './scope';
 
 const { apiKeys, orgs, users } = schema;
@@ -15,16 +16,47 @@ const invalid = () => new AppError('unauthorized', 'Invalid or revoked API key')
  * last_used_at is written at most once a minute per key so busy agents do not write on every call.
  * A key whose creator a platform admin disabled is refused while the account stays disabled
  * (a left join: keys whose creator was deleted keep working, as before).
+ * A verified key is memoised for half a second (./api-key-cache.ts says why that is safe).
  */
 export async function authenticateApiKey(rawKey: string): Promise<OrgScope> {
   if (!KEY_RE.test(rawKey)) throw invalid();
+  const hash = hashApiKey(rawKey);
+  const hit = cachedApiKey(hash);
+  if (hit) return hit;
+  const generation = apiKeyCacheGeneration();
+  const readAt = Date.now(); // the memo's half second counts from before the read
+  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.hash, hash));
+  rememberApiKey(hash, scope, expiresAt, generation, readAt);
+  return scope;
+}
+
+/**
+ * The same checks for a key known by id: credentials derived from a key (the E2B gateway's
+ * per-sandbox access tokens) stop working when the key is revoked, expires or its creator is
+ * disabled. Memoised like a raw key, in the same memo under `id:` (a hash is hex, so the two
+ * never meet): every invalidation that forgets verified keys forgets these too, and another
+ * console process sees a revocation within the memo's half second.
+ */
+export async function authenticateApiKeyId(id: string): Promise<OrgScope> {
+  if (!/^[a-z0-9]{3,40}$/.test(id)) throw invalid();
+  const memoKey = `id:${id}`;
+  const hit = cachedApiKey(memoKey);
+  if (hit) return hit;
+  const generation = apiKeyCacheGeneration();
+  const readAt = Date.now();
+  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.id, id));
+  rememberApiKey(memoKey, scope, expiresAt, generation, readAt);
+  return scope;
+}
+
+async function scopeOfKey(where: SQL): Promise<{ scope: OrgScope; expiresAt: Date | null }> {
   const db = await getDb();
   const [row] = await db
     .select({ key: apiKeys, org: { id: orgs.id, slug: orgs.slug }, creatorDisabledAt: users.disabledAt })
     .from(apiKeys)
     .innerJoin(orgs, eq(orgs.id, apiKeys.orgId))
     .leftJoin(users, eq(users.id, apiKeys.createdBy))
-    .where(eq(apiKeys.hash, hashApiKey(rawKey)));
+    .where(where);
   const now = Date.now();
   if (!row || row.key.revokedAt || (row.key.expiresAt && row.key.expiresAt.getTime() <= now)) throw invalid();
   if (row.creatorDisabledAt) throw new AppError('unauthorized', 'This API key was created by a disabled account; ask an org owner for a new key');
@@ -32,10 +64,11 @@ export async function authenticateApiKey(rawKey: string): Promise<OrgScope> {
   if (!row.key.lastUsedAt || now - row.key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, row.key.id));
   }
-  return {
+  const scope: OrgScope = {
     orgId: row.org.id,
     orgSlug: row.org.slug,
     role: row.key.role,
     actor: { type: 'api_key', apiKeyId: row.key.id, label: `${row.key.name} (${row.key.prefix}…)` },
   };
+  return { scope, expiresAt: row.key.expiresAt };
 }

@@ -21,9 +21,20 @@ export class AccountDisabled extends CredentialsSignin {
   code = 'account_disabled';
 }
 
+/** The password was right and the account has two-factor on: the form asks for a code next. */
+export class TwoFactorRequired extends CredentialsSignin {
+  code = 'two_factor_required';
+}
+
+export class InvalidTwoFactorCode extends CredentialsSignin {
+  code = 'invalid_two_factor_code';
+}
+
 const MESSAGES: Record<string, string> = {
   account_disabled: 'This account is disabled. Contact your platform admin.',
   invalid_credentials: 'Wrong e-mail or password.',
+  two_factor_required: 'Enter the 6-digit code from your authenticator app.',
+  invalid_two_factor_code: 'That code is not valid. Use the current code from your authenticator app, or a recovery code.',
   rate_limited: 'Too many sign-in attempts. Wait a few minutes, then try again.',
   // Auth.js error types that reach /sign-in?error=… after an OAuth round trip.
   OAuthAccountNotLinked:

@@ -10,8 +10,11 @@ import { logger } from '@/lib/logger';
 import { text } from '@/lib/schemas/common';
 import { burnPasswordCheck, verifyPassword } from '@/lib/users/password';
 import { ensurePersonalOrg, findUserByEmail } from '@/lib/users/users';
-import { AccountDisabled, InvalidCredentials } from './auth-errors';
-import { currentSessionVersion, SESSION_VERSION_CLAIM, tokenSessionVersion } from './session-version';
+import { verifySecondFactor } from '@/lib/account/two-factor';
+import { isAppError } from '@/lib/errors';
+import { AccountDisabled, InvalidCredentials, InvalidTwoFactorCode, TooManyAttempts, TwoFactorRequired } from './auth-errors';
+import { currentSessionVersion, SESSION_ID_CLAIM, SESSION_VERSION_CLAIM, tokenSessionId, tokenSessionVersion } from './session-version';
+import { createUserSession, sessionStillValid } from './user-sessions';
 import { clientIp, guardSignIn } from './sign-in-guard';
 
 /**
@@ -22,6 +25,8 @@ import { clientIp, guardSignIn } from './sign-in-guard';
 const CredentialsInput = z.object({
   email: text(254).trim().toLowerCase().min(3),
   password: text(200).min(1),
+  // The second factor, sent with the password once the form knows it is needed.
+  code: text(40).trim().optional(),
 });
 
 /** Which OAuth buttons to show: a provider is on only when both of its variables are set. */
@@ -35,8 +40,8 @@ export function oauthProviders(): Array<{ id: 'github' | 'google'; name: string 
 async function authorize(credentials: Partial<Record<string, unknown>>, request: Request) {
   const parsed = CredentialsInput.safeParse(credentials);
   if (!parsed.success) throw new InvalidCredentials();
-  const { email, password } = parsed.data;
-  return guardSignIn(email, clientIp(request), async () => {
+  const { email, password, code } = parsed.data;
+  const user = await guardSignIn(email, clientIp(request), async () => {
     const user = await findUserByEmail(email);
     if (!user) {
       await burnPasswordCheck(password);
@@ -45,8 +50,31 @@ async function authorize(credentials: Partial<Record<string, unknown>>, request:
     if (!(await verifyPassword(user.passwordHash, password))) return null;
     // Only after the right password: a disabled account is told why, a guesser learns nothing.
     if (user.disabledAt) throw new AccountDisabled();
-    return { id: user.id, email: user.email, name: user.name };
+    return { id: user.id, email: user.email, name: user.name, twoFactor: !!user.totpEnabledAt };
   });
+  // Only after the right password does anyone learn that the account has a second factor.
+  if (user.twoFactor) {
+    if (!code) throw new TwoFactorRequired();
+    try {
+      await verifySecondFactor(user.id, user.email, code);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'rate_limited') throw new TooManyAttempts(err.message);
+      if (isAppError(err)) throw new InvalidTwoFactorCode();
+      throw err;
+    }
+  }
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+/** Who is signing in from where, for the sessions list; outside a request there is nothing to say. */
+async function requestMeta(): Promise<{ userAgent: string | null; ip: string | null }> {
+  try {
+    const { headers } = await import('next/headers');
+    const h = await headers();
+    return { userAgent: h.get('user-agent'), ip: h.get('x-forwarded-for')?.split(',')[0]?.trim() || h.get('x-real-ip') };
+  } catch {
+    return { userAgent: null, ip: null };
+  }
 }
 
 /**
@@ -87,17 +115,18 @@ async function config(): Promise<NextAuthConfig> {
         const existing = await findUserByEmail(user.email);
         return !existing?.disabledAt;
       },
-      // Runs at sign-in (user set) and on every session read: a token older than the user's last
-      // password change, or of a deleted user, ends the session (null clears the cookie).
+      // Runs at sign-in (user set) and on every session read. Sign-in opens a session row; a
+      // token whose row was ended (signed out elsewhere, password changed), older than the last
+      // password reset, or of a deleted or disabled user ends the session (null clears the cookie).
       async jwt({ token, user }) {
         if (user?.id) {
           token.sub = user.id;
           token[SESSION_VERSION_CLAIM] = (await currentSessionVersion(user.id)) ?? 0;
+          token[SESSION_ID_CLAIM] = await createUserSession(user.id, await requestMeta());
           return token;
         }
         if (!token.sub) return token;
-        const current = await currentSessionVersion(token.sub);
-        return current !== null && current === tokenSessionVersion(token) ? token : null;
+        return (await sessionStillValid(token.sub, tokenSessionVersion(token), tokenSessionId(token))) ? token : null;
       },
       session({ session, token }) {
         if (token.sub && session.user) session.user.id = token.sub;

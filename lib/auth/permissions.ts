@@ -9,6 +9,8 @@ export const PERMISSIONS = [
   'org:read',
   'org:update',
   'org:delete',
+  // Sign-in policy (requiring two-factor of every member): owners only, like deleting the org.
+  'org:security',
   'members:read',
   'members:invite',
   'members:update',

@@ -4,7 +4,7 @@ import { AppError } from '@/lib/errors';
 import { authenticateApiKey } from './api-key-auth';
 import type { OrgScope, UserScope } from './scope';
 
-const { orgs, memberships } = schema;
+const { orgs, memberships, users } = schema;
 export const ORG_HEADER = 'x-warren-org';
 
 /**
@@ -38,13 +38,19 @@ export async function resolveUserScope(req: Request): Promise<UserScope> {
 export async function orgScopeForUser(user: UserScope, slug: string): Promise<OrgScope> {
   const db = await getDb();
   const [row] = await db
-    .select({ orgId: orgs.id, orgSlug: orgs.slug, role: memberships.role })
+    .select({ orgId: orgs.id, orgSlug: orgs.slug, role: memberships.role, requireTwoFactor: orgs.requireTwoFactor, totpAt: users.totpEnabledAt })
     .from(orgs)
     .innerJoin(memberships, and(eq(memberships.orgId, orgs.id), eq(memberships.userId, user.userId)))
+    .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(orgs.slug, slug.trim().toLowerCase()));
   if (!row) throw new AppError('not_found', 'Organization not found');
+  if (row.requireTwoFactor && !row.totpAt) {
+    throw new AppError('two_factor_required', 'This organization requires two-factor sign-in: turn it on in Account settings (/account) first');
+  }
   return {
-    ...row,
+    orgId: row.orgId,
+    orgSlug: row.orgSlug,
+    role: row.role,
     actor: { type: 'user', userId: user.userId, label: user.email, isPlatformAdmin: user.isPlatformAdmin },
   };
 }

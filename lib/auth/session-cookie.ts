@@ -1,6 +1,6 @@
 import { decode } from 'next-auth/jwt';
 import type { UserScope } from './scope';
-import { tokenSessionVersion } from './session-version';
+import { tokenSessionId, tokenSessionVersion } from './session-version';
 
 /**
  * The signed-in person behind a raw Cookie header: decodes Auth.js's session JWT (encrypted
@@ -19,8 +19,8 @@ export function parseCookies(header: string | null | undefined): Map<string, str
   return out;
 }
 
-/** The session's user id and the session version it was issued with (lib/auth/session-version.ts). */
-export async function sessionFromCookies(header: string | null | undefined): Promise<{ userId: string; version: number } | null> {
+/** The session's user id, the session version it was issued with (lib/auth/session-version.ts) and its session row's id. */
+export async function sessionFromCookies(header: string | null | undefined): Promise<{ userId: string; version: number; sid: string | null } | null> {
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
   const cookies = parseCookies(header);
@@ -35,7 +35,7 @@ export async function sessionFromCookies(header: string | null | undefined): Pro
     if (!token) continue;
     try {
       const payload = await decode({ token, secret, salt: name });
-      if (payload?.sub && (!payload.exp || payload.exp * 1000 > Date.now())) return { userId: payload.sub, version: tokenSessionVersion(payload) };
+      if (payload?.sub && (!payload.exp || payload.exp * 1000 > Date.now())) return { userId: payload.sub, version: tokenSessionVersion(payload), sid: tokenSessionId(payload) };
     } catch {
       // tampered, expired or signed with another secret: not signed in
     }
@@ -46,9 +46,11 @@ export async function sessionFromCookies(header: string | null | undefined): Pro
 export async function sessionUserFromCookies(header: string | null | undefined): Promise<UserScope | null> {
   const session = await sessionFromCookies(header);
   if (!session) return null;
+  // A session issued before the password was last reset, one signed out from another browser,
+  // and every session of a disabled account are over.
+  const { sessionStillValid } = await import('./user-sessions');
+  if (!(await sessionStillValid(session.userId, session.version, session.sid))) return null;
   const { findUserById } = await import('@/lib/users/users');
   const user = await findUserById(session.userId);
-  // A session issued before the password last changed is over (a reset signs out everywhere),
-  // and a disabled account has none at all.
-  return user && !user.disabledAt && user.sessionVersion === session.version ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
+  return user ? { userId: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null;
 }

@@ -13,6 +13,14 @@ export function tokenSessionVersion(payload: Record<string, unknown> | null | un
   return typeof v === 'number' && Number.isInteger(v) ? v : 0;
 }
 
+/** The claim naming the token's row in user_sessions (lib/auth/user-sessions.ts). */
+export const SESSION_ID_CLAIM = 'sid';
+
+export function tokenSessionId(payload: Record<string, unknown> | null | undefined): string | null {
+  const v = payload?.[SESSION_ID_CLAIM];
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : null;
+}
+
 /**
  * The user's current version, or null when the user no longer exists or a platform admin
  * disabled the account (a disabled account has no valid session at all, whatever its version).

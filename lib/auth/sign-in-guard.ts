@@ -11,11 +11,7 @@ export { clientIp } from '@/lib/users/rate-limit';
  */
 export type SignedInUser = { id: string; email: string; name: string | null };
 
-export async function guardSignIn(
-  email: string,
-  ip: string | null,
-  check: () => Promise<SignedInUser | null>,
-): Promise<SignedInUser> {
+export async function guardSignIn<U extends SignedInUser>(email: string, ip: string | null, check: () => Promise<U | null>): Promise<U> {
   try {
     await checkSignInAllowed(email, ip);
   } catch (err) {

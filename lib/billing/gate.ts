@@ -4,7 +4,8 @@ import type { Permission } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import { envLimits } from './plan-defaults';
-import { takeApiToken } from './rate-limit';
+import { cachedOrgGate, type OrgGate, orgGateGeneration, rememberOrgGate } from './org-gate-cache';
+import { takeLeasedApiToken } from './rate-lease';
 import { suspendedError } from './standing';
 
 /**
@@ -19,11 +20,33 @@ const READABLE_WHEN_SUSPENDED: ReadonlySet<Permission> = new Set(['billing:read'
  * Runs before every org-scoped API handler (lib/api/handler.ts), right after the caller is known:
  * a suspended org's requests are refused, and an API key's request takes a token from its
  * bucket (429 rate_limited with Retry-After when empty). Console sessions are people clicking,
- * not agents: they are not rate limited. One query for the org's state and limit, one upsert.
+ * not agents: they are not rate limited. The org's state and limit are memoised for half a second
+ * (./org-gate-cache.ts) and a busy key's tokens are leased (./rate-lease.ts), so a burst of calls
+ * costs no query here for most of its requests.
  */
 export async function gateOrgRequest(req: Request, scope: OrgScope, permission: Permission): Promise<void> {
   const db = await getDb();
+  const org = cachedOrgGate(scope.orgId) ?? (await readOrgGate(db, scope.orgId));
+  if (!org) return; // the org went away meanwhile; the handler answers 404
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  if (org.suspendedAt && !(read && READABLE_WHEN_SUSPENDED.has(permission))) {
+    throw suspendedError({ at: org.suspendedAt.toISOString(), reason: org.suspendedReason });
+  }
+  if (scope.actor.type !== 'api_key') return;
+  const perMinute = Number(org.rpm ?? envLimits().apiRequestsPerMinute);
+  const take = await takeLeasedApiToken(scope.actor.apiKeyId, perMinute, db);
+  if (!take.allowed) {
+    throw new AppError('rate_limited', `This API key is over its org's limit of ${perMinute} requests per minute; retry in ${take.retryAfterSec} s`, {
+      limit: 'apiRequestsPerMinute',
+      max: perMinute,
+      retryAfterSec: take.retryAfterSec,
+    });
+  }
+}
+
+async function readOrgGate(db: Awaited<ReturnType<typeof getDb>>, orgId: string): Promise<OrgGate | undefined> {
   const { orgs, plans, orgSandboxLimits } = schema;
+  const generation = orgGateGeneration();
   const [org] = await db
     .select({
       suspendedAt: orgs.suspendedAt,
@@ -33,20 +56,7 @@ export async function gateOrgRequest(req: Request, scope: OrgScope, permission: 
     .from(orgs)
     .leftJoin(plans, eq(plans.id, orgs.planId))
     .leftJoin(orgSandboxLimits, eq(orgSandboxLimits.orgId, orgs.id))
-    .where(eq(orgs.id, scope.orgId));
-  if (!org) return; // the org went away meanwhile; the handler answers 404
-  const read = req.method === 'GET' || req.method === 'HEAD';
-  if (org.suspendedAt && !(read && READABLE_WHEN_SUSPENDED.has(permission))) {
-    throw suspendedError({ at: org.suspendedAt.toISOString(), reason: org.suspendedReason });
-  }
-  if (scope.actor.type !== 'api_key') return;
-  const perMinute = Number(org.rpm ?? envLimits().apiRequestsPerMinute);
-  const take = await takeApiToken(scope.actor.apiKeyId, perMinute, db);
-  if (!take.allowed) {
-    throw new AppError('rate_limited', `This API key is over its org's limit of ${perMinute} requests per minute; retry in ${take.retryAfterSec} s`, {
-      limit: 'apiRequestsPerMinute',
-      max: perMinute,
-      retryAfterSec: take.retryAfterSec,
-    });
-  }
+    .where(eq(orgs.id, orgId));
+  if (org) rememberOrgGate(orgId, org, generation);
+  return org;
 }

@@ -8,6 +8,7 @@ import { assignPlanBody, orgLimitsBody } from '@/lib/schemas/billing';
 import { repricingChange } from '@/lib/usage/reprice';
 import { adminOrg } from './admin-org';
 import { getPlanRow } from './plans';
+import { forgetOrgGates } from './org-gate-cache';
 
 const { orgs } = schema;
 
@@ -29,6 +30,7 @@ export async function setOrgPlan(admin: UserScope, orgId: string, input: unknown
       await recordAudit(actorFromUser(admin, org.id), 'billing.plan.change', { type: 'org', id: org.id }, { from: org.planId, to: plan.id }, tx);
     },
   );
+  forgetOrgGates();
   return effectiveLimits(org.id);
 }
 

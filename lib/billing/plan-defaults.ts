@@ -50,7 +50,8 @@ export function envLimits(): PlanLimits {
 
 export type PlanRow = typeof plans.$inferSelect;
 // Stripe prices are set by platform admins (PATCH /api/admin/plans/:id), never seeded; seeded plans are for everyone.
-type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'stripePriceId' | 'orgId'>;
+// Required isolation is a platform admin's choice too (null by default: any level).
+type PlanSeed = Omit<PlanRow, 'createdAt' | 'updatedAt' | 'stripePriceId' | 'orgId' | 'requiredIsolation'>;
 
 const GIB = 1024 * MIB;
 const USD = 1_000_000;

@@ -7,6 +7,7 @@ import { conflict, notFound } from '@/lib/errors';
 import { createPlanBody, PLAN_ID_RE, type PlanFields, updatePlanBody } from '@/lib/schemas/billing';
 import { repricingChange } from '@/lib/usage/reprice';
 import type { PlanRow } from './plan-defaults';
+import { forgetOrgGates } from './org-gate-cache';
 
 const { plans, orgs } = schema;
 
@@ -39,6 +40,8 @@ export function planView(p: PlanRow) {
       apiRequestsPerMinute: p.apiRequestsPerMinute,
       maxPortsPerSandbox: p.maxPortsPerSandbox,
     },
+    /** `gvisor`: the plan's orgs may only run gVisor sandboxes; null: any level. */
+    requiredIsolation: p.requiredIsolation,
     stripePriceId: p.stripePriceId,
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -103,6 +106,7 @@ export async function updatePlan(admin: UserScope, id: string, input: unknown): 
         .map(([k, v]) => [k, { from: before[k as keyof PlanFields], to: v }]),
     );
     await recordAudit(actorFromUser(admin, null), 'plan.update', { type: 'plan', id }, changes, tx);
+    forgetOrgGates(); // the API rate limit may have changed
     return planView(row);
   });
 }

@@ -4,6 +4,8 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { orgCapacityUse } from '@/lib/sandboxes/capacity';
 import { effectiveLimits, LIMIT_NAMES, type LimitName } from '@/lib/sandboxes/limits';
 import { snapshotBytesUsed } from '@/lib/sandboxes/snapshot-quota';
+import { isolationAvailability } from '@/lib/runners/isolation';
+import { listRunners } from '@/lib/runners/registry';
 import { billingStatus } from './billing-view';
 import { QUOTA_INFO } from './quota-labels';
 import { busiestKeyLastMinute } from './rate-limit';
@@ -45,6 +47,8 @@ export async function getQuotas(scope: Pick<OrgScope, 'orgId'>) {
   };
   return {
     plan,
+    /** Which isolation levels a create can get now (the runners' probes), for the create dialog. */
+    isolation: isolationAvailability(await listRunners()),
     quotas: LIMIT_NAMES.map((name) => ({ name, ...QUOTA_INFO[name], limit: limits[name], used: used[name], source: sources[name] })),
     status: await billingStatus(scope.orgId),
   };

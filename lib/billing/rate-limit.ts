@@ -6,29 +6,34 @@ export type TokenTake = { allowed: boolean; tokens: number; retryAfterSec: numbe
 const rowsOf = (res: unknown) => (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
 
 /**
- * One request from an API key's token bucket: `perMinute` tokens, refilled continuously at
- * `perMinute` per minute, so a key may burst a minute's worth and then keeps to the rate. The
- * bucket is a row in Postgres and the refill, the check and the take are one upsert (the row lock
- * orders concurrent requests), so every console sharing the database counts the same tokens
- * and two racing requests can never both take the last one. `now()` is the statement's time.
+ * Takes up to `want` tokens from an API key's token bucket: `perMinute` tokens, refilled
+ * continuously at `perMinute` per minute, so a key may burst a minute's worth and then keeps to
+ * the rate. The bucket is a row in Postgres and the refill, the check and the take are one upsert
+ * (the row lock orders concurrent requests), so every console sharing the database counts the same
+ * tokens and two racing requests can never both take the last one. `now()` is the statement's
+ * time. Takes whole tokens only: as many as the bucket holds, up to `want`, or none.
  */
-export async function takeApiToken(apiKeyId: string, perMinute: number, dbx?: DbOrTx): Promise<TokenTake> {
+export async function takeApiTokens(apiKeyId: string, perMinute: number, want = 1, dbx?: DbOrTx): Promise<TokenTake & { taken: number }> {
   const db = dbx ?? (await getDb());
   const cap = Math.max(1, Math.floor(perMinute));
+  const n = Math.max(1, Math.min(cap, Math.floor(want)));
   const refill = sql`least(${cap}::float8, api_rate_buckets.tokens + greatest(0, extract(epoch from (now() - api_rate_buckets.updated_at))) * ${cap}::float8 / 60)`;
+  const take = sql`(case when ${refill} >= 1 then least(${n}::float8, floor(${refill})) else 0 end)`;
   const res = await db.execute(sql`
-    insert into api_rate_buckets (api_key_id, tokens, allowed, updated_at) values (${apiKeyId}, ${cap - 1}::float8, true, now())
+    insert into api_rate_buckets (api_key_id, tokens, allowed, taken, updated_at) values (${apiKeyId}, ${cap - n}::float8, true, ${n}, now())
     on conflict (api_key_id) do update set
-      tokens = case when ${refill} >= 1 then ${refill} - 1 else ${refill} end,
+      tokens = ${refill} - ${take},
       allowed = ${refill} >= 1,
+      taken = ${take}::int,
       updated_at = greatest(now(), api_rate_buckets.updated_at)
-    returning tokens, allowed`);
+    returning tokens, allowed, taken`);
   const row = rowsOf(res)[0] ?? {};
   const tokens = Number(row.tokens ?? 0);
   const allowed = row.allowed === true || row.allowed === 't';
+  const taken = allowed ? Math.max(1, Number(row.taken ?? 1)) : 0;
   // The time until one whole token is back, rounded up to whole seconds (Retry-After's unit).
   const retryAfterSec = allowed ? 0 : Math.max(1, Math.ceil(((1 - tokens) * 60) / cap));
-  return { allowed, tokens, retryAfterSec };
+  return { allowed, tokens, retryAfterSec, taken };
 }
 
 /** Requests each of the org's keys made in the last minute, as their buckets tell (quotas view). */

@@ -6,6 +6,7 @@ import { conflict } from '@/lib/errors';
 import { stopOrgSandboxes } from '@/lib/sandboxes/system-stop';
 import { suspendBody } from '@/lib/schemas/billing';
 import { adminOrg } from './admin-org';
+import { forgetOrgGates } from './org-gate-cache';
 
 const { orgs, billingHolds } = schema;
 
@@ -33,6 +34,7 @@ export async function suspendOrg(admin: UserScope, orgId: string, input: unknown
     await recordAudit(actorFromUser(admin, org.id), 'org.suspend', { type: 'org', id: org.id }, { reason }, tx);
     return true;
   });
+  forgetOrgGates();
   if (!done) throw conflict('This organization is already suspended');
   const { stopped, failed } = await stopOrgSandboxes(org.id, 'suspended', `suspension by ${admin.email}`);
   await db
@@ -57,6 +59,7 @@ export async function unsuspendOrg(admin: UserScope, orgId: string) {
     await recordAudit(actorFromUser(admin, org.id), 'org.unsuspend', { type: 'org', id: org.id }, { wasSuspendedFor: org.suspendedReason }, tx);
     return true;
   });
+  forgetOrgGates();
   if (!done) throw conflict('This organization is not suspended');
   return { suspendedAt: null };
 }

@@ -1,18 +1,19 @@
-import { sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '@/db';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { type DbOrTx, schema, type Tx } from '@/db';
 import { AppError } from '@/lib/errors';
 
-/**
- * Custom templates do not exist yet (lib/templates/templates.ts lists the built-in one), so
- * every org uses 0 of its maxTemplates. The templates feature replaces this count with its
- * table's and calls claimTemplateSlot in the transaction that inserts a template.
- */
-export async function countTemplates(_db: DbOrTx, _orgId: string): Promise<number> {
-  return 0;
+/** The org's own live custom templates (the built-in one and platform ones do not count). */
+export async function countTemplates(db: DbOrTx, orgId: string): Promise<number> {
+  const { templates } = schema;
+  const [row] = await db
+    .select({ n: count() })
+    .from(templates)
+    .where(and(eq(templates.orgId, orgId), isNull(templates.deletedAt)));
+  return row?.n ?? 0;
 }
 
 /**
- * For the templates feature: takes the org's template lock for the rest of the transaction and
+ * Takes the org's template lock for the rest of the transaction and
  * refuses (429 with the limit and the current count) when the org is at its maxTemplates, so two
  * racing template builds cannot both take the last one. Insert the template in the same `tx`.
  */

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: FieldIssue[] = [],
+    /** The error's `details` (e.g. a recipe's `{line, instruction}`), when the API sent any. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -61,6 +63,7 @@ export async function api<T>(path: string, { method = 'GET', body, org, signal }
       typeof e?.code === 'string' ? e.code : 'http_error',
       typeof e?.message === 'string' ? e.message : `The request failed (${res.status})`,
       Array.isArray(e?.issues) ? e.issues : [],
+      e?.details && typeof e.details === 'object' ? e.details : {},
     );
   }
   return data as T;

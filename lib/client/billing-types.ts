@@ -41,6 +41,8 @@ export type PlanInfo = {
   monthlyCreditMicros: number;
   rates: { vcpuHourMicros: number; memoryGibHourMicros: number; pausedGibHourMicros: number; storageGibHourMicros: number; activeCpuHourMicros: number };
   limits: Record<string, number>;
+  /** `gvisor`: the plan's orgs may only run gVisor sandboxes; null: any level. */
+  requiredIsolation: 'gvisor' | null;
 };
 export type BillingResponse = {
   plan: PlanInfo | null;

@@ -4,9 +4,15 @@ import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-qu
 import * as React from 'react';
 import { ApiError } from './api';
 
-/** A 401 on a read means the session ended (signed out in another tab, expired): go sign in and come back. */
+/**
+ * A 401 on a read means the session ended (signed out in another tab, expired): go sign in and
+ * come back. Once per page: a page with several live queries (the org home) would otherwise
+ * start a navigation per query, each cancelling the last.
+ */
+let redirecting = false;
 function onQueryError(err: unknown) {
-  if (err instanceof ApiError && err.status === 401 && typeof window !== 'undefined') {
+  if (err instanceof ApiError && err.status === 401 && typeof window !== 'undefined' && !redirecting) {
+    redirecting = true;
     const back = `${window.location.pathname}${window.location.search}`;
     window.location.assign(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
   }

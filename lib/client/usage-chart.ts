@@ -13,6 +13,7 @@ export type ChartRow = { bucket: string } & Record<string, number | string>;
 export function groupLabel(groupBy: string, group: string): string {
   if (groupBy === 'kind') return KIND_LABELS[group as UsageKind] ?? group;
   if (groupBy === 'sandbox' && group.startsWith('snap_')) return `snapshot ${group.slice(5)}`;
+  if (groupBy === 'isolation') return group === 'gvisor' ? 'gVisor' : group === 'container' ? 'Container' : group;
   if (group === '(none)') return groupBy.startsWith('metadata.') ? `no ${groupBy.slice(9)}` : group;
   return group;
 }

@@ -46,7 +46,7 @@ export function defaultSelection(now = new Date()): UsageSelection {
 
 function validGroupBy(g: string | undefined): g is string {
   if (!g) return false;
-  return ['kind', 'sandbox', 'template'].includes(g) || (g.startsWith('metadata.') && METADATA_KEY_RE.test(g.slice(9)));
+  return ['kind', 'sandbox', 'template', 'isolation'].includes(g) || (g.startsWith('metadata.') && METADATA_KEY_RE.test(g.slice(9)));
 }
 
 /** The selection named by the URL's query; anything unknown falls back to the default. */

@@ -3,6 +3,8 @@ import { getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import { createSandbox } from '@/lib/sandboxes/create';
+import { SHARE_META_KEY } from '@/lib/sandboxes/internal-metadata';
+import { egressHosts } from '@/lib/secrets/vault';
 import { openTerminal } from '@/lib/terminal/open-terminal';
 import { type ShareRow, shareByToken } from './shares';
 
@@ -12,7 +14,6 @@ import { type ShareRow, shareByToken } from './shares';
  * sandbox owned by the org (reused on reconnect when the visitor names it), capped at the
  * link's concurrency and stopped after its short timeout.
  */
-const SHARE_META = 'warren_share';
 
 export async function openEmbed(token: string, o: { cols?: number; rows?: number; sandboxId?: string }) {
   const share = await shareByToken(token);
@@ -47,7 +48,7 @@ async function visitorSandbox(share: ShareRow, id: string): Promise<string | nul
         eq(schema.sandboxes.orgId, share.orgId),
         eq(schema.sandboxes.state, 'running'),
         isNull(schema.sandboxes.deletedAt),
-        sql`${schema.sandboxes.metadata} ->> ${SHARE_META} = ${share.id}`,
+        sql`${schema.sandboxes.metadata} ->> ${SHARE_META_KEY} = ${share.id}`,
       ),
     );
   return row?.id ?? null;
@@ -63,7 +64,7 @@ async function newVisitorSandbox(share: ShareRow): Promise<string> {
         eq(schema.sandboxes.orgId, share.orgId),
         inArray(schema.sandboxes.state, ['creating', 'running', 'paused']),
         isNull(schema.sandboxes.deletedAt),
-        sql`${schema.sandboxes.metadata} ->> ${SHARE_META} = ${share.id}`,
+        sql`${schema.sandboxes.metadata} ->> ${SHARE_META_KEY} = ${share.id}`,
       ),
     )) as [{ n: number }];
   if (n >= share.maxConcurrent) {
@@ -76,13 +77,17 @@ async function newVisitorSandbox(share: ShareRow): Promise<string> {
     role: 'developer',
     actor: { type: 'api_key', apiKeyId: `share:${share.id}`, label: `Embed link ${share.label ?? share.id}` },
   };
+  // A link with egress-only secrets gives each visitor egress to those secrets' hosts and nothing else.
+  const hosts = share.secrets.length ? [...new Set([...(await egressHosts(share.orgId, share.secrets)).values()].flat())] : [];
   const sb = await createSandbox(scope, {
     template: share.template ?? undefined,
+    isolation: share.isolation ?? undefined,
+    ...(share.secrets.length ? { secrets: share.secrets, network: { mode: 'egress' as const, allow: hosts } } : {}),
     timeoutSec: share.sandboxTimeoutSec,
     idleTimeoutSec: Math.min(share.sandboxTimeoutSec, 300),
     // A visitor does not come back for a stopped demo: it goes at its timeout, not piles up.
     onTimeout: 'delete',
-    metadata: { [SHARE_META]: share.id },
+    metadata: { [SHARE_META_KEY]: share.id },
   });
   return sb.id;
 }

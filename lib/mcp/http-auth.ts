@@ -10,7 +10,7 @@ import type { ConnectionOptions } from '@/sdk/src/index';
  */
 export async function mcpCaller(req: Request): Promise<ConnectionOptions> {
   const auth = req.headers.get('authorization') ?? '';
-  const key = /^Bearer\s+(wrn_\S+)$/i.exec(auth)?.[1];
+  const key = /^Bearer\s+((?:wrn|e2b)_\S+)$/i.exec(auth)?.[1];
   if (!key) throw new AppError('unauthorized', 'The MCP endpoint needs an API key: Authorization: Bearer wrn_…');
   await resolveOrgScope(req);
   return { apiKey: key, apiUrl: selfUrl() };

@@ -43,6 +43,10 @@ export function registerWarrenTools(server: McpServer, conn: ConnectionOptions):
       cpu: z.number().optional(),
       memoryMb: z.number().int().optional(),
       internet: z.boolean().optional().describe('Allow outbound internet access (egress)'),
+      isolation: z
+        .enum(['container', 'gvisor'])
+        .optional()
+        .describe("container or gvisor: a user-space kernel between the code and the host (internet there only through the HTTP(S) proxy its HTTPS_PROXY names); unset: the template's level, else the plan's"),
       metadata: z.record(z.string(), z.string()).optional(),
     },
     async (a) => {

@@ -1,5 +1,6 @@
 import { and, asc, count, eq } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
+import { thenForgetApiKeys } from '@/lib/auth/api-key-cache';
 import { can, canGrant, type Role } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
 import { recordAudit } from '@/lib/audit/audit';
@@ -52,7 +53,7 @@ const isSelf = (scope: OrgScope, userId: string) => scope.actor.type === 'user' 
 export async function changeMemberRole(scope: OrgScope, userId: string, role: Role): Promise<MemberView> {
   if (!can(scope.role, 'members:update')) throw forbidden();
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  return thenForgetApiKeys(db.transaction(async (tx) => {
     const m = await lockedMember(tx, scope, userId);
     if (!canGrant(scope.role, role) || !canGrant(scope.role, m.role)) {
       throw forbidden(`Your role (${scope.role}) cannot change a ${m.role} to ${role}`);
@@ -70,7 +71,7 @@ export async function changeMemberRole(scope: OrgScope, userId: string, role: Ro
     }
     const [u] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
     return { userId, email: m.email, name: u?.name ?? null, role: row!.role, joinedAt: row!.createdAt.toISOString() };
-  });
+  }));
 }
 
 /**
@@ -81,7 +82,7 @@ export async function removeMember(scope: OrgScope, userId: string): Promise<{ l
   const self = isSelf(scope, userId);
   if (!self && !can(scope.role, 'members:remove')) throw forbidden(`Your role (${scope.role}) cannot remove members`);
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  return thenForgetApiKeys(db.transaction(async (tx) => {
     const m = await lockedMember(tx, scope, userId);
     if (!self && !canGrant(scope.role, m.role)) throw forbidden(`Your role (${scope.role}) cannot remove a ${m.role}`);
     if (m.role === 'owner' && (await ownerCount(tx, scope.orgId)) <= 1) {
@@ -94,7 +95,7 @@ export async function removeMember(scope: OrgScope, userId: string): Promise<{ l
     await tx.delete(memberships).where(and(eq(memberships.orgId, scope.orgId), eq(memberships.userId, userId)));
     await recordAudit(scope, self ? 'member.leave' : 'member.remove', { type: 'user', id: userId }, { email: m.email, role: m.role }, tx);
     return { left: self };
-  });
+  }));
 }
 
 /** Shortcut for the console's "Leave organization" button. */

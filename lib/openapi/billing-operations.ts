@@ -25,8 +25,15 @@ const status = z.object({
     .describe('Set while the org cannot pay: when it began, when its sandboxes stop (or stopped)'),
 });
 
+const level = z.object({ available: z.boolean(), reason: z.string().optional().describe('Why not, when unavailable') });
+
 export const quotasResponse = z.object({
-  plan: z.object({ id: z.string(), name: z.string() }),
+  plan: z.object({
+    id: z.string(),
+    name: z.string(),
+    requiredIsolation: z.enum(['gvisor']).nullable().describe('gvisor: every sandbox must run under gVisor (a create naming no level gets it); null: any level'),
+  }),
+  isolation: z.object({ container: level, gvisor: level }).describe('Whether a new sandbox can get each isolation level now (from the runners\' probes)'),
   quotas: z.array(
     z.object({
       name: z.string(),
@@ -55,6 +62,7 @@ const plan = z.object({
     activeCpuHourMicros: z.number().int(),
   }),
   limits: z.record(z.string(), z.number()),
+  requiredIsolation: z.enum(['gvisor']).nullable().describe('gvisor: the plan\'s orgs may only create gVisor sandboxes; null: any level'),
   updatedAt: ts,
 });
 

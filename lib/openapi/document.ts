@@ -4,13 +4,15 @@ import { billingOperations } from './billing-operations';
 import { type DocOperation, sandboxOperations } from './sandbox-operations';
 import { stripeOperations } from './stripe-operations';
 import { usageOperations } from './usage-operations';
+import { secretOperations } from './secret-operations';
+import { templateOperations } from './template-operations';
 
 /**
  * The /api/v1 OpenAPI 3.1 document, generated from the zod schemas the handlers validate with
  * (request bodies and queries) plus response schemas for the sandbox API. The org, members,
  * keys, audit and share operations come from lib/schemas/openapi.ts.
  */
-export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations, ...billingOperations, ...stripeOperations];
+export const allOperations: DocOperation[] = [...orgOperations, ...sandboxOperations, ...usageOperations, ...billingOperations, ...stripeOperations, ...secretOperations, ...templateOperations];
 
 const toSchema = (s: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -29,6 +31,7 @@ const PATH_PARAMS: Record<string, Record<string, unknown>> = {
   id: { type: 'string', pattern: '^[a-z0-9]{3,64}$' },
   port: { type: 'integer', minimum: 1, maximum: 65535 },
   pid: { type: 'integer', minimum: 1 },
+  name: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{0,127}$' },
 };
 
 function operationObject(op: DocOperation) {

@@ -14,15 +14,19 @@ export const sandboxResponse = z.object({
   desiredState: z.enum(['running', 'paused', 'stopped', 'deleted']),
   reason: z.string().nullable(),
   template: z.string(),
+  templateBuildId: z.string().nullable().describe('The exact template build (version) it was made from; null for the built-in template'),
   snapshotId: z.string().nullable(),
   cpu: z.number(),
   memoryMb: z.number().int(),
   diskMb: z.number().int(),
   network: z.object({ mode: z.enum(['none', 'egress']), allow: z.array(z.string()).optional(), ports: z.array(z.number().int()).optional() }),
-  metadata: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.string()).describe('Set by whoever created the sandbox (Warren\'s own keys are never here)'),
+  shareId: z.string().nullable().describe('The demo link that made this sandbox for one of its visitors, else null'),
+  secrets: z.array(z.string()),
   timeoutSec: z.number().int(),
   idleTimeoutSec: z.number().int(),
   onTimeout: z.enum(['stop', 'pause', 'delete']),
+  isolation: z.enum(['container', 'gvisor']).describe('How the sandbox is isolated from its host: runc (container) or gVisor'),
   expiresAt: nullableTs,
   lastActivityAt: nullableTs,
   createdBy: z.string(),
@@ -57,7 +61,15 @@ export const execLogResponse = z.object({
   entries: z.array(z.object({ id: z.string(), cmd: z.string(), exitCode: z.number().int().nullable(), durationMs: z.number().int(), createdAt: ts })),
 });
 
-export const metricsResponse = z.object({ cpuSeconds: z.number(), memoryBytes: z.number(), diskBytes: z.number(), pids: z.number().int() });
+export const metricsResponse = z.object({
+  cpuSeconds: z.number(),
+  memoryBytes: z.number(),
+  diskBytes: z.number(),
+  pids: z.number().int(),
+  recent: z
+    .array(z.object({ at: ts, cpuPercent: z.number().describe('Over the interval before `at`; 100 = one full vCPU'), memoryBytes: z.number() }))
+    .describe('The last 30 minutes sampled every 5 s while running, oldest first (after `since` when given); kept in the runner’s memory'),
+});
 
 const fileEntry = z.object({
   name: z.string(),
@@ -79,9 +91,6 @@ export const snapshotListResponse = z.object({ snapshots: z.array(snapshotRespon
 export const portResponse = z.object({ port: z.number().int(), public: z.boolean(), url: z.url(), createdAt: ts });
 export const portListResponse = z.object({ ports: z.array(portResponse) });
 
-export const templateListResponse = z.object({
-  templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), default: z.boolean() })),
-});
 
 export const processStartResponse = z.object({ pid: z.number().int(), cmd: z.array(z.string()), startedAt: ts });
 export const processListResponse = z.object({
@@ -105,3 +114,22 @@ export const processEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('detached') }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
+
+/** One line of a code cell's NDJSON stream (POST /sandboxes/{id}/code). */
+export const codeEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('stdout'), text: z.string() }),
+  z.object({ type: z.literal('stderr'), text: z.string() }),
+  z.object({
+    type: z.literal('result'),
+    text: z.string().optional(),
+    png: z.string().optional().describe('base64 PNG (matplotlib figures)'),
+    html: z.string().optional(),
+    json: z.unknown().optional(),
+    is_main_result: z.boolean(),
+  }),
+  z.object({ type: z.literal('error'), name: z.string(), value: z.string(), traceback: z.string() }),
+  z.object({ type: z.literal('number_of_executions'), execution_count: z.number().int() }),
+]);
+
+export const codeContext = z.object({ id: z.string(), language: z.enum(['python', 'javascript', 'bash']), cwd: z.string() });
+export const codeContextList = z.object({ contexts: z.array(codeContext) });

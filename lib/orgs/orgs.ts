@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
+import { thenForgetApiKeys } from '@/lib/auth/api-key-cache';
 import type { Role } from '@/lib/auth/permissions';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { type AuditActor, actorFromScope, actorFromUser, recordAudit } from '@/lib/audit/audit';
@@ -72,7 +73,7 @@ export async function updateOrg(scope: OrgScope, input: OrgPatch): Promise<OrgVi
   if (input.stoppedRetentionDays !== undefined) patch.stoppedRetentionDays = retentionDays.parse(input.stoppedRetentionDays);
   if (!patch.name && !patch.slug && patch.stoppedRetentionDays === undefined) throw badRequest('Nothing to change: send a name, a slug or stoppedRetentionDays');
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  return thenForgetApiKeys(db.transaction(async (tx) => {
     const [before] = await tx.select().from(orgs).where(eq(orgs.id, scope.orgId)).for('update');
     if (!before) throw notFound('Organization');
     if (patch.slug && patch.slug !== before.slug) {
@@ -87,7 +88,7 @@ export async function updateOrg(scope: OrgScope, input: OrgPatch): Promise<OrgVi
     );
     await recordAudit(scope, 'org.update', { type: 'org', id: scope.orgId }, changes, tx);
     return toOrgView(after!);
-  });
+  }));
 }
 
 /**
@@ -102,13 +103,13 @@ export async function deleteOrg(scope: OrgScope, input: { confirm: string }): Pr
   // the row lock. The runners are called outside the transaction: PGlite has one connection.
   await assertDeletable(db, scope, input.confirm);
   await deleteOrgSandboxes(scope.orgId);
-  return db.transaction(async (tx) => {
+  return thenForgetApiKeys(db.transaction(async (tx) => {
     const org = await assertDeletable(tx, scope, input.confirm, true);
     await tx.delete(orgs).where(eq(orgs.id, org.id));
     const actor = { ...actorFromScope(scope), orgId: null };
     await recordAudit(actor, 'org.delete', { type: 'org', id: org.id }, { slug: org.slug, name: org.name }, tx);
     return { slug: org.slug };
-  });
+  }));
 }
 
 async function assertDeletable(dbx: DbOrTx, scope: OrgScope, confirm: string, lock = false): Promise<OrgRow> {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { type Transport, enc } from './transport';
-import type { FileEntry, FileWriteOptions, FileWriteResult, SandboxUser } from './types';
+import { type Transport, enc, ndjson } from './transport';
+import type { FileEntry, FileWatchLine, FileWriteOptions, FileWriteResult, SandboxUser } from './types';
 
 type As = { user?: SandboxUser; signal?: AbortSignal };
 
@@ -51,6 +51,17 @@ export function filesApi(t: Transport) {
       },
       rename: async (id: string, from: string, to: string, opts: As = {}): Promise<void> => {
         await t.json('POST', `${base(id)}/rename`, { body: { from, to, user: opts.user } });
+      },
+      /**
+       * A running sandbox's directory events (inotify in its agent): `start` once watching, then
+       * `event`s, then possibly an `error`; breaking out of the loop (or `signal`) ends the watch.
+       */
+      watch: async function* (id: string, path: string, opts: As & { recursive?: boolean } = {}): AsyncGenerator<FileWatchLine> {
+        const res = await t.request('GET', `${base(id)}/watch`, {
+          query: { path, recursive: opts.recursive ? 1 : undefined, user: opts.user },
+          signal: opts.signal,
+        });
+        yield* ndjson<FileWatchLine>(res);
       },
       remove: async (id: string, path: string, opts: As & { recursive?: boolean } = {}): Promise<void> => {
         await t.json('DELETE', base(id), {

@@ -1,10 +1,12 @@
 import { filesApi } from './files-api';
+import { imagesApi } from './images-api';
 import { liveApi } from './live-api';
 import { sandboxesApi } from './sandboxes-api';
 import { DEFAULT_TIMEOUTS, type RunnerTimeouts, Transport } from './transport';
 
 export { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, RunnerUnavailableError, isRunnerUnavailable, surelyNotDone } from './errors';
 export type * from './types';
+export type { BuildStepInput, BuildStepResult, ImageInfo, PullInput } from './images-api';
 
 export type RunnerClientOptions = {
   /** `http://127.0.0.1:PORT` or `unix:/abs/path.sock`. */
@@ -31,6 +33,7 @@ export function createRunnerClient({ url, token, timeouts }: RunnerClientOptions
     files,
     snapshots: { ...sandboxes.snapshots, files: snapshotFiles },
     ...liveApi(t, token),
+    ...imagesApi(t),
   };
 }
 

@@ -2,8 +2,16 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { RunnerTimeoutError, wrapNetworkError } from './errors';
-import { type CallLimits, type Transport, enc, ndjson, readError } from './transport';
-import type { ProcessInfo, ProcessOutputEvent, ProcessRequest, PtyCreateRequest, PtySessionInfo } from './types';
+import { type CallLimits, type Transport, enc, ndjson, readAll, readError } from './transport';
+import type {
+  ProcessInfo,
+  ProcessOutputEvent,
+  ProcessRequest,
+  ProcessStartEvent,
+  ProcessSignal,
+  PtyCreateRequest,
+  PtySessionInfo,
+} from './types';
 
 const sb = (id: string) => `/v1/sandboxes/${enc(id)}`;
 
@@ -39,28 +47,79 @@ export function liveApi(t: Transport, token: string) {
     return `ws://${host}:${target.port}${path}`;
   };
 
+  /** Replays the process's recent output, then follows it until exit. Leaving the loop detaches. */
+  async function* output(
+    id: string,
+    pid: number,
+    // A follow may be silent for as long as the process is: no default limit, the caller's own.
+    opts: CallLimits & { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ProcessOutputEvent> {
+    const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, opts);
+    yield* ndjson<ProcessOutputEvent>(res);
+  }
+
+  /**
+   * Starts a detached process and follows it on the same connection: a `start` event, then what
+   * `output` yields. The start must come within the control-call deadline; the follow after it
+   * has no limit but the caller's signal. Leaving the loop (or the signal) only detaches. A
+   * runner from before `?follow=1` answers the start alone: its output is then followed with a
+   * second call, so a newer console works with an older runner.
+   */
+  async function* startFollow(
+    id: string,
+    req: ProcessRequest,
+    opts: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ProcessStartEvent | ProcessOutputEvent> {
+    const path = `${sb(id)}/processes`;
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const ms = t.timeouts.callMs;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, ms);
+    try {
+      const res = await t.request('POST', path, { body: req, query: { follow: 1 }, signal: ac.signal });
+      if (!(res.headers['content-type'] ?? '').includes('ndjson')) {
+        const started = JSON.parse((await readAll(res)).toString('utf8')) as Omit<ProcessStartEvent, 'type'>;
+        clearTimeout(timer);
+        yield { type: 'start', ...started };
+        yield* output(id, started.pid, { signal: ac.signal });
+        return;
+      }
+      const events = ndjson<ProcessStartEvent | ProcessOutputEvent>(res);
+      const first = await events.next();
+      clearTimeout(timer);
+      if (first.done) return;
+      yield first.value;
+      yield* events;
+    } catch (err) {
+      if (timedOut) throw new RunnerTimeoutError(`POST ${path}: the process did not start within ${ms / 1000} s`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   return {
     processes: {
       /** Starts a detached background process; it outlives this call and the runner's restarts. */
       start: (id: string, req: ProcessRequest) =>
         t.json<{ pid: number; cmd: string[]; startedAt: string }>('POST', `${sb(id)}/processes`, { body: req }),
+      startFollow,
       list: async (id: string) => (await t.json<{ processes: ProcessInfo[] }>('GET', `${sb(id)}/processes`)).processes,
-      /** Replays the process's recent output, then follows it until exit. Leaving the loop detaches. */
-      output: async function* (
-        id: string,
-        pid: number,
-        // A follow may be silent for as long as the process is: no default limit, the caller's own.
-        opts: CallLimits & { signal?: AbortSignal } = {},
-      ): AsyncGenerator<ProcessOutputEvent> {
-        const res = await t.request('GET', `${sb(id)}/processes/${pid}/output`, opts);
-        yield* ndjson<ProcessOutputEvent>(res);
-      },
+      output,
       /** Writes to the stdin of a process started with `stdin: true`; `eof` closes it after. */
       input: async (id: string, pid: number, body: { data?: string; eof?: boolean }): Promise<void> => {
         await t.json('POST', `${sb(id)}/processes/${pid}/stdin`, { body });
       },
-      kill: async (id: string, pid: number): Promise<void> => {
-        await t.json('DELETE', `${sb(id)}/processes/${pid}`);
+      /** SIGKILL (the default) ends it; another signal is only delivered to its process group. */
+      kill: async (id: string, pid: number, signal: ProcessSignal = 'SIGKILL'): Promise<void> => {
+        await t.json('DELETE', `${sb(id)}/processes/${pid}?signal=${signal}`);
       },
     },
 
@@ -71,8 +130,8 @@ export function liveApi(t: Transport, token: string) {
       resize: async (id: string, sessionId: string, cols: number, rows: number): Promise<void> => {
         await t.json('POST', `${ptyPath(id, sessionId)}/resize`, { body: { cols, rows } });
       },
-      kill: async (id: string, sessionId: string): Promise<void> => {
-        await t.json('DELETE', ptyPath(id, sessionId));
+      kill: async (id: string, sessionId: string, signal: ProcessSignal = 'SIGKILL'): Promise<void> => {
+        await t.json('DELETE', `${ptyPath(id, sessionId)}?signal=${signal}`);
       },
     },
 

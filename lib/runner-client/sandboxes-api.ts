@@ -2,6 +2,7 @@ import { type Transport, enc, ndjson } from './transport';
 import type {
   Capacity,
   CreateSandboxInput,
+  EgressSecret,
   ExecEvent,
   ExecRequest,
   ExecResult,
@@ -9,6 +10,7 @@ import type {
   JournalPage,
   SandboxInfo,
   SandboxMetrics,
+  SandboxSecretsInput,
   SnapshotInfo,
 } from './types';
 
@@ -22,8 +24,7 @@ export function sandboxesApi(t: Transport) {
   // The runner kills the command at its timeoutSec (60 by default); the margin covers the rest.
   const execDeadline = (req: ExecRequest) => (req.timeoutSec ?? 60) * 1000 + execMarginMs;
 
-  const lifecycle = (action: 'start' | 'stop' | 'pause' | 'resume') => (id: string) =>
-    t.json<SandboxInfo>('POST', `${sb(id)}/${action}`);
+  const lifecycle = (action: 'stop' | 'pause' | 'resume') => (id: string) => t.json<SandboxInfo>('POST', `${sb(id)}/${action}`);
 
   return {
     health: () => t.json<HealthInfo>('GET', '/v1/health'),
@@ -37,14 +38,18 @@ export function sandboxesApi(t: Transport) {
     delete: async (id: string): Promise<void> => {
       await t.json('DELETE', sb(id));
     },
-    start: lifecycle('start'),
+    /** `secrets`: resolved by the console for this start (never stored by the runner in clear). */
+    start: (id: string, input: { secrets?: SandboxSecretsInput } = {}) => t.json<SandboxInfo>('POST', `${sb(id)}/start`, { body: input }),
+    /** Replaces a running sandbox's egress-only secrets: a rotation or deletion applies at once. */
+    updateEgressSecrets: (id: string, egress: EgressSecret[]) => t.json<SandboxInfo>('PUT', `${sb(id)}/secrets`, { body: { egress } }),
     stop: lifecycle('stop'),
     pause: lifecycle('pause'),
     resume: lifecycle('resume'),
     /** Sets the hard TTL to `timeoutSec` from now (0 = none). */
     setTimeout: (id: string, timeoutSec: number) =>
       t.json<SandboxInfo>('POST', `${sb(id)}/timeout`, { body: { timeoutSec } }),
-    metrics: (id: string, opts: Cancel = {}) => t.json<SandboxMetrics>('GET', `${sb(id)}/metrics`, opts),
+    metrics: (id: string, opts: Cancel & { sinceMs?: number } = {}) =>
+      t.json<SandboxMetrics>('GET', `${sb(id)}/metrics${opts.sinceMs === undefined ? '' : `?since=${opts.sinceMs}`}`, { signal: opts.signal }),
 
     /** Runs a command and waits for it; output is capped by the runner (see `truncated`). */
     exec: (id: string, req: ExecRequest, opts: Cancel = {}) =>

@@ -5,13 +5,16 @@
 import type {
   Capacity,
   CreateSandboxInput,
+  EgressSecret,
   SandboxInfo,
+  SandboxSecretsInfo,
+  SandboxSecretsInput,
   SandboxMetrics,
   SandboxUser,
   SnapshotInfo,
 } from '@/runner/sandbox/types';
 
-export type { Capacity, CreateSandboxInput, SandboxInfo, SandboxMetrics, SandboxUser, SnapshotInfo };
+export type { Capacity, CreateSandboxInput, EgressSecret, SandboxInfo, SandboxSecretsInfo, SandboxSecretsInput, SandboxMetrics, SandboxUser, SnapshotInfo };
 export type { JournalEvent, JournalPage, JournalState } from '@/runner/sandbox/journal-types';
 
 export type HealthInfo = { ok: true; version: string };
@@ -79,9 +82,24 @@ export type ProcessOutputEvent =
   /** The runner lost the process without an exit status (sandbox stopped, runner shutting down). */
   | { type: 'detached' };
 
+/** The first event of a process started and followed in one call (processes.startFollow). */
+export type ProcessStartEvent = { type: 'start'; pid: number; cmd: string[]; startedAt: string };
+
+/** What a directory watch streams; kinds and their order are E2B's EventType. */
+export type FileWatchKind = 'create' | 'write' | 'remove' | 'rename' | 'chmod';
+export type FileWatchLine =
+  | { type: 'start' }
+  | { type: 'event'; kind: FileWatchKind; name: string }
+  | { type: 'error'; code: string; message: string };
+
+/** Signals the runner delivers to a process group (E2B's SendSignal sends SIGTERM or SIGKILL). */
+export type ProcessSignal = 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';
+
 export type PtyCreateRequest = {
   cols: number;
   rows: number;
+  /** The program and its arguments (E2B's `cmd`); the user's login shell when absent. */
+  cmd?: string[];
   cwd?: string;
   env?: Record<string, string>;
   user?: SandboxUser;
@@ -90,6 +108,8 @@ export type PtyCreateRequest = {
 export type PtySessionInfo = {
   sessionId: string;
   pid: number;
+  /** The program it runs when not the login shell. */
+  cmd?: string[];
   cols: number;
   rows: number;
   createdAt: string;

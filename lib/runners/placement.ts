@@ -1,7 +1,9 @@
+import type { IsolationLevel } from '@/db/schema/sandboxes';
 import { AppError } from '@/lib/errors';
+import { gvisorRefusal } from './isolation';
 import { ensureLocalRunnerRegistered, listRunners, type RunnerRow, runnerUnavailable } from './registry';
 
-export type Need = { cpu: number; memoryMb: number };
+export type Need = { cpu: number; memoryMb: number; isolation?: IsolationLevel };
 
 /**
  * Picks the runner for a new sandbox: a ready runner whose last reported capacity has room,
@@ -20,6 +22,7 @@ export async function pickRunner(need: Need, pinned?: string): Promise<RunnerRow
     const r = all.find((x) => x.id === pinned);
     if (!r) throw runnerUnavailable(`The runner holding this snapshot (${pinned}) is no longer registered`);
     if (r.state === 'draining') throw new AppError('conflict', 'The runner holding this snapshot is draining; no new sandboxes go there');
+    if (need.isolation === 'gvisor' && gvisorRefusal(r)) throw gvisorUnavailable([r]);
     return r;
   }
   return chooseRunner(all, need);
@@ -32,7 +35,11 @@ export function chooseRunner(all: RunnerRow[], need: Need): RunnerRow {
   // If every runner looks unreachable, still try one: its state may just be stale.
   const candidates = usable.length ? usable : all.filter((r) => r.state !== 'draining');
   if (candidates.length === 0) throw runnerUnavailable('Every registered runner is draining');
-  const withRoom = candidates.filter((r) => hasRoom(r, need));
+  // Refused here (400, nothing stored) rather than by the runner after the row exists. A runner
+  // that has not said yet (no capacity reported) may still take it: the runner then decides.
+  const able = need.isolation === 'gvisor' ? candidates.filter((r) => !gvisorRefusal(r)) : candidates;
+  if (able.length === 0) throw gvisorUnavailable(candidates);
+  const withRoom = able.filter((r) => hasRoom(r, need));
   if (withRoom.length === 0) {
     throw new AppError('runner_unavailable', 'No sandbox runner has room for a sandbox of this size right now; try again shortly or ask for less');
   }
@@ -51,4 +58,9 @@ function hasRoom(r: RunnerRow, need: Need): boolean {
 function freeMemory(r: RunnerRow): number {
   const c = r.capacity;
   return c ? c.memoryMbTotal - c.memoryMbCommitted : Number.MAX_SAFE_INTEGER / 2;
+}
+
+function gvisorUnavailable(runners: RunnerRow[]): AppError {
+  const reason = runners.map(gvisorRefusal).find(Boolean);
+  return new AppError('isolation_unavailable', `gVisor isolation is not available on any runner${reason ? `: ${reason}` : ''}; create with isolation container, or ask the operator to install runsc`);
 }

@@ -1,21 +1,28 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { type DbOrTx, getDb, schema } from '@/db';
+import { type Db, type DbOrTx, getDb, schema } from '@/db';
+import type { IsolationLevel } from '@/db/schema/sandboxes';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
-import { AppError, conflict, notFound } from '@/lib/errors';
+import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
+import { can } from '@/lib/auth/permissions';
 import { newId } from '@/lib/ids';
 import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
 import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { resolveTemplate } from '@/lib/templates/templates';
+import { DEBIAN_TEMPLATE, ensureDebianTemplate } from '@/lib/templates/debian';
+import { awaitTemplateReady, ensureTemplateImage, startTemplateCommand } from '@/lib/templates/on-runner';
 import { assertCanSpend } from '@/lib/billing/standing';
-import { checkResources, claimCapacity, orgLimits, SANDBOX_DEFAULTS } from './limits';
+import { checkResources, claimCapacity, effectiveLimits, SANDBOX_DEFAULTS } from './limits';
+import { isolationFor } from './isolation';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { isNameTaken } from './names';
 import { applyRunnerInfo, markDeleted } from './store';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
+import { checkSecretsFit, markSecretsUsed, resolveSecrets } from '@/lib/secrets/vault';
+import type { SandboxSecretsInput } from '@/lib/runner-client';
 
 const { sandboxes, snapshots } = schema;
 
@@ -31,6 +38,23 @@ export { ACTIVE_STATES } from './limits';
  * a first try whose console died. That sandbox is finished (created on its runner if it never got
  * there) and returned: one request never makes two sandboxes.
  */
+/** The caller's org's snapshot, or a 404. */
+async function ownedSnapshot(db: Db, orgId: string, snapshotId: string) {
+  const [snap] = await db
+    .select()
+    .from(snapshots)
+    .where(and(eq(snapshots.id, snapshotId), eq(snapshots.orgId, orgId), isNull(snapshots.deletedAt)));
+  if (!snap) throw notFound('Snapshot');
+  return snap;
+}
+
+/** A saved template's snapshot: whichever org's (a platform template's is), as long as it lives. */
+async function liveSnapshot(db: Db, snapshotId: string) {
+  const [snap] = await db.select().from(snapshots).where(and(eq(snapshots.id, snapshotId), isNull(snapshots.deletedAt)));
+  if (!snap) throw notFound('Snapshot');
+  return snap;
+}
+
 export async function createSandbox(
   scope: OrgScope,
   input: CreateSandboxBody,
@@ -43,10 +67,32 @@ export async function createSandbox(
       .select()
       .from(sandboxes)
       .where(and(eq(sandboxes.id, retry.previous), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
-    if (first) return createOnRunner(first, body.env, true);
+    if (first) return createOnRunner(first, body.env, true, await resolveSecrets(scope.orgId, first.secrets));
   }
-  const template = resolveTemplate(body.template);
-  const limits = await orgLimits(scope.orgId);
+  // The platform's Debian template is built on first use (its build takes minutes). Every org
+  // sees the platform row, so it names no one.
+  if (body.template === DEBIAN_TEMPLATE) {
+    const { retryAt } = await ensureDebianTemplate({ platform: 'platform (first use)' });
+    if (retryAt)
+      throw conflict(
+        `Template debian's last build failed (see its builds); a create tries it again after ${retryAt.toISOString()}, or a platform admin can rebuild it now`,
+      );
+  }
+  // Env secrets end up readable in the sandbox: using secrets needs the right to read them.
+  const names = body.secrets ?? [];
+  if (names.length && !can(scope.role, 'secrets:read')) throw new AppError('forbidden', `Your role (${scope.role}) cannot use secrets: needs secrets:read`);
+  // The reads a create needs do not depend on each other: one round trip's wait, not six.
+  const [template, { limits, plan }, , snap, resolved] = await Promise.all([
+    resolveTemplate(scope, body.template),
+    effectiveLimits(scope.orgId),
+    assertCanSpend(scope.orgId),
+    body.snapshotId ? ownedSnapshot(db, scope.orgId, body.snapshotId) : undefined,
+    // Unknown names are a 400 naming them, before anything is made; values are decrypted here and
+    // go to the runner only (the row keeps the names).
+    resolveSecrets(scope.orgId, names),
+    // Taken names are a 409 before anything is claimed; the unique index settles a race (below).
+    body.name ? assertNameFree(scope.orgId, body.name) : undefined,
+  ]);
   const res = {
     cpu: body.cpu ?? Math.min(SANDBOX_DEFAULTS.cpu, limits.maxCpu),
     memoryMb: body.memoryMb ?? Math.min(SANDBOX_DEFAULTS.memoryMb, limits.maxMemoryMb),
@@ -54,23 +100,21 @@ export async function createSandbox(
     timeoutSec: body.timeoutSec ?? Math.min(SANDBOX_DEFAULTS.timeoutSec, limits.maxTimeoutSec),
   };
   checkResources(limits, res);
-  await assertCanSpend(scope.orgId);
-
-  let pinned: string | undefined;
-  if (body.snapshotId) {
-    const [snap] = await db
-      .select()
-      .from(snapshots)
-      .where(and(eq(snapshots.id, body.snapshotId), eq(snapshots.orgId, scope.orgId), isNull(snapshots.deletedAt)));
-    if (!snap) throw notFound('Snapshot');
-    pinned = snap.runnerId;
-  }
-  const runner = await pickRunner(res, pinned);
+  // A template saved from a snapshot starts its sandboxes as forks of that snapshot (its runner);
+  // the snapshot may be another org's when the template is a platform one.
+  const templateSnapshot = template.builtin ? null : template.template.snapshotId;
+  if (templateSnapshot && body.snapshotId) throw badRequest(`Template ${body.template} is a saved snapshot; a create names it or a snapshotId, not both`);
+  const snapshotId = body.snapshotId ?? templateSnapshot ?? undefined;
+  const source = templateSnapshot ? await liveSnapshot(db, templateSnapshot) : snap;
+  const pinned = source?.runnerId;
+  // A fork keeps the level of the sandbox it was snapshotted from unless told otherwise: code
+  // someone ran under gVisor must not land in a runc container by default.
+  const isolation = isolationFor(body.isolation, (template.builtin ? null : template.template.isolation) ?? (source ? await levelOf(db, source.sandboxId) : null), plan);
   const id = newId();
   const network = body.network ?? { mode: 'none' as const };
+  checkSecretsFit(resolved, network, body.env ?? {});
+  const runner = await pickRunner({ ...res, isolation }, pinned);
 
-  // Taken names are a 409 before anything is claimed; the unique index settles a race (below).
-  if (body.name) await assertNameFree(scope.orgId, body.name);
   const row = await db.transaction(async (tx) => {
     await claimCapacity(tx, scope.orgId, limits, res);
     const [inserted] = await tx
@@ -80,26 +124,30 @@ export async function createSandbox(
         orgId: scope.orgId,
         runnerId: runner.id,
         template: template.id,
-        snapshotId: body.snapshotId ?? null,
+        templateBuildId: template.builtin ? null : template.build.id,
+        snapshotId: snapshotId ?? null,
         name: body.name ?? null,
         onTimeout: body.onTimeout ?? 'stop',
+        isolation,
         state: 'creating',
         desiredState: 'running',
         ...res,
         idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
         network,
         metadata: body.metadata ?? {},
+        secrets: names,
         createdBy: scope.actor.label,
       })
       .returning();
-    await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: body.snapshotId ?? null }, tx);
+    await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: snapshotId ?? null, secrets: names, isolation }, tx);
+    await markSecretsUsed(tx, scope, names, id, 'create');
     await retry.remember?.(tx, id);
     return inserted!;
   }).catch((err) => {
     if (isNameTaken(err)) throw nameTaken(body.name!);
     throw err;
   });
-  return createOnRunner(row, body.env, false);
+  return createOnRunner(row, body.env, false, resolved);
 }
 
 /**
@@ -107,7 +155,7 @@ export async function createSandbox(
  * stored). `again`: the first try may have reached the runner, so ask first; a create that
  * arrives while the first one's is still running there is a 409, after which it exists.
  */
-async function createOnRunner(row: SandboxRow, env: Record<string, string> | undefined, again: boolean): Promise<SandboxView> {
+async function createOnRunner(row: SandboxRow, env: Record<string, string> | undefined, again: boolean, secrets: SandboxSecretsInput): Promise<SandboxView> {
   const { id } = row;
   try {
     const client = await runnerClient(row.runnerId);
@@ -115,11 +163,15 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
     const info = await inflight(id, async () => {
       const first = again ? await existing() : null;
       if (first) return first;
-      return client
+      // A custom template's image is pulled on this runner first if it is not there yet (by digest).
+      const image = row.templateBuildId && !row.snapshotId ? await ensureTemplateImage(client, row.templateBuildId) : null;
+      const created = await client
         .create({
           id,
           template: row.template,
+          image: image?.digest,
           snapshotId: row.snapshotId ?? undefined,
+          isolation: row.isolation,
           resources: { cpu: row.cpu, memoryMb: row.memoryMb, diskMb: row.diskMb },
           network: row.network,
           env,
@@ -128,12 +180,17 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
           // The runner stops or pauses on timeout; a delete is the console's (lib/sandboxes/retention.ts).
           onTimeout: row.onTimeout === 'pause' ? 'pause' : 'stop',
           metadata: row.metadata,
+          secrets,
         })
         .catch(async (err) => {
           const late = again && err instanceof RunnerError && err.status === 409 ? await existing() : null;
           if (!late) throw err;
           return late;
         });
+      if (image) await startTemplateCommand(client, id, image);
+      // A template's ready command must pass before the create answers (else it fails and goes).
+      if (row.templateBuildId) await awaitTemplateReady(client, id, row.template);
+      return created;
     });
     return sandboxView(await applyRunnerInfo(row, info));
   } catch (err) {
@@ -147,6 +204,12 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
     }
     throw fromRunner(err);
   }
+}
+
+/** The level of the sandbox a snapshot was taken of (deleted ones too: their rows stay). */
+async function levelOf(db: Db, sandboxId: string): Promise<IsolationLevel | null> {
+  const [row] = await db.select({ isolation: sandboxes.isolation }).from(sandboxes).where(eq(sandboxes.id, sandboxId));
+  return row?.isolation ?? null;
 }
 
 const nameTaken = (name: string) => conflict(`A sandbox named ${name} already exists in this org; delete it or pick another name`);

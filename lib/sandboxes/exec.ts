@@ -1,15 +1,14 @@
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
-import { logger } from '@/lib/logger';
 import type { ExecEvent, ExecRequest } from '@/lib/runner-client';
 import { type ExecBody, execBody } from '@/lib/schemas/sandboxes';
+import { EXEC_LOG_KEEP, flushExecLog, recordExec } from './exec-log-writer';
 import { onRunner } from './lifecycle';
 import { fromRunner } from './runner-errors';
 import { ownedSandbox } from './store';
 
-/** How many recent commands each sandbox keeps for its overview tab. */
-export const EXEC_LOG_KEEP = 100;
+export { EXEC_LOG_KEEP } from './exec-log-writer';
 
 /** argv from the API's forms: an array as is; a program plus args; a lone string through bash -c. */
 export function toArgv(body: Pick<ExecBody, 'cmd' | 'args'>): string[] {
@@ -26,7 +25,7 @@ export async function execInSandbox(scope: OrgScope, id: string, input: ExecBody
   const row = await ownedSandbox(scope, id);
   const req = runnerRequest(body);
   const r = await onRunner(row, (c) => c.exec(id, req, { signal }));
-  await logExec(scope.orgId, id, req.cmd, r.exitCode, r.durationMs);
+  recordExec(scope.orgId, id, req.cmd, r.exitCode, r.durationMs); // stored after the response (./exec-log-writer.ts)
   return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, timedOut: r.timedOut, truncated: r.truncated };
 }
 
@@ -54,7 +53,7 @@ export async function execStreamInSandbox(scope: OrgScope, id: string, input: Ex
         if (!events.first.done) controller.enqueue(line(events.first.value));
         for (let n = await events.it.next(); !n.done; n = await events.it.next()) {
           controller.enqueue(line(n.value));
-          if (n.value.type === 'exit') await logExec(scope.orgId, id, req.cmd, n.value.exitCode, n.value.durationMs);
+          if (n.value.type === 'exit') recordExec(scope.orgId, id, req.cmd, n.value.exitCode, n.value.durationMs);
         }
         controller.close();
       } catch (err) {
@@ -70,29 +69,9 @@ export async function execStreamInSandbox(scope: OrgScope, id: string, input: Ex
   });
 }
 
-/** Appends to the sandbox's exec log and trims it to the last EXEC_LOG_KEEP entries. */
-async function logExec(orgId: string, sandboxId: string, argv: string[], exitCode: number | null, durationMs: number): Promise<void> {
-  try {
-    const db = await getDb();
-    const { execLog } = schema;
-    await db.insert(execLog).values({ orgId, sandboxId, cmd: argv.join(' ').slice(0, 2000), exitCode, durationMs: Math.round(durationMs) });
-    // Trimming on every call would double the cost of a fast exec; every ~10th keeps it bounded.
-    if (Math.random() >= 0.1) return;
-    const keep = db
-      .select({ id: execLog.id })
-      .from(execLog)
-      .where(eq(execLog.sandboxId, sandboxId))
-      .orderBy(sql`${execLog.createdAt} desc`)
-      .limit(EXEC_LOG_KEEP);
-    await db.delete(execLog).where(and(eq(execLog.sandboxId, sandboxId), notInArray(execLog.id, keep)));
-  } catch (err) {
-    // The command already ran; losing one log line must not turn its result into an error.
-    logger.warn({ err, sandboxId }, 'could not record exec log');
-  }
-}
-
 export async function listExecLog(scope: OrgScope, id: string, limit = 50) {
   const row = await ownedSandbox(scope, id);
+  await flushExecLog(); // what this process answered is in the log before it is read
   const db = await getDb();
   const { execLog } = schema;
   const rows = await db

@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
+import type { SandboxUser } from '@/lib/runner-client';
 import { onRunner } from './lifecycle';
 import { ownedSandbox } from './store';
 
@@ -17,17 +18,47 @@ const tooLarge = (max: number) => new AppError('payload_too_large', `Uploads are
  * runner call is cancelled with it. Writes run to completion on purpose, so what the runner did
  * and what the caller is told (or the next read shows) cannot drift apart.
  */
-export async function listFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
+export async function listFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
   const row = await ownedSandbox(scope, id);
-  return { path, entries: await onRunner(row, (c) => c.files.list(id, path, { signal })) };
+  return { path, entries: await onRunner(row, (c) => c.files.list(id, path, { signal, user })) };
+}
+
+export async function statFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
+  const row = await ownedSandbox(scope, id);
+  return onRunner(row, (c) => c.files.stat(id, path, { signal, user }));
+}
+
+/**
+ * Follows a running sandbox's directory events; resolves once the watch is in place (the first
+ * line, `start`, awaited), so a bad path is an error here and not a broken stream.
+ */
+export async function watchDir(
+  scope: OrgScope,
+  id: string,
+  path: string,
+  opts: { recursive: boolean; user?: SandboxUser; signal: AbortSignal },
+) {
+  const row = await ownedSandbox(scope, id);
+  if (row.state !== 'running') throw new AppError('conflict', `The sandbox is ${row.state}; start it first`);
+  return onRunner(row, async (c) => {
+    const it = c.files.watch(id, path, opts);
+    const first = await it.next();
+    if (first.done || first.value.type !== 'start') throw new AppError('internal', 'The runner did not start the watch');
+    return it;
+  });
+}
+
+export async function renameFile(scope: OrgScope, id: string, from: string, to: string, user?: SandboxUser) {
+  const row = await ownedSandbox(scope, id);
+  await onRunner(row, (c) => c.files.rename(id, from, to, { user }));
 }
 
 /** Streams a file's bytes from the runner; nothing is buffered in the console. */
-export async function downloadFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {
+export async function downloadFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
   const row = await ownedSandbox(scope, id);
-  const stat = await onRunner(row, (c) => c.files.stat(id, path, { signal }));
+  const stat = await onRunner(row, (c) => c.files.stat(id, path, { signal, user }));
   if (stat.type === 'dir') throw new AppError('bad_request', `${path} is a directory; list it with GET /files?path=`);
-  const stream = await onRunner(row, (c) => c.files.read(id, path, { signal }));
+  const stream = await onRunner(row, (c) => c.files.read(id, path, { signal, user }));
   return { stream, size: stat.size, name: basename(path) };
 }
 
@@ -42,6 +73,7 @@ export async function uploadFile(
   body: ReadableStream<Uint8Array> | null,
   declaredLength: number | null,
   mode?: string,
+  user?: SandboxUser,
 ) {
   const row = await ownedSandbox(scope, id);
   const max = maxUploadBytes();
@@ -63,7 +95,7 @@ export async function uploadFile(
   source.on('error', (err) => counter.destroy(err));
   source.pipe(counter);
   try {
-    return await onRunner(row, (c) => c.files.write(id, path, counter, { mode, parents: true }));
+    return await onRunner(row, (c) => c.files.write(id, path, counter, { mode, parents: true, user }));
   } catch (err) {
     if (overflow) throw tooLarge(max);
     throw err;
@@ -72,14 +104,14 @@ export async function uploadFile(
   }
 }
 
-export async function removeFile(scope: OrgScope, id: string, path: string, recursive: boolean) {
+export async function removeFile(scope: OrgScope, id: string, path: string, recursive: boolean, user?: SandboxUser) {
   const row = await ownedSandbox(scope, id);
-  await onRunner(row, (c) => c.files.remove(id, path, { recursive }));
+  await onRunner(row, (c) => c.files.remove(id, path, { recursive, user }));
 }
 
-export async function makeDir(scope: OrgScope, id: string, path: string) {
+export async function makeDir(scope: OrgScope, id: string, path: string, user?: SandboxUser) {
   const row = await ownedSandbox(scope, id);
-  await onRunner(row, (c) => c.files.mkdir(id, path));
+  await onRunner(row, (c) => c.files.mkdir(id, path, { user }));
 }
 
 export function basename(path: string): string {

@@ -12,6 +12,7 @@ import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost, ownedSandbox, updateRow } from './store';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
+import { markSecretsUsed, resolveSecrets } from '@/lib/secrets/vault';
 
 export type Action = 'start' | 'stop' | 'pause' | 'resume';
 
@@ -48,10 +49,13 @@ async function runAction(scope: OrgScope, id: string, action: Action): Promise<S
   }
   const before = row;
   const runs = action === 'start' || action === 'resume';
+  // A start resolves the sandbox's secrets again (their values now; a deleted one is a 400
+  // naming it, before anything is claimed). A resume has nothing to resolve: its processes live.
+  const secrets = action === 'start' ? await resolveSecrets(scope.orgId, row.secrets) : undefined;
   if (runs) row = await claimForRun(scope, row);
   let info: SandboxInfo;
   try {
-    info = await onRunner(row, (c) => c[action](id));
+    info = await onRunner(row, (c) => (action === 'start' ? c.start(id, { secrets }) : c[action](id)));
   } catch (err) {
     if (runs) await updateRow(id, { state: before.state, desiredState: before.desiredState }, before);
     // A 409 from the runner means our stored state was stale: take the runner's now, so the
@@ -62,6 +66,7 @@ async function runAction(scope: OrgScope, id: string, action: Action): Promise<S
   const updated = await applyRunnerInfo({ ...row, desiredState: DESIRED[action] }, info);
   await updateRow(id, { desiredState: DESIRED[action] }, updated);
   await recordAudit(scope, `sandbox.${action}`, { type: 'sandbox', id });
+  if (action === 'start') await markSecretsUsed(await getDb(), scope, row.secrets, id, 'start');
   return sandboxView({ ...updated, desiredState: DESIRED[action] });
 }
 
@@ -130,8 +135,12 @@ export async function deleteSandbox(
   await recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data);
 }
 
-/** A read: cancelled with the caller's `signal` when the client hangs up. */
-export async function sandboxMetrics(scope: OrgScope, id: string, signal?: AbortSignal) {
+/**
+ * A read: cancelled with the caller's `signal` when the client hangs up. `recent` is the
+ * runner's history of the last minutes (only samples after `since` when given).
+ */
+export async function sandboxMetrics(scope: OrgScope, id: string, signal?: AbortSignal, since?: Date) {
   const row = await ownedSandbox(scope, id);
-  return onRunner(row, (c) => c.metrics(id, { signal }));
+  const m = await onRunner(row, (c) => c.metrics(id, { signal, sinceMs: since?.getTime() }));
+  return { ...m, recent: m.recent ?? [] };
 }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import { envLimits, type PlanLimits } from '@/lib/billing/plan-defaults';
 import { AppError } from '@/lib/errors';
+import { forgetOrgGates } from '@/lib/billing/org-gate-cache';
 
 export type SandboxLimits = PlanLimits;
 export type LimitName = keyof SandboxLimits;
@@ -29,7 +30,12 @@ export const SANDBOX_DEFAULTS = { cpu: 1, memoryMb: 512, diskMb: 2048, timeoutSe
 /** Kept for callers that want the env defaults alone. */
 export const defaultLimits = envLimits;
 
-export type EffectiveLimits = { limits: SandboxLimits; sources: Record<LimitName, LimitSource>; plan: { id: string; name: string } };
+export type EffectiveLimits = {
+  limits: SandboxLimits;
+  sources: Record<LimitName, LimitSource>;
+  /** `requiredIsolation`: the plan's (no per-org override); null: any level. */
+  plan: { id: string; name: string; requiredIsolation: 'gvisor' | null };
+};
 
 /** The org's limits, one query: its overrides where set, else its plan's, else the env's. */
 export async function effectiveLimits(orgId: string, dbx?: DbOrTx): Promise<EffectiveLimits> {
@@ -51,7 +57,11 @@ export async function effectiveLimits(orgId: string, dbx?: DbOrTx): Promise<Effe
     else if (fromPlan !== undefined) [limits[name], sources[name]] = [fromPlan, 'plan'];
     else [limits[name], sources[name]] = [fallback[name], 'default'];
   }
-  return { limits, sources, plan: { id: row?.plan?.id ?? row?.planId ?? 'free', name: row?.plan?.name ?? 'Free' } };
+  return {
+    limits,
+    sources,
+    plan: { id: row?.plan?.id ?? row?.planId ?? 'free', name: row?.plan?.name ?? 'Free', requiredIsolation: row?.plan?.requiredIsolation ?? null },
+  };
 }
 
 export async function orgLimits(orgId: string, dbx?: DbOrTx): Promise<SandboxLimits> {
@@ -65,6 +75,7 @@ export async function setOrgLimits(orgId: string, overrides: Partial<{ [K in Lim
     .insert(schema.orgSandboxLimits)
     .values({ orgId, ...overrides })
     .onConflictDoUpdate({ target: schema.orgSandboxLimits.orgId, set: { ...overrides, updatedAt: new Date() } });
+  forgetOrgGates(); // the API rate limit may have changed
 }
 
 const quota = (limit: LimitName, message: string, max: number, current: number, requested?: number) =>

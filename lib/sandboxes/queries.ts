@@ -14,8 +14,12 @@ const { sandboxes } = schema;
 
 export type ListOptions = {
   state?: (typeof SANDBOX_LIST_STATES)[number];
+  /** Any of these states (the E2B API's `state=running,paused`). */
+  states?: (typeof SANDBOX_LIST_STATES)[number][];
   /** key:value pairs; all must match. */
   metadata?: string[];
+  /** Search text (lib/schemas/sandboxes.ts listSandboxesQuery.q). */
+  q?: string;
   cursor?: string;
   limit?: number;
 };
@@ -30,10 +34,12 @@ export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOp
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
   const filters: (SQL | undefined)[] = [eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)];
   if (opts.state) filters.push(inArray(sandboxes.state, [opts.state]));
+  if (opts.states) filters.push(inArray(sandboxes.state, opts.states.length ? opts.states : ['running']));
   for (const pair of opts.metadata ?? []) {
     const i = pair.indexOf(':');
     filters.push(sql`${sandboxes.metadata} @> ${JSON.stringify({ [pair.slice(0, i)]: pair.slice(i + 1) })}::jsonb`);
   }
+  if (opts.q) filters.push(searchSql(opts.q));
   if (after) {
     filters.push(
       or(
@@ -56,6 +62,27 @@ export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOp
     sandboxes: page.map((r) => sandboxView(r.row, cost.get(r.row.id))),
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.at}|${last.row.id}`).toString('base64url') : null,
   };
+}
+
+/** LIKE's own wildcards in search text match themselves. */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The list's search: the exact id (primary key), an id prefix, part of the name (any case), or
+ * part of a metadata key or value. `key:value` is that exact pair, served by the metadata GIN
+ * index. Always inside the org's rows (the caller's filters come first), so a search never
+ * reaches another org's sandboxes.
+ */
+function searchSql(q: string): SQL {
+  const pair = /^([A-Za-z0-9_.-]{1,64}):(.{1,1024})$/s.exec(q);
+  const like = `%${likeLiteral(q)}%`;
+  return or(
+    eq(sandboxes.id, q.toLowerCase()),
+    sql`${sandboxes.id} like ${`${likeLiteral(q.toLowerCase())}%`}`,
+    sql`${sandboxes.name} ilike ${like}`,
+    sql`exists (select 1 from jsonb_each_text(${sandboxes.metadata}) m where m.key ilike ${like} or m.value ilike ${like})`,
+    pair ? sql`${sandboxes.metadata} @> ${JSON.stringify({ [pair[1]!]: pair[2] })}::jsonb` : undefined,
+  )!;
 }
 
 function decodeCursor(cursor: string): { at: string; id: string } {

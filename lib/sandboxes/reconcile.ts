@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { sweepIdempotencyKeys } from '@/lib/api/idempotency';
 import { logger } from '@/lib/logger';
+import { syncEgressSecrets } from '@/lib/secrets/propagate';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
 import { isInflight } from './inflight';
@@ -17,6 +18,8 @@ const CREATING_GRACE_MS = 60_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
 /** A runner sandbox with no row at all (its org was deleted) is removed after this long. */
 const ORPHAN_GRACE_MS = 10 * 60_000;
+/** A build step's sandbox outlives its longest step (4 h) only when its runner lost track of it. */
+const BUILD_STEP_GRACE_MS = 5 * 3600_000;
 
 export type ReconcileReport = { runner: string; reachable: boolean; updated: number; lost: number; cleaned: number }[];
 
@@ -69,6 +72,8 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
       if (info) {
         const next = await applyRunnerInfo(row, info);
         if (next !== row) entry.updated++;
+        // Egress-only secrets changed while this runner could not be told: catch it up.
+        await syncEgressSecrets(row, info, client).catch((err) => log.warn({ sandbox: row.id, err: (err as Error).message }, 'could not refresh egress secrets'));
       } else if (row.state === 'creating') {
         // Its console died before the runner made it (or the runner crashed mid-create and
         // cleaned it up): a create that failed, soft-deleted as a failed create is. Should the
@@ -92,7 +97,9 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
     const deleted = new Set(known.filter((k) => k.deletedAt).map((k) => k.id));
     const knownIds = new Set(known.map((k) => k.id));
     for (const s of live) {
-      const orphan = !opts.orgId && !knownIds.has(s.id) && Date.now() - Date.parse(s.createdAt) > ORPHAN_GRACE_MS;
+      // A recipe build's step sandbox (runner/images/build-steps.ts) has no row: it lives as long as its step.
+      const grace = s.metadata?.warren_build ? BUILD_STEP_GRACE_MS : ORPHAN_GRACE_MS;
+      const orphan = !opts.orgId && !knownIds.has(s.id) && Date.now() - Date.parse(s.createdAt) > grace;
       if (!deleted.has(s.id) && !orphan) continue;
       await client.delete(s.id).then(
         () => entry.cleaned++,

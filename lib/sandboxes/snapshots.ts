@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { type DbOrTx, getDb, schema } from '@/db';
 import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
@@ -13,7 +13,7 @@ import { releaseReservation, reserveSnapshotBytes } from './snapshot-quota';
 import { ownedSandbox } from './store';
 import { type SnapshotRow, snapshotView } from './view';
 
-const { snapshots, sandboxes } = schema;
+const { snapshots, sandboxes, templates } = schema;
 
 /**
  * Snapshots cost storage: the org must be able to pay, and the snapshot must fit its snapshot
@@ -97,7 +97,21 @@ export async function getSnapshot(scope: Pick<OrgScope, 'orgId'>, id: string) {
 /** Refused (409) while a sandbox still stands on this layer: forks are not copies. */
 export async function deleteSnapshot(scope: OrgScope, id: string) {
   const snap = await getSnapshot(scope, id);
+  const db0 = await getDb();
+  const [tpl] = await db0
+    .select({ name: templates.name })
+    .from(templates)
+    .where(and(eq(templates.snapshotId, id), isNull(templates.deletedAt)))
+    .limit(1);
+  if (tpl) throw conflict(`Snapshot is saved as template ${tpl.name}; delete that template first`);
   if (snap.usedBy.length) throw conflict(`Snapshot is used by ${snap.usedBy.length} sandbox(es) (${snap.usedBy.join(', ')}); delete those first`);
+  // Forks of another org's (a template this org published once is every org's): the runner
+  // would refuse naming them, and their ids are not this org's to see.
+  const [foreign] = await db0
+    .select({ n: count() })
+    .from(sandboxes)
+    .where(and(eq(sandboxes.snapshotId, id), isNull(sandboxes.deletedAt)));
+  if ((foreign?.n ?? 0) > 0) throw conflict('Snapshot is still used by sandboxes started from it; it can be deleted once they are gone');
   const row = await ownedSnapshot(scope, id);
   await viaRunner(async () => {
     try {

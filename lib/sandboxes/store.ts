@@ -1,5 +1,5 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { type Db, getDb, schema } from '@/db';
 import { stopMetering } from '@/lib/usage/apply-events';
 import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { OrgScope } from '@/lib/auth/scope';
@@ -12,13 +12,30 @@ const { sandboxes } = schema;
 /** One of the caller's org's live sandboxes; any other id (another org's too) is a 404. */
 export async function ownedSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SandboxRow> {
   if (!/^[a-z0-9]{3,40}$/.test(id)) throw notFound('Sandbox');
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(sandboxes)
-    .where(and(eq(sandboxes.id, id), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
+  const [row] = await ownedSandboxQuery(await getDb()).execute({ id, orgId: scope.orgId });
   if (!row) throw notFound('Sandbox');
   return row;
+}
+
+/**
+ * Every sandbox call runs this lookup, and building a drizzle query costs more CPU than Postgres
+ * takes to answer it: it is built once per database handle (tests reopen theirs) and prepared.
+ */
+const prepared = new WeakMap<Db, ReturnType<typeof buildOwnedSandboxQuery>>();
+function ownedSandboxQuery(db: Db) {
+  let q = prepared.get(db);
+  if (!q) {
+    q = buildOwnedSandboxQuery(db);
+    prepared.set(db, q);
+  }
+  return q;
+}
+function buildOwnedSandboxQuery(db: Db) {
+  return db
+    .select()
+    .from(sandboxes)
+    .where(and(eq(sandboxes.id, sql.placeholder('id')), eq(sandboxes.orgId, sql.placeholder('orgId')), isNull(sandboxes.deletedAt)))
+    .prepare('owned_sandbox');
 }
 
 const date = (s: string | null) => (s ? new Date(s) : null);

@@ -1,4 +1,5 @@
 import type { schema } from '@/db';
+import { shareIdOf, userMetadata } from './internal-metadata';
 
 export type SandboxRow = typeof schema.sandboxes.$inferSelect;
 export type SnapshotRow = typeof schema.snapshots.$inferSelect;
@@ -15,15 +16,19 @@ export function sandboxView(r: SandboxRow, costMicros = 0) {
     desiredState: r.desiredState,
     reason: r.reason,
     template: r.template,
+    templateBuildId: r.templateBuildId,
     snapshotId: r.snapshotId,
     cpu: r.cpu,
     memoryMb: r.memoryMb,
     diskMb: r.diskMb,
     network: r.network,
-    metadata: r.metadata,
+    metadata: userMetadata(r.metadata),
+    shareId: shareIdOf(r.metadata),
+    secrets: r.secrets,
     timeoutSec: r.timeoutSec,
     idleTimeoutSec: r.idleTimeoutSec,
     onTimeout: r.onTimeout,
+    isolation: r.isolation,
     expiresAt: iso(r.expiresAt),
     lastActivityAt: iso(r.lastActivityAt),
     createdBy: r.createdBy,

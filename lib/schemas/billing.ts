@@ -40,6 +40,11 @@ export const planFields = {
   maxTemplates: whole(0, 100_000),
   apiRequestsPerMinute: whole(1, 1_000_000),
   maxPortsPerSandbox: whole(0, 1000),
+  /** `gvisor`: every sandbox of the plan's orgs runs under gVisor; null: any level. */
+  requiredIsolation: z
+    .enum(['gvisor'], { error: 'requiredIsolation is gvisor or null (any level)' })
+    .nullable()
+    .describe('gvisor: the plan\'s orgs may only create gVisor sandboxes (a create naming no level gets gvisor); null: any level'),
   /** The Stripe recurring price that sells the plan (Checkout) and identifies it in webhooks; null: not sold. */
   stripePriceId: z
     .string()

@@ -1,7 +1,7 @@
+import { auditQuery } from './audit';
 import { z } from 'zod';
 import type { Permission } from '@/lib/auth/permissions';
 import { createApiKeyBody } from './api-keys';
-import { pageQuery } from './common';
 import { changeRoleBody, createInvitationBody } from './members';
 import { deleteOrgBody, updateOrgBody } from './orgs';
 import { shareOperations } from './shares';
@@ -27,16 +27,36 @@ export const idempotencyKeyParam = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  description: 'Any 1–255 visible ASCII characters. A retry with the same key and body gets the first answer (Idempotent-Replayed: true) for 24 hours; the same key with another body is a 422.',
+  description:
+    'Any 1–255 visible ASCII characters. A retry with the same key and body gets the first answer (Idempotent-Replayed: true) for 24 hours; the same key with another body is a 422.',
   schema: { type: 'string', maxLength: 255 },
 };
 
 export const operations: Operation[] = [
   { method: 'get', path: '/org', summary: 'The caller’s org and their role in it', permission: 'org:read' },
-  { method: 'patch', path: '/org', summary: 'Rename the org, change its slug, or set stoppedRetentionDays (sandboxes stopped longer are deleted; null keeps them)', permission: 'org:update', body: updateOrgBody },
-  { method: 'delete', path: '/org', summary: 'Delete the org (confirm = its slug)', permission: 'org:delete', body: deleteOrgBody },
+  {
+    method: 'patch',
+    path: '/org',
+    summary:
+      'Rename the org, change its slug, or set stoppedRetentionDays (sandboxes stopped longer are deleted; null keeps them)',
+    permission: 'org:update',
+    body: updateOrgBody,
+  },
+  {
+    method: 'delete',
+    path: '/org',
+    summary: 'Delete the org (confirm = its slug)',
+    permission: 'org:delete',
+    body: deleteOrgBody,
+  },
   { method: 'get', path: '/members', summary: 'List members', permission: 'members:read' },
-  { method: 'patch', path: '/members/{userId}', summary: 'Change a member’s role', permission: 'members:update', body: changeRoleBody },
+  {
+    method: 'patch',
+    path: '/members/{userId}',
+    summary: 'Change a member’s role',
+    permission: 'members:update',
+    body: changeRoleBody,
+  },
   {
     method: 'delete',
     path: '/members/{userId}',
@@ -64,7 +84,14 @@ export const operations: Operation[] = [
     status: 201,
   },
   { method: 'delete', path: '/api-keys/{id}', summary: 'Revoke an API key', permission: 'api_keys:write' },
-  { method: 'get', path: '/audit', summary: 'Audit log, newest first, cursor-paginated', permission: 'audit:read', query: pageQuery },
+  {
+    method: 'get',
+    path: '/audit',
+    summary:
+      'Audit log, newest first, cursor-paginated; filter by actor, action (or family.*), target and from/to; format=csv streams every match',
+    permission: 'audit:read',
+    query: auditQuery,
+  },
   ...shareOperations,
 ];
 
@@ -76,25 +103,45 @@ const jsonSchema = (s: z.ZodType) => {
 const errorSchema = {
   type: 'object',
   required: ['error'],
-  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
 };
 
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const query = op.query ? jsonSchema(op.query) : null;
     const queryParams = query
-      ? Object.entries((query.properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({ name, in: 'query', schema }))
+      ? Object.entries((query.properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          schema,
+        }))
       : [];
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       summary: op.summary,
       description: `Needs the \`${op.permission}\` permission.`,
       parameters: [...params, ...queryParams, ...(op.idempotent ? [idempotencyKeyParam] : [])],
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } }
+        : {}),
       responses: {
-        [String(op.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
+        [String(op.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
         default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
       },
     };
@@ -103,7 +150,9 @@ export function openApiDocument(serverUrl: string) {
     openapi: '3.1.0',
     info: { title: 'Warren API', version: '1' },
     servers: [{ url: `${serverUrl}/api/v1` }],
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An org API key, wrn_…' } } },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An org API key, wrn_…' } },
+    },
     security: [{ apiKey: [] }],
     paths,
   };

@@ -1,7 +1,9 @@
+import { INTERNAL_PREFIX, isInternalKey } from '@/lib/sandboxes/internal-metadata';
 import { z } from 'zod';
-import { ON_TIMEOUT } from '@/db/schema/sandboxes';
+import { ISOLATION_LEVELS, ON_TIMEOUT } from '@/db/schema/sandboxes';
 import { nameProblem } from '@/lib/sandboxes/name-rule';
 import { label, text } from './common';
+import { secretNames } from './secrets';
 
 /**
  * Request schemas of the sandbox API. Every object is strict (an unknown field is a 400), and
@@ -67,7 +69,7 @@ export const sandboxName = z.string().superRefine((n, ctx) => {
 export const createSandboxBody = z.strictObject({
   /** Unique per org among live sandboxes; usable in paths wherever the id is. */
   name: sandboxName.optional(),
-  template: z.string().regex(/^[a-z0-9-]{1,64}$/, 'Unknown template').optional(),
+  template: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'Unknown template').optional().describe('Template id or name (GET /templates); the built-in host template when absent'),
   cpu: cpu.optional(),
   memoryMb: z.number().int().min(64).max(1024 * 1024).optional(),
   diskMb: z.number().int().min(64).max(1024 * 1024).optional(),
@@ -76,10 +78,16 @@ export const createSandboxBody = z.strictObject({
   /** When the TTL or idle timeout passes: stop (default; files kept), pause (memory kept), or delete. */
   onTimeout: z.enum(ON_TIMEOUT).optional(),
   env: envVars.optional(),
-  /** Accepted for forward compatibility; secrets arrive with the secrets feature. */
-  secrets: z.array(text(128)).max(0, 'secrets are not available yet').optional(),
+  /** Names of the org's secrets: env secrets by value, egress-only ones as placeholders (README: Secrets). */
+  secrets: secretNames.optional(),
   metadata: metadata.optional(),
   network: networkPolicy.optional(),
+  /** `container` (runc) or `gvisor` (a user-space kernel in between); unset: the template's level,
+   * else the org's default (README: Isolation levels). */
+  isolation: z
+    .enum(ISOLATION_LEVELS)
+    .optional()
+    .describe('container or gvisor: how the sandbox is isolated from its host; unset: the template\'s level, else the org default (container, or gvisor when the plan requires it)'),
   snapshotId: z.string().regex(/^[a-z0-9]{3,64}$/, 'Unknown snapshot id').optional(),
 });
 export type CreateSandboxBody = z.infer<typeof createSandboxBody>;
@@ -89,6 +97,8 @@ export const SANDBOX_LIST_STATES = ['creating', 'running', 'paused', 'stopped', 
 /** `metadata=key:value` filters (repeat the parameter for several); cursor from the last page. */
 export const listSandboxesQuery = z.strictObject({
   state: z.enum(SANDBOX_LIST_STATES).optional(),
+  /** Search: an id (or its start), part of the name, or a metadata key or value; `key:value` matches that pair exactly. */
+  q: text(200).trim().min(1).optional(),
   metadata: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : [v]))
@@ -144,4 +154,21 @@ export type StartProcessBody = z.infer<typeof startProcessBody>;
 export const processInputBody = z
   .strictObject({ data: text(1024 * 1024).optional(), eof: z.boolean().optional() })
   .refine((b) => b.data !== undefined || b.eof !== undefined, 'Send data, eof, or both');
+/** The signal a kill sends (SIGKILL unless named): a command may trap SIGTERM and end cleanly. */
+export const killSignalQuery = z.strictObject({
+  signal: z.enum(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']).optional().describe('Default SIGKILL'),
+});
 export const pidParam = z.coerce.number({ error: 'pid must be a number' }).int('pid must be an integer').min(1, 'pid must be positive').max(2 ** 22);
+
+/** GET /api/v1/sandboxes/:id/metrics: `since` limits `recent` to the samples after it. */
+export const metricsQuery = z.strictObject({ since: z.coerce.date().optional() });
+
+/**
+ * What a caller may send to POST /api/v1/sandboxes: Warren's own metadata keys (`warren_…`) are
+ * refused there. Not in createSandboxBody itself: Warren's own creates (a demo visitor's sandbox)
+ * go through the same service with such a key.
+ */
+export const publicCreateSandboxBody = createSandboxBody.refine((b) => !Object.keys(b.metadata ?? {}).some(isInternalKey), {
+  path: ['metadata'],
+  message: `metadata keys starting with ${INTERNAL_PREFIX} are reserved for Warren`,
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ISOLATION_LEVELS } from '@/db/schema/sandboxes';
 import { label as labelText } from './common';
+import { secretNames } from './secrets';
 import type { Operation } from './openapi';
 
 /** Terminal tickets and embed (share) links. */
@@ -21,6 +23,10 @@ export const createTemplateShareBody = z.strictObject({
   expiresInHours,
   maxConcurrent: z.number().int().min(1).max(100).optional(),
   sandboxTimeoutSec: z.number().int().min(60).max(3600).optional(),
+  /** Egress-only secrets each visitor's sandbox may use (never env secrets: visitors could read them). */
+  secrets: secretNames.optional(),
+  /** The level each visitor's sandbox runs at; unset: the template's (or the org's default). */
+  isolation: z.enum(ISOLATION_LEVELS, { error: 'isolation is container or gvisor' }).optional().describe('container or gvisor for each visitor\'s sandbox; unset: the template\'s level, else the org default'),
 });
 
 export const embedTerminalBody = z.strictObject({

@@ -10,7 +10,10 @@ const instant = z
   .transform((s) => new Date(s));
 
 /** `metadata.<key>`: keys as sandbox metadata allows them. */
-const groupBy = z.union([z.enum(['kind', 'sandbox', 'template']), z.string().regex(/^metadata\.[A-Za-z0-9_.-]{1,64}$/, 'Group by kind, sandbox, template or metadata.<key>')]);
+const groupBy = z.union([
+  z.enum(['kind', 'sandbox', 'template', 'isolation']),
+  z.string().regex(/^metadata\.[A-Za-z0-9_.-]{1,64}$/, 'Group by kind, sandbox, template, isolation or metadata.<key>'),
+]);
 
 const startOfMonth = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 /** Usage is kept per hour: a range is widened to whole hours. */
@@ -19,7 +22,7 @@ const ceilHour = (d: Date) => new Date(Math.ceil(d.getTime() / 3_600_000) * 3_60
 
 /**
  * GET /api/v1/usage: `from`/`to` (default: this month so far), `granularity` (hour, day, month),
- * `groupBy` (kind, sandbox, template, metadata.<key>), `format` (json, csv).
+ * `groupBy` (kind, sandbox, template, isolation, metadata.<key>), `format` (json, csv).
  */
 export const usageQuery = z
   .strictObject({

@@ -1,13 +1,16 @@
 import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
 import { billingEnforcer } from './billing-enforcer';
 import type { BootHook } from './boot';
+import { e2bCompat } from './e2b-compat';
 import { embeddedRunner } from './embedded-runner';
+import { execLogJournal } from './exec-log-journal';
 import { liveRoutes } from './live-routes';
 import { mailSender } from './mail-sender';
 import { retentionSweep } from './retention-sweep';
 import { sandboxReconciler } from './sandbox-reconciler';
 import { stripeBilling } from './stripe-billing';
+import { templateBuilds } from './template-builds';
 import { usageMeter } from './usage-meter';
 
 // Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, embeddedRunner, sandboxReconciler, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, execLogJournal, embeddedRunner, sandboxReconciler, templateBuilds, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes, e2bCompat];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { closeDb, getDbHandle } from '@/db';
 import { env } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { keyring } from '@/lib/secrets/keyring';
 import { persistentSecret } from './secrets-file';
 
 /**
@@ -18,10 +19,14 @@ export async function bootConsole() {
   // otherwise Auth.js derives it from each request's Host (AUTH_TRUST_HOST).
   if (e.WARREN_PUBLIC_URL) process.env.AUTH_URL ??= e.WARREN_PUBLIC_URL;
   process.env.WARREN_DB_SHARE = '1'; // this process owns the embedded database and shares it with the CLI
+  // The vault's key: a malformed WARREN_SECRETS_KEY stops the console here, not at the first
+  // secret; without one, the key file is made now (like the auth secret).
+  const ring = keyring(true);
 
   const log = logger.child({ component: 'console' });
   const db = await getDbHandle();
   log.info({ database: db.kind }, 'database ready');
+  log.info({ source: ring.source === 'env' ? 'WARREN_SECRETS_KEY' : 'key file', version: ring.current }, 'secrets vault key ready');
 
   const shutdownHooks: Array<() => Promise<void>> = [];
   for (const hook of await loadBootHooks()) {

@@ -1,6 +1,8 @@
-import http from 'node:http';
+import type http from 'node:http';
+import { createWebServer, type TlsFiles } from '@/lib/net/tls';
 import { apiGuard } from './api-guard';
 import { answerClientError, trackExchange } from './client-error';
+import { fastApi } from './fast-api';
 import { handleUpgrade, routeHttp } from './routes';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
@@ -8,14 +10,19 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
 /**
  * The console's HTTP server around Next's request handler (server.ts). Kept here so tests serve
  * the route handlers through exactly the same front door: client address, the routes the
- * console serves itself (preview proxy), the API guard, then Next.
+ * console serves itself (preview proxy), the API guard, the hottest API routes (./fast-api.ts),
+ * then Next.
  */
-export function createConsoleServer(handle: RequestHandler, opts: { trustProxy: boolean }): http.Server {
-  const server = http.createServer((req, res) => {
+export function createConsoleServer(
+  handle: RequestHandler,
+  opts: { trustProxy: boolean; tls?: TlsFiles | null },
+): http.Server {
+  const server = createWebServer(opts.tls ?? null, (req, res) => {
     trackExchange(req, res);
     setClientAddress(req, opts.trustProxy);
     if (routeHttp(req, res)) return;
     if (apiGuard(req, res)) return;
+    if (fastApi(req, res)) return;
     handle(req, res);
   });
   // Next adds its own upgrade listener for /_next/hmr in dev; ours only claims our paths.

@@ -118,7 +118,8 @@ export const embeddedRunner: BootHook = async ({ log }) => {
  * database URL, auth secret or OAuth keys. */
 function runnerEnv(): NodeJS.ProcessEnv {
   const keep = /^(WARREN_|PATH$|HOME$|LANG$|LC_|TZ$|NODE_|TMPDIR$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) && k !== 'WARREN_ADMIN_PASSWORD')) as NodeJS.ProcessEnv;
+  // The vault key never reaches the runner (it gets resolved values per sandbox, never the key).
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) && k !== 'WARREN_ADMIN_PASSWORD' && k !== 'WARREN_SECRETS_KEY')) as NodeJS.ProcessEnv;
 }
 
 /** The runner's preflight line, read defensively: it is only a message to show. */

@@ -7,6 +7,7 @@ import { PREVIEW_COOKIE, PREVIEW_TOKEN_PARAM, parsePreviewHost, type PreviewTarg
 import { runnerClient } from '@/lib/runners/registry';
 import { findPreviewTarget } from '@/lib/sandboxes/ports';
 import { sendPreviewPage } from './preview-pages';
+import { refuseUpgrade, spliceUpgrade } from './upgrade-splice';
 
 /**
  * The preview proxy: requests whose Host is `{port}-{sandboxId}.{WARREN_PREVIEW_DOMAIN}` are
@@ -115,34 +116,13 @@ async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, t
 
 async function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, t: PreviewTarget) {
   const d = await decide(req, t);
-  if (!d.ok) {
-    socket.end(`HTTP/1.1 ${d.status} ${http.STATUS_CODES[d.status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    return;
-  }
+  if (!d.ok) return refuseUpgrade(socket, d.status);
   const client = await runnerClient(d.runnerId);
-  const upstream = http.request(client.proxyRequestOptions(t.sandboxId, t.port, req.url ?? '/', req.method ?? 'GET', forwardHeaders(req)));
-  upstream.on('upgrade', (up, upSocket, upHead) => {
-    let head101 = `HTTP/1.1 101 Switching Protocols\r\n`;
-    for (let i = 0; i < up.rawHeaders.length; i += 2) head101 += `${up.rawHeaders[i]}: ${up.rawHeaders[i + 1]}\r\n`;
-    socket.write(`${head101}\r\n`);
-    if (upHead.length) socket.write(upHead);
-    if (head.length) upSocket.write(head);
-    upSocket.pipe(socket).pipe(upSocket);
-    const end = () => {
-      socket.destroy();
-      upSocket.destroy();
-    };
-    socket.on('error', end);
-    upSocket.on('error', end);
-    socket.on('close', end);
-    upSocket.on('close', end);
-  });
-  upstream.on('response', (up) => {
-    socket.end(`HTTP/1.1 ${up.statusCode} ${http.STATUS_CODES[up.statusCode ?? 502]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  });
-  upstream.on('error', () => socket.destroy());
-  socket.once('close', () => upstream.destroy());
-  upstream.end();
+  spliceUpgrade(
+    http.request(client.proxyRequestOptions(t.sandboxId, t.port, req.url ?? '/', req.method ?? 'GET', forwardHeaders(req))),
+    socket,
+    head,
+  );
 }
 
 /** The sandbox sees the browser's request, minus Warren's own access cookie. */
@@ -152,6 +132,18 @@ function forwardHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
   if (cookies.length) headers.cookie = cookies.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   else delete headers.cookie;
   headers['x-forwarded-host'] = req.headers.host;
-  headers['x-forwarded-proto'] = 'http';
+  // What the browser used: TLS terminated here, else what a trusted proxy in front says it got.
+  headers['x-forwarded-proto'] = forwardedProto(req);
   return headers;
+}
+
+/**
+ * `https` when this process terminated TLS, or when a trusted reverse proxy in front
+ * (WARREN_TRUST_PROXY=1) says the browser used it; apps in the sandbox build absolute URLs and
+ * secure cookies from it. An untrusted client's own header is never passed on.
+ */
+export function forwardedProto(req: http.IncomingMessage, trustProxy = env().WARREN_TRUST_PROXY === '1'): 'http' | 'https' {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return 'https';
+  const claimed = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim();
+  return trustProxy && claimed === 'https' ? 'https' : 'http';
 }

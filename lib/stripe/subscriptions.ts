@@ -6,6 +6,7 @@ import { lockMeter } from '@/lib/usage/ingest';
 import { cutOpenPeriods, recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { Stripe } from './client';
 import { requireStripe } from './config';
+import { forgetOrgGates } from '@/lib/billing/org-gate-cache';
 
 const { orgs, plans, stripeSubscriptions } = schema;
 
@@ -122,6 +123,7 @@ async function changePlan(tx: Tx, orgId: string, from: string, to: string): Prom
   await cutOpenPeriods(tx, [orgId], new Date(), touched);
   await recomputeRollups(tx, touched);
   await tx.update(orgs).set({ planId: to }).where(eq(orgs.id, orgId));
+  forgetOrgGates();
   await recordAudit({ ...stripe, orgId }, 'billing.plan.change', { type: 'org', id: orgId }, { from, to, by: 'stripe' }, tx);
 }
 

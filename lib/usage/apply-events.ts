@@ -1,13 +1,19 @@
 import { inArray } from 'drizzle-orm';
 import { schema, type Tx } from '@/db';
 import type { JournalEvent } from '@/lib/runner-client';
+import type { IsolationLevel } from '@/db/schema/sandboxes';
 import { addClosed, closeOpen, openPeriod, type Touched } from './periods';
 
 const { sandboxes, snapshots, usageMeterState } = schema;
 export const snapshotSubject = (id: string) => `snap_${id}`;
 
 /** What one journal event needs to know: the org of its subject, and the meter's own state. */
-type Context = { orgOf: Map<string, string>; state: Map<string, typeof usageMeterState.$inferSelect> };
+type Context = {
+  orgOf: Map<string, string>;
+  /** Each sandbox's isolation level, recorded on its periods (usage per level). */
+  isolationOf: Map<string, IsolationLevel>;
+  state: Map<string, typeof usageMeterState.$inferSelect>;
+};
 
 /**
  * Looks up the orgs of a page of events' subjects (sandboxes and snapshots) in two queries. Only
@@ -18,9 +24,17 @@ export async function loadContext(tx: Tx, events: JournalEvent[], runnerId: stri
   const sandboxIds = [...new Set(events.filter((e) => e.type !== 'snapshot').map((e) => e.sandboxId))];
   const snapshotIds = [...new Set(events.flatMap((e) => (e.type === 'snapshot' ? [e.snapshotId] : [])))];
   const orgOf = new Map<string, string>();
+  const isolationOf = new Map<string, IsolationLevel>();
   if (sandboxIds.length) {
-    const rows = await tx.select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId }).from(sandboxes).where(inArray(sandboxes.id, sandboxIds));
-    for (const r of rows) if (r.runnerId === runnerId) orgOf.set(r.id, r.orgId);
+    const rows = await tx
+      .select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId, isolation: sandboxes.isolation })
+      .from(sandboxes)
+      .where(inArray(sandboxes.id, sandboxIds));
+    for (const r of rows) {
+      if (r.runnerId !== runnerId) continue;
+      orgOf.set(r.id, r.orgId);
+      isolationOf.set(r.id, r.isolation);
+    }
   }
   if (snapshotIds.length) {
     const rows = await tx.select({ id: snapshots.id, orgId: snapshots.orgId, runnerId: snapshots.runnerId }).from(snapshots).where(inArray(snapshots.id, snapshotIds));
@@ -29,7 +43,7 @@ export async function loadContext(tx: Tx, events: JournalEvent[], runnerId: stri
   const subjects = [...sandboxIds, ...snapshotIds.map(snapshotSubject)];
   const state = new Map<string, typeof usageMeterState.$inferSelect>();
   if (subjects.length) for (const s of await tx.select().from(usageMeterState).where(inArray(usageMeterState.subject, subjects))) state.set(s.subject, s);
-  return { orgOf, state };
+  return { orgOf, isolationOf, state };
 }
 
 export const subjectOf = (e: JournalEvent) => (e.type === 'snapshot' ? snapshotSubject(e.snapshotId) : e.sandboxId);
@@ -55,7 +69,7 @@ export async function applyEvent(tx: Tx, e: JournalEvent, ctx: Context, touched:
   }
 
   if (e.cpuMs !== null) await activeCpu(tx, subject, orgId, e.sandboxId, e.cpuMs, at, ctx, touched);
-  const base = { orgId, subject, sandboxId: e.sandboxId, startedAt: at };
+  const base = { orgId, subject, sandboxId: e.sandboxId, isolation: ctx.isolationOf.get(e.sandboxId) ?? null, startedAt: at };
   if (e.type === 'sample') {
     // A stopped sandbox's disk use changed: a new storage stretch at the new size.
     if (e.state === 'stopped') {
@@ -80,7 +94,7 @@ async function activeCpu(tx: Tx, subject: string, orgId: string, sandboxId: stri
   const delta = prev !== null && cpuMs >= prev ? cpuMs - prev : cpuMs;
   if (delta > 0) {
     const startedAt = last?.lastCpuAt && last.lastCpuAt < at ? last.lastCpuAt : at;
-    await addClosed(tx, { orgId, subject, sandboxId, kind: 'active_cpu', startedAt, endedAt: at, cpuMs: delta }, touched);
+    await addClosed(tx, { orgId, subject, sandboxId, isolation: ctx.isolationOf.get(sandboxId) ?? null, kind: 'active_cpu', startedAt, endedAt: at, cpuMs: delta }, touched);
   }
   await saveCpu(tx, subject, orgId, cpuMs, at, ctx);
 }

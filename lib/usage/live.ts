@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { type DbOrTx, schema } from '@/db';
 import type { UsageKind } from '@/db/schema/usage';
+import type { IsolationLevel } from '@/db/schema/sandboxes';
 import { hourOf } from './periods';
 import { newRatesMemo, planRates } from './org-rates';
 import { periodCost } from './rates';
@@ -13,6 +14,7 @@ export type LivePiece = {
   orgId: string;
   subject: string;
   sandboxId: string | null;
+  isolation: IsolationLevel | null;
   kind: UsageKind;
   hour: Date;
   durationMs: number;
@@ -54,6 +56,7 @@ export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?:
         orgId: p.orgId,
         subject: p.subject,
         sandboxId: p.sandboxId,
+        isolation: p.isolation,
         kind: p.kind,
         hour: hourOf(new Date(t)),
         durationMs: d,

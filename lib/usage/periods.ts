@@ -118,8 +118,8 @@ export async function recomputeRollups(tx: Tx, touched: Touched): Promise<void> 
   for (const k of touched.all()) {
     const next = new Date(k.hour.getTime() + HOUR);
     await tx.execute(sql`
-      insert into usage_hourly (org_id, hour, subject, sandbox_id, snapshot_id, kind, duration_ms, vcpu_milli_ms, mem_mib_ms, disk_byte_ms, cpu_ms, cost_micros)
-      select ${k.orgId}, ${k.hour.toISOString()}::timestamptz, ${k.subject}, max(sandbox_id), max(snapshot_id), ${k.kind},
+      insert into usage_hourly (org_id, hour, subject, sandbox_id, snapshot_id, isolation, kind, duration_ms, vcpu_milli_ms, mem_mib_ms, disk_byte_ms, cpu_ms, cost_micros)
+      select ${k.orgId}, ${k.hour.toISOString()}::timestamptz, ${k.subject}, max(sandbox_id), max(snapshot_id), max(isolation), ${k.kind},
         coalesce(sum(d), 0)::bigint, coalesce(sum(vcpu_milli::numeric * d), 0), coalesce(sum(memory_mb::numeric * d), 0),
         coalesce(sum(disk_bytes::numeric * d), 0), coalesce(sum(cpu_ms), 0)::bigint, coalesce(sum(cost_micros), 0)::bigint
       from (
@@ -128,7 +128,7 @@ export async function recomputeRollups(tx: Tx, touched: Touched): Promise<void> 
           and started_at >= ${k.hour.toISOString()}::timestamptz and started_at < ${next.toISOString()}::timestamptz
       ) p
       on conflict (org_id, hour, kind, subject) do update set
-        duration_ms = excluded.duration_ms, vcpu_milli_ms = excluded.vcpu_milli_ms, mem_mib_ms = excluded.mem_mib_ms,
+        isolation = excluded.isolation, duration_ms = excluded.duration_ms, vcpu_milli_ms = excluded.vcpu_milli_ms, mem_mib_ms = excluded.mem_mib_ms,
         disk_byte_ms = excluded.disk_byte_ms, cpu_ms = excluded.cpu_ms, cost_micros = excluded.cost_micros`);
   }
 }

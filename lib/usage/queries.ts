@@ -10,9 +10,11 @@ const { usageHourly, sandboxes } = schema;
 export type Granularity = 'hour' | 'day' | 'month';
 export type UsageQuery = { from: Date; to: Date; granularity: Granularity; groupBy: string };
 
-/** The SQL of a group key: by kind, sandbox (subject), template, or one metadata key. */
+/** The SQL of a group key: by kind, sandbox (subject), template, isolation level, or one metadata key. */
 function groupExpr(groupBy: string) {
   if (groupBy === 'kind') return sql<string>`${usageHourly.kind}`;
+  // Snapshots' storage has no level of its own: it is grouped as such, as by template.
+  if (groupBy === 'isolation') return sql<string>`coalesce(${usageHourly.isolation}, 'snapshots')`;
   if (groupBy === 'sandbox') return sql<string>`${usageHourly.subject}`;
   if (groupBy === 'template') return sql<string>`coalesce(${sandboxes.template}, 'snapshots')`;
   const key = groupBy.slice('metadata.'.length);
@@ -73,6 +75,7 @@ export async function orgUsage(scope: OrgScope, q: UsageQuery, opts: { subject?:
       q.groupBy === 'kind' ? p.kind
       : q.groupBy === 'sandbox' ? p.subject
       : q.groupBy === 'template' ? (sb?.template ?? 'snapshots')
+      : q.groupBy === 'isolation' ? (p.isolation ?? 'snapshots')
       : metadataValue(sb?.metadata, q.groupBy.slice('metadata.'.length));
     rows.push({ ...p, bucket: bucketKey(p.hour, q.granularity), group });
   }

@@ -1,3 +1,4 @@
+import { csvCell } from '@/lib/csv';
 import type { UsageKind } from '@/db/schema/usage';
 import type { Granularity, UsageQuery } from './queries';
 
@@ -92,11 +93,8 @@ export function summarize(q: UsageQuery, cells: Bucketed[]): UsageSummary {
 /** The same summary as CSV: one line per bucket and group, money in dollars and micro-dollars. */
 export function usageCsv(s: UsageSummary): string {
   const head = 'bucket,group,cost_usd,cost_micros,vcpu_hours,memory_gib_hours,paused_gib_hours,storage_gib_hours,active_cpu_hours';
-  // Metadata values are the caller's: quote them, and defuse spreadsheet formulas (=, +, -, @).
-  const esc = (raw: string) => {
-    const v = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-    return /[",\n']/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-  };
+  // Metadata values are the caller's: quote them, and defuse spreadsheet formulas (lib/csv.ts).
+  const esc = csvCell;
   const usd = (m: number) => `${Math.floor(m / 1e6)}.${String(m % 1e6).padStart(6, '0')}`;
   const lines = s.series.map((r) =>
     [r.bucket, esc(r.group), usd(r.costMicros), r.costMicros, r.vcpuHours, r.memoryGibHours, r.pausedGibHours, r.storageGibHours, r.activeCpuHours].join(','),

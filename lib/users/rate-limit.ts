@@ -132,3 +132,18 @@ export function clientIp(req: Request): string | null {
   const fwd = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
   return fwd || req.headers.get('x-real-ip')?.trim() || null;
 }
+
+/**
+ * Two-factor codes: 5 wrong codes per user in 15 minutes, then wait. A 6-digit code has a
+ * million values and three are valid at any moment; at this rate guessing one takes years.
+ */
+const twoFactorRule = (userId: string): Rule => ({ key: `2fa:user:${userId}`, max: 5, windowMs: WINDOW, failuresOnly: true });
+
+export async function checkTwoFactorAllowed(userId: string): Promise<void> {
+  const r = await evaluate(twoFactorRule(userId));
+  if (!r.allowed) {
+    throw new AppError('rate_limited', `Too many wrong codes. Try again in ${waitText(r.retryAfterSeconds)}.`, { retryAfterSeconds: r.retryAfterSeconds });
+  }
+}
+
+export const recordTwoFactorAttempt = (userId: string, succeeded: boolean) => record(twoFactorRule(userId).key, succeeded);

@@ -115,4 +115,6 @@ export async function storePasswordHash(userId: string, passwordHash: string, db
     .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
     .where(eq(users.id, userId));
   await db.delete(schema.passwordResetTokens).where(eq(schema.passwordResetTokens.userId, userId));
+  // The version bump already ends them; deleting the rows keeps the sessions list true.
+  await db.delete(schema.userSessions).where(eq(schema.userSessions.userId, userId));
 }

@@ -5,7 +5,7 @@ import { Channel } from './channel';
 import { AgentConnectionError, AgentLimitError, decodeErr } from './errors';
 import { type FsEntry, decodeEntry } from './entry';
 import { AgentProcess, type ExitInfo, decodeExit } from './process';
-import { FsTag, Frame, SpawnTag, type Tlv, encodeTlvs, i32, u32 } from './protocol';
+import { DialTag, FsTag, Frame, SpawnTag, type Tlv, encodeFrame, encodeTlvs, i32, u32 } from './protocol';
 
 export { AgentConnectionError, AgentFsError, AgentLimitError } from './errors';
 export type { FsEntry } from './entry';
@@ -26,6 +26,8 @@ export type ExecOptions = {
   /** Per stream; beyond it output is read and dropped and `truncated` is set. Default 10 MiB. */
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /** Each stdout/stderr chunk as it arrives (in arrival order), besides the collected result. */
+  onOutput?: (chunk: Buffer) => void;
 };
 
 export type ExecResult = {
@@ -59,9 +61,18 @@ const DATA_CHUNK = 256 * 1024;
 /** A file call (or a start) with no byte from the agent for this long is abandoned: an agent the
  * sandbox has replaced or wedged must not hold a runner request forever. */
 export const AGENT_IDLE_MS = 30_000;
+/** The agent's answer to a DIAL (its connect to a loopback port included) must come this fast. */
+export const DIAL_TIMEOUT_MS = 5000;
+/** The agent's ERR for a DIAL is a few dozen bytes; a longer one is not from our agent. */
+const MAX_DIAL_ERR = 4096 + 8;
 /** A directory listing keeps at most this many entries in the runner's memory. */
 export const MAX_LIST_ENTRIES = 100_000;
 const MAX_PIDS = 4096;
+/** Watch events buffered for a reader that has not taken them yet; more ends the watch. */
+const MAX_WATCH_BACKLOG = 10_000;
+/** E2B's EventType order, which the agent's kinds (1–5) follow. */
+const WATCH_KINDS = ['create', 'write', 'remove', 'rename', 'chmod'] as const;
+export type WatchEvent = { kind: (typeof WATCH_KINDS)[number]; name: string };
 
 function spawnTlvs(o: SpawnOptions): Tlv[] {
   if (o.argv.length === 0) throw new TypeError('argv must not be empty');
@@ -216,6 +227,7 @@ export class AgentClient {
 
       ch.on('frame', (type: number, payload: Buffer) => {
         if (type === Frame.STDOUT || type === Frame.STDERR) {
+          o.onOutput?.(payload);
           if (!(type === Frame.STDOUT ? out : err).push(payload)) truncated = true;
         } else if (type === Frame.EXIT) {
           exit = decodeExit(payload);
@@ -249,6 +261,55 @@ export class AgentClient {
   async attach(pid: number): Promise<AgentProcess> {
     if (!Number.isInteger(pid) || pid <= 0 || pid > 4_194_304) throw new TypeError(`invalid process id ${pid}`);
     return this.started(await this.open(Frame.ATTACH, u32(pid), true));
+  }
+
+  /**
+   * A byte stream to 127.0.0.1:port inside the sandbox, made by the agent in the sandbox's own
+   * network stack (gVisor's ports live where no host netns entry reaches). Only a port number
+   * goes in; after the agent's OK every byte is the port's own, passed on untouched and never
+   * parsed. Rejects with AgentFsError (the agent's connect errno, e.g. ECONNREFUSED) or
+   * AgentConnectionError (no answer within timeoutMs, or an answer that is not OK/ERR).
+   */
+  async dial(port: number, timeoutMs = DIAL_TIMEOUT_MS): Promise<Duplex> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`invalid port ${port}`);
+    const stream = await this.connect();
+    stream.write(encodeFrame(Frame.DIAL, encodeTlvs([[DialTag.PORT, String(port)]])));
+    return new Promise<Duplex>((resolve, reject) => {
+      let head = Buffer.alloc(0);
+      const cleanup = () => {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        stream.off('error', onError);
+        stream.off('close', onClose);
+      };
+      const fail = (err: Error) => {
+        cleanup();
+        stream.destroy();
+        reject(err);
+      };
+      const onData = (chunk: Buffer) => {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 5) return;
+        const type = head[0];
+        const len = head.readUInt32BE(1);
+        if (type === Frame.OK && len === 0) {
+          cleanup();
+          stream.pause(); // nobody reads yet: the caller's pipe resumes it
+          if (head.length > 5) stream.unshift(head.subarray(5));
+          resolve(stream);
+        } else if (type === Frame.ERR && len <= MAX_DIAL_ERR) {
+          if (head.length >= 5 + len) fail(decodeErr(head.subarray(5, 5 + len)));
+        } else {
+          fail(new AgentConnectionError('the agent answered a dial with something other than OK or ERR'));
+        }
+      };
+      const onError = (err: Error) => fail(new AgentConnectionError(`agent connection: ${err.message}`, { cause: err }));
+      const onClose = () => fail(new AgentConnectionError('the agent closed the connection before answering the dial'));
+      const timer = setTimeout(() => fail(new AgentConnectionError(`the sandbox agent did not answer the dial within ${timeoutMs} ms`)), timeoutMs);
+      stream.on('data', onData);
+      stream.on('error', onError);
+      stream.on('close', onClose);
+    });
   }
 
   /** Pids of the detached processes the agent still holds (their sockets, as seen inside). */
@@ -335,6 +396,72 @@ export class AgentClient {
       throw over ? new AgentLimitError(MAX_LIST_ENTRIES, `the directory has more than ${MAX_LIST_ENTRIES} entries to list`) : err;
     });
     return entries;
+  }
+
+  /**
+   * Watches a directory (its tree with `recursive`) by inotify inside the sandbox. Resolves once the
+   * watches are in place, so every change after that is reported; the events end when `signal`
+   * aborts (the agent's handler exits on hang-up), the directory goes, or the agent reports a lost
+   * event or too many directories (an AgentFsError: EOVERFLOW, ENOSPC).
+   */
+  async watch(path: string, opts: { recursive?: boolean; signal?: AbortSignal }, who?: Who): Promise<AsyncGenerator<WatchEvent>> {
+    const ch = await this.open(Frame.FS_WATCH, fsTlvs(path, who, opts.recursive ? [[FsTag.FLAGS, 'r']] : []), true);
+    const queue: WatchEvent[] = [];
+    let ended = false;
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      wake?.();
+      wake = null;
+    };
+    await new Promise<void>((resolve, reject) => {
+      let armed = false;
+      ch.on('frame', (type: number, payload: Buffer) => {
+        if (!armed) {
+          armed = true;
+          if (type === Frame.OK) {
+            ch.setIdleTimeout(0); // a quiet directory is no sign of a dead agent
+            return resolve();
+          }
+          ch.destroy();
+          return reject(type === Frame.ERR ? decodeErr(payload) : new AgentConnectionError(`unexpected frame 0x${type.toString(16)}`));
+        }
+        if (type === Frame.WATCH_EVENT && payload.length > 1 && payload[0] >= 1 && payload[0] <= 5) {
+          // A reader that stopped reading must not grow the runner's memory without end.
+          if (queue.length >= MAX_WATCH_BACKLOG) failure = new AgentLimitError(MAX_WATCH_BACKLOG, 'the watcher fell behind: events were dropped');
+          else queue.push({ kind: WATCH_KINDS[payload[0] - 1], name: payload.subarray(1).toString('utf8') });
+        } else if (type === Frame.ERR) failure = decodeErr(payload);
+        else if (type !== Frame.OK) failure = new AgentConnectionError(`unexpected frame 0x${type.toString(16)}`);
+        if (failure || type === Frame.OK) ch.destroy();
+        poke();
+      });
+      ch.on('done', (e: Error | null) => {
+        ended = true;
+        failure ??= e;
+        if (!armed) reject(e ?? new AgentConnectionError('agent closed the connection before watching'));
+        poke();
+      });
+    });
+    const stop = () => ch.destroy();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    // The caller may have left while the agent was still answering: the abort already fired.
+    if (opts.signal?.aborted) stop();
+    return (async function* () {
+      try {
+        while (true) {
+          if (queue.length) {
+            yield queue.shift()!;
+            continue;
+          }
+          if (ended || failure) break;
+          await new Promise<void>((r) => (wake = r));
+        }
+        if (failure && !opts.signal?.aborted) throw failure;
+      } finally {
+        opts.signal?.removeEventListener('abort', stop);
+        ch.destroy();
+      }
+    })();
   }
 
   async stat(path: string, who?: Who): Promise<FsEntry> {

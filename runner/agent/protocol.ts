@@ -14,6 +14,8 @@ export const Frame = {
   ATTACH: 0x06,
   /** Request: the pids of detached processes (DATA: u32 BE each, then OK). */
   PROCS: 0x07,
+  /** Request: TCP to 127.0.0.1:<port> inside the sandbox (OK, then raw bytes both ways; or ERR). */
+  DIAL: 0x08,
   STARTED: 0x10,
   STDOUT: 0x11,
   STDERR: 0x12,
@@ -25,15 +27,25 @@ export const Frame = {
   FS_MKDIR: 0x24,
   FS_REMOVE: 0x25,
   FS_RENAME: 0x26,
+  /** Request: inotify events of a directory until hang-up (OK once armed, then WATCH_EVENTs). */
+  FS_WATCH: 0x27,
   ENTRY: 0x30,
   DATA: 0x31,
   DATA_END: 0x32,
+  /** [u8 kind][name relative to the watched directory]. */
+  WATCH_EVENT: 0x33,
   ERR: 0x3e,
   OK: 0x3f,
+  /** Request (TLV 1: port): hold 127.0.0.1:port in the sandbox for the egress relay; OK, then until hang-up. */
+  EGRESS_LISTEN: 0x40,
+  /** Request: wait for one connection on that port; OK, then raw bytes both ways (runner/runtime/egress-relay.ts). */
+  EGRESS_STREAM: 0x41,
 } as const;
 
 /** TLV tags of SPAWN. */
 export const SpawnTag = { ARGV: 1, ENV: 2, CWD: 3, UID: 4, GID: 5, PTY: 6, DETACH: 7, RING: 8 } as const;
+/** TLV tags of DIAL. */
+export const DialTag = { PORT: 1 } as const;
 /** TLV tags of FS_* requests. */
 export const FsTag = { PATH: 1, PATH2: 2, UID: 4, GID: 5, MODE: 6, FLAGS: 7 } as const;
 /** TLV tags of ENTRY responses. */

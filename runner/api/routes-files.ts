@@ -5,6 +5,7 @@ import type { RouteContext, Router } from './router';
 import {
   filePathQuery,
   fileRemoveQuery,
+  fileWatchQuery,
   fileWriteQuery,
   mkdirSchema,
   renameSchema,
@@ -21,6 +22,11 @@ export function fileRoutes(router: Router, deps: ApiDeps): void {
     .on('GET', '/v1/sandboxes/:id/files', async (ctx) => {
       const q = parseQuery(ctx.url, filePathQuery);
       return json(200, { entries: await files.list(sandbox(ctx), q.path, q.user) });
+    })
+    .on('GET', '/v1/sandboxes/:id/files/watch', async (ctx) => {
+      const q = parseQuery(ctx.url, fileWatchQuery);
+      await files.watch(ctx.params.id!, q.path, { recursive: q.recursive, user: q.user }, ctx.res);
+      return undefined;
     })
     .on('GET', '/v1/sandboxes/:id/files/stat', async (ctx) => {
       const q = parseQuery(ctx.url, filePathQuery);

@@ -1,14 +1,19 @@
 import type { ApiDeps } from './deps';
-import { discardBody, json, readJson } from './http';
+import { discardBody, json, parseQuery, readJson } from './http';
 import type { Router } from './router';
-import { pidParam, processInputSchema, processSchema } from './schemas';
+import { pidParam, processInputSchema, processSchema, signalQuery } from './schemas';
 
 /** Background processes: start detached, list, follow output (replay + live), write stdin, kill. */
 export function processRoutes(router: Router, deps: ApiDeps): void {
   const { processes } = deps;
   router
-    .on('POST', '/v1/sandboxes/:id/processes', async ({ req, params }) => {
+    .on('POST', '/v1/sandboxes/:id/processes', async ({ req, res, params, url }) => {
       const body = await readJson(req, processSchema);
+      // ?follow=1: the start event and then the output on this response (NDJSON), one call.
+      if (url.searchParams.get('follow') === '1') {
+        await processes.startAndStream(params.id!, body, res);
+        return undefined;
+      }
       return json(201, await processes.start(params.id!, body));
     })
     .on('GET', '/v1/sandboxes/:id/processes', async ({ params }) =>
@@ -23,9 +28,10 @@ export function processRoutes(router: Router, deps: ApiDeps): void {
       await processes.input(params.id!, pidParam.parse(params.pid), body.data, body.eof ?? false);
       return json(200, { ok: true });
     })
-    .on('DELETE', '/v1/sandboxes/:id/processes/:pid', async ({ req, params }) => {
+    .on('DELETE', '/v1/sandboxes/:id/processes/:pid', async ({ req, params, url }) => {
       discardBody(req);
-      await processes.kill(params.id!, pidParam.parse(params.pid));
+      const { signal } = parseQuery(url, signalQuery);
+      await processes.kill(params.id!, pidParam.parse(params.pid), signal);
       return json(200, { ok: true });
     });
 }

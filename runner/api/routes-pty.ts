@@ -1,9 +1,9 @@
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ProcHub } from '@/runner/services/proc-hub';
 import type { ApiDeps } from './deps';
-import { discardBody, json, readJson } from './http';
+import { discardBody, json, parseQuery, readJson } from './http';
 import type { Router } from './router';
-import { ptyControlSchema, ptyCreateSchema, ptyResizeSchema } from './schemas';
+import { ptyControlSchema, ptyCreateSchema, ptyResizeSchema, signalQuery } from './schemas';
 
 /** A viewer this far behind (bytes queued in its socket) is dropped; it can reconnect and replay. */
 const MAX_VIEWER_LAG = 8 * 1024 * 1024;
@@ -25,9 +25,10 @@ export function ptyRoutes(router: Router, deps: ApiDeps): void {
       await pty.resize(params.id!, params.sessionId!, cols, rows);
       return json(200, { ok: true });
     })
-    .on('DELETE', '/v1/sandboxes/:id/pty/:sessionId', async ({ req, params }) => {
+    .on('DELETE', '/v1/sandboxes/:id/pty/:sessionId', async ({ req, params, url }) => {
       discardBody(req);
-      await pty.kill(params.id!, params.sessionId!);
+      const { signal } = parseQuery(url, signalQuery);
+      await pty.kill(params.id!, params.sessionId!, signal);
       return json(200, { ok: true });
     })
     .upgrade('/v1/sandboxes/:id/pty/:sessionId', async ({ req, socket, head, params }) => {

@@ -18,13 +18,44 @@ export const cmdSchema = z
   .max(4096);
 const sandboxPath = str(4096).min(1);
 
+/**
+ * Secrets resolved by the console for one boot. Values never appear in an error message (zod's
+ * messages name the rule, not the input), a record or a log line.
+ */
+export const secretName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'invalid secret name');
+const hostRule = z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'secret hosts are lowercase host names').max(253);
+export const egressSecretSchema = z.strictObject({
+  name: secretName,
+  placeholder: z.string().regex(/^warren-secret-[a-z0-9]{16,64}$/, 'invalid placeholder'),
+  hosts: z.array(hostRule).min(1).max(32),
+  // A header value: printable ASCII, no CR/LF (which would split a header), at least 8 characters
+  // (shorter ones would be scrubbed out of unrelated answers).
+  value: z.string().min(8, 'egress secret values have at least 8 characters').max(8192).regex(/^[\x20-\x7e]+$/, 'egress secret values are printable ASCII'),
+  revision: z.number().int().min(0),
+});
+export const secretsSchema = z
+  .strictObject({
+    env: z.record(secretName, z.string().max(64 * 1024).refine(noNul, 'must not contain NUL bytes')).optional(),
+    egress: z.array(egressSecretSchema).max(64).optional(),
+  })
+  .refine((s) => {
+    const names = [...Object.keys(s.env ?? {}), ...(s.egress ?? []).map((e) => e.name)];
+    return names.length <= 64 && new Set(names).size === names.length;
+  }, 'at most 64 secrets, each named once');
+export const startSandboxSchema = z.strictObject({ secrets: secretsSchema.optional() });
+export const updateSecretsSchema = z.strictObject({ egress: z.array(egressSecretSchema).max(64) });
+/** Create and start bodies carry secrets (64 KiB each at most). */
+export const MAX_SECRETS_BODY = 8 * 1024 * 1024;
+
 export const createSandboxSchema = z.strictObject({
   id: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'id must be a DNS label')
     .optional(),
   template: z.string().min(1).max(128).optional(),
+  image: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'image must be a sha256 manifest digest').optional(),
   snapshotId: z.string().min(1).max(128).optional(),
+  isolation: z.enum(['container', 'gvisor']).optional(),
   resources: z
     .strictObject({
       // At least 0.01: a quota that rounds to 0 would make runc apply no CPU limit at all.
@@ -65,6 +96,7 @@ export const createSandboxSchema = z.strictObject({
     .optional(),
   onTimeout: z.enum(['stop', 'pause']).optional(),
   metadata: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
+  secrets: secretsSchema.optional(),
 });
 
 export const setTimeoutSchema = z.strictObject({
@@ -106,6 +138,7 @@ const rows = z.number().int().min(1).max(500);
 export const ptyCreateSchema = z.strictObject({
   cols,
   rows,
+  cmd: cmdSchema.optional(),
   cwd: sandboxPath.optional(),
   env: envSchema.optional(),
   user: userSchema.default('user'),
@@ -123,6 +156,7 @@ const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v
 const pathQuery = { path: sandboxPath, user: userSchema.default('user') };
 export const filePathQuery = z.strictObject(pathQuery);
 export const fileRemoveQuery = z.strictObject({ ...pathQuery, recursive: flag.default(false) });
+export const fileWatchQuery = z.strictObject({ ...pathQuery, recursive: flag.default(false) });
 export const fileWriteQuery = z.strictObject({
   ...pathQuery,
   mode: z
@@ -150,6 +184,10 @@ export const portParam = z.coerce
   .min(1, 'port must be 1-65535')
   .max(65535, 'port must be 1-65535');
 export const pidParam = z.coerce.number().int().positive();
+/** The signals a caller may send a process (E2B's SendSignal: SIGTERM, SIGKILL; plus the usual few). */
+export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+export type ProcessSignal = (typeof SIGNALS)[number];
+export const signalQuery = z.strictObject({ signal: z.enum(SIGNALS).default('SIGKILL') });
 
 /** The meter's cursor: events after `after` (acknowledging everything up to it). */
 export const eventsQuery = z.strictObject({

@@ -11,6 +11,10 @@ import { ProcessService } from '@/runner/services/process-service';
 import { DEFAULT_PTY_GRACE_MS, DEFAULT_PTY_RING_BYTES, PtyService } from '@/runner/services/pty-service';
 import { makeAuthCheck } from './auth';
 import type { ApiDeps } from './deps';
+import type { ImageStore } from '@/runner/images/image-store';
+import type { BuildSteps } from '@/runner/images/build-steps';
+import type { DebianBases } from '@/runner/images/debian-base';
+import { imageRoutes } from './routes-images';
 import { discardBody, sendError, sendJson, toErrorBody } from './http';
 import { fileRoutes } from './routes-files';
 import { portRoutes } from './routes-ports';
@@ -30,6 +34,11 @@ export type RunnerServerOptions = {
   ptyRingBytes?: number;
   maxUploadBytes?: number;
   maxExecOutputBytes?: number;
+  /** The runner's image store; its routes exist only when there is one (not in API fixtures). */
+  images?: ImageStore;
+  /** Recipe build steps (runner/images/build-steps.ts), with the image store. */
+  builds?: BuildSteps;
+  debian?: DebianBases;
 };
 
 export type RunnerServer = http.Server & { deps: ApiDeps };
@@ -42,16 +51,17 @@ export type RunnerServer = http.Server & { deps: ApiDeps };
 export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
   const { manager, log } = opts;
   const isAuthorized = makeAuthCheck(opts.token);
+  const pty = new PtyService(manager, log.child({ svc: 'pty' }), {
+    graceMs: opts.ptyGraceMs ?? DEFAULT_PTY_GRACE_MS,
+    ringBytes: opts.ptyRingBytes ?? DEFAULT_PTY_RING_BYTES,
+  });
   const deps: ApiDeps = {
     manager,
     log,
     version: opts.version ?? packageVersion(),
     exec: new ExecService(manager, opts.maxExecOutputBytes ?? DEFAULT_MAX_EXEC_OUTPUT),
-    processes: new ProcessService(manager, log.child({ svc: 'processes' })),
-    pty: new PtyService(manager, log.child({ svc: 'pty' }), {
-      graceMs: opts.ptyGraceMs ?? DEFAULT_PTY_GRACE_MS,
-      ringBytes: opts.ptyRingBytes ?? DEFAULT_PTY_RING_BYTES,
-    }),
+    processes: new ProcessService(manager, log.child({ svc: 'processes' }), (id) => pty.pids(id)),
+    pty,
     files: new FileService(manager, opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD),
     ports: new PortService(manager, log.child({ svc: 'ports' })),
   };
@@ -73,6 +83,7 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
   fileRoutes(router, deps);
   snapshotRoutes(router, deps);
   portRoutes(router, deps);
+  if (opts.images) imageRoutes(router, opts.images, opts.builds, opts.debian);
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();

@@ -56,7 +56,12 @@ static int handle_conn(int rfd, int wfd) {
   if (type == FR_SPAWN) return spawn_handle(rfd, wfd, payload, len);
   if (type == FR_ATTACH) return attach_handle(rfd, wfd, payload, len);
   if (type == FR_PROCS) return procs_handle(wfd, payload);
+  /* `once` never gets here (files only): on the host, a dial would reach the host's loopback. */
+  if (type == FR_DIAL) return rfd == wfd ? dial_handle(rfd, payload, len) : (free(payload), send_err(wfd, EINVAL, "dial needs the serve socket"), 1);
+  if (type == FR_FS_WATCH) return watch_handle(rfd, wfd, payload, len);
   if (type >= FR_FS_LIST && type <= FR_FS_RENAME) return fs_handle(rfd, wfd, type, payload, len);
+  if (type == FR_EGRESS_LISTEN) return egress_listen_handle(rfd, wfd, payload, len);
+  if (type == FR_EGRESS_STREAM) return egress_stream_handle(rfd, wfd, payload, len);
   free(payload);
   send_err(wfd, EINVAL, "unknown request type");
   return 1;

@@ -1,8 +1,10 @@
 /* warren-mount: host-side mount helpers of the runner (run as host root).
  *
- *   warren-mount idmap --uid-base B --count N SRC DST [SRC DST ...]
+ *   warren-mount idmap --uid-base B --count N [--rw] SRC DST [SRC DST ...]
  *       read-only, nosuid, nodev, id-mapped bind mounts: files owned by host uid u appear as B+u
- *       (how the host's /usr becomes usable as an overlay lower layer inside a user namespace)
+ *       (how the host's /usr becomes usable as an overlay lower layer inside a user namespace);
+ *       --rw leaves them writable (a sandbox's btrfs subvolume, stored with ids 0..N-1, as its
+ *       overlay's upper layer)
  *   warren-mount shiftcopy --uid-base B --count N SRC DST
  *       copy an overlay upper dir owned by B..B+N-1 to DST with ids shifted back to 0..N-1
  *       (type, mode, times, xattrs incl. trusted.overlay.*, hard links, holes); prints the bytes
@@ -60,7 +62,7 @@ static void die(const char *fmt, ...) {
 }
 
 static void usage(void) {
-  fputs("usage: warren-mount idmap --uid-base B --count N SRC DST [SRC DST ...]\n"
+  fputs("usage: warren-mount idmap --uid-base B --count N [--rw] SRC DST [SRC DST ...]\n"
         "       warren-mount shiftcopy --uid-base B --count N SRC DST\n"
         "       warren-mount sockexec DIR NAME PROGRAM [ARGS...]\n",
         stderr);
@@ -78,7 +80,7 @@ static unsigned long long num(const char *s, unsigned long long max) {
 /* Common options; positional arguments are collected into pos. */
 struct opts {
   unsigned long long base, count;
-  int has_base, has_count;
+  int has_base, has_count, rw;
   char **pos;
   int npos;
 };
@@ -91,6 +93,7 @@ static void parse(int argc, char **argv, struct opts *o) {
     int more = i + 1 < argc;
     if (!strcmp(a, "--uid-base") && more) o->base = num(argv[++i], 4294967294ULL), o->has_base = 1;
     else if (!strcmp(a, "--count") && more) o->count = num(argv[++i], 4294967295ULL), o->has_count = 1;
+    else if (!strcmp(a, "--rw")) o->rw = 1;
     else if (a[0] == '-' && a[1] == '-') usage();
     else o->pos[o->npos++] = argv[i];
   }
@@ -107,7 +110,7 @@ static void write_file(const char *path, const char *data) {
 }
 
 /* A user namespace mapping 0..N-1 to B..B+N-1, held by an fd after its helper process is gone. */
-static int make_userns(unsigned long long base, unsigned long long count) {
+static int make_userns(unsigned long long base, unsigned long long count, int with_root) {
   int ready[2], done[2];
   if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("pipe: %s", strerror(errno));
   pid_t pid = fork();
@@ -131,7 +134,11 @@ static int make_userns(unsigned long long base, unsigned long long count) {
   }
   if (r != 1 || !ok) die("unshare(CLONE_NEWUSER) failed in the helper child");
   char path[64], map[96];
-  snprintf(map, sizeof map, "0 %llu %llu\n", base, count);
+  /* A writable mapping also maps host root (on disk as id N): overlayfs makes its work dirs and
+   * copy-up temp files with its mounter's (host root's) credentials, which would otherwise have
+   * no id on the mount (EOVERFLOW, and the overlay falls back to read-only). */
+  if (with_root) snprintf(map, sizeof map, "0 %llu %llu\n%llu 0 1\n", base, count, count);
+  else snprintf(map, sizeof map, "0 %llu %llu\n", base, count);
   snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
   write_file(path, map);
   snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
@@ -147,13 +154,13 @@ static int make_userns(unsigned long long base, unsigned long long count) {
 
 static int cmd_idmap(struct opts *o) {
   if (!o->has_base || !o->has_count || o->count == 0 || o->npos == 0 || o->npos % 2) usage();
-  int nsfd = make_userns(o->base, o->count);
+  int nsfd = make_userns(o->base, o->count, o->rw);
   for (int i = 0; i < o->npos; i += 2) {
     const char *src = o->pos[i], *dst = o->pos[i + 1];
     int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (fd < 0) die("open_tree %s: %s", src, strerror(errno));
     struct mount_attr attr = {
-        .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+        .attr_set = MOUNT_ATTR_IDMAP | (o->rw ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
         .userns_fd = (uint64_t)nsfd,
     };
     if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)

@@ -12,11 +12,13 @@
 #define FRAME_HDR 5u
 
 enum frame_type {
-  FR_SPAWN = 0x01, FR_STDIN = 0x02, FR_STDIN_EOF = 0x03, FR_RESIZE = 0x04, FR_SIGNAL = 0x05, FR_ATTACH = 0x06, FR_PROCS = 0x07,
+  FR_SPAWN = 0x01, FR_STDIN = 0x02, FR_STDIN_EOF = 0x03, FR_RESIZE = 0x04, FR_SIGNAL = 0x05, FR_ATTACH = 0x06, FR_PROCS = 0x07, FR_DIAL = 0x08,
   FR_STARTED = 0x10, FR_STDOUT = 0x11, FR_STDERR = 0x12, FR_EXIT = 0x13,
   FR_FS_LIST = 0x20, FR_FS_STAT = 0x21, FR_FS_READ = 0x22, FR_FS_WRITE = 0x23,
-  FR_FS_MKDIR = 0x24, FR_FS_REMOVE = 0x25, FR_FS_RENAME = 0x26,
-  FR_ENTRY = 0x30, FR_DATA = 0x31, FR_DATA_END = 0x32, FR_ERR = 0x3E, FR_OK = 0x3F,
+  FR_FS_MKDIR = 0x24, FR_FS_REMOVE = 0x25, FR_FS_RENAME = 0x26, FR_FS_WATCH = 0x27,
+  FR_ENTRY = 0x30, FR_DATA = 0x31, FR_DATA_END = 0x32, FR_WATCH_EVENT = 0x33, FR_ERR = 0x3E, FR_OK = 0x3F,
+  /* The egress relay (egress.c): requests in their own range. */
+  FR_EGRESS_LISTEN = 0x40, FR_EGRESS_STREAM = 0x41,
 };
 
 /* Growable byte queue: bytes live in p[off, off+len). */

@@ -67,6 +67,11 @@ export function oomKills(cgroupsPath: string): number {
 }
 
 /** Every controller dir a sandbox's cgroup may have left behind (for leak checks). */
+/** The cgroup whose freezer stops all of a container's tasks (v2: cgroup.freeze; v1: freezer.state). */
+export function freezerDir(cgroupsPath: string): string {
+  return isV2() ? `${ROOT}${cgroupsPath}` : `${ROOT}/freezer${cgroupsPath}`;
+}
+
 export function cgroupDirs(cgroupsPath: string): string[] {
   if (isV2()) return [`${ROOT}${cgroupsPath}`];
   return fs

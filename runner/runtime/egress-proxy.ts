@@ -1,10 +1,16 @@
 import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
+import type { EgressSecret } from '../sandbox/types';
+import { intercept, normalize } from './egress-intercept';
+import { egressTestMode } from './egress-test-mode';
 import { knownHostNetworks } from './host-net';
 import { CidrSet, type Ip, low32, parseIp, REFUSED_V4 } from './ip-ranges';
+import type { SandboxCa } from './sandbox-ca';
 
 /**
  * Egress by allow-list: the sandbox has no network of its own (loopback only), and its one way
@@ -15,8 +21,11 @@ import { CidrSet, type Ip, low32, parseIp, REFUSED_V4 } from './ip-ranges';
  * public unicast addresses are refused, so the host's own services and networks stay out of
  * reach whatever the list says.
  */
-export function hostAllowed(host: string, allow: string[]): boolean {
+export function hostAllowed(host: string, allow: string[] | null): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
+  // `null`: open egress (a slirp sandbox whose proxy is there for its egress secrets), where
+  // anything slirp would reach goes: names and IP literals, judged by address below.
+  if (allow === null) return h.length > 0;
   if (net.isIP(h.replace(/^\[|\]$/g, ''))) return false; // names only: an IP literal is never on the list
   return allow.some((rule) => {
     const r = rule.toLowerCase();
@@ -27,7 +36,8 @@ export function hostAllowed(host: string, allow: string[]): boolean {
 /** Destination ports a sandbox reaches through the proxy unless its policy lists others. */
 export const DEFAULT_EGRESS_PORTS = [80, 443];
 
-export const portAllowed = (port: number, ports: number[] = DEFAULT_EGRESS_PORTS) => Number.isInteger(port) && ports.includes(port);
+export const portAllowed = (port: number, ports: number[] | null = DEFAULT_EGRESS_PORTS) =>
+  Number.isInteger(port) && port >= 1 && port <= 65535 && (ports === null || ports.includes(port));
 
 /**
  * Only public unicast addresses are reachable: never the IPv4 ranges of REFUSED_V4 (loopback,
@@ -61,15 +71,45 @@ export function forbiddenAddress(ip: string, hostNetworks: string[] = knownHostN
   return forbidden(addr);
 }
 
-async function connectChecked(host: string, port: number, allow: string[], ports: number[]): Promise<net.Socket> {
-  if (!hostAllowed(host, allow)) throw new Error(`${host} is not on this sandbox's egress allow-list`);
-  if (!portAllowed(port, ports)) throw new Error(`port ${port} is not open to this sandbox (open: ${ports.join(', ')})`);
-  const addrs = await dns.lookup(host, { all: true });
+type Resolved = { address: string; family: number };
+
+/**
+ * The addresses a host may be reached at: every one must be public (one refused address among a
+ * name's answers refuses the name). A test run may map named hosts to local addresses
+ * (egress-test-mode.ts); nothing else skips the check.
+ */
+export async function resolveChecked(host: string): Promise<Resolved[]> {
+  const h = normalize(host.replace(/^\[|\]$/g, ''));
+  const pinned = egressTestMode()?.hosts.get(h);
+  if (pinned) return [{ address: pinned, family: net.isIP(pinned) }];
   const hostNetworks = knownHostNetworks();
-  const ok = addrs.find((a) => !forbiddenAddress(a.address, hostNetworks));
-  if (!ok || addrs.some((a) => forbiddenAddress(a.address, hostNetworks))) throw new Error(`${host} resolves to a private or host-local address`);
+  if (net.isIP(h)) {
+    if (forbiddenAddress(h, hostNetworks)) throw new Error(`${h} is a private or host-local address`);
+    return [{ address: h, family: net.isIP(h) }];
+  }
+  const addrs = await dns.lookup(h, { all: true });
+  if (!addrs.length || addrs.some((a) => forbiddenAddress(a.address, hostNetworks))) throw new Error(`${h} resolves to a private or host-local address`);
+  return addrs;
+}
+
+/** `resolveChecked` as a socket `lookup`, so pooled upstream connections are checked too. */
+export const checkedLookup: net.LookupFunction = (hostname, options, cb) => {
+  resolveChecked(hostname).then(
+    (addrs) => (options.all ? (cb as (e: null, a: Resolved[]) => void)(null, addrs) : cb(null, addrs[0]!.address, addrs[0]!.family)),
+    (err: Error) => cb(Object.assign(err, { code: 'EACCES' }), '', 0),
+  );
+};
+
+function checkPolicy(host: string, port: number, allow: string[] | null, ports: number[] | null): void {
+  if (!hostAllowed(host, allow)) throw new Error(`${host} is not on this sandbox's egress allow-list`);
+  if (!portAllowed(port, ports)) throw new Error(`port ${port} is not open to this sandbox (open: ${ports?.join(', ')})`);
+}
+
+async function connectChecked(host: string, port: number, allow: string[] | null, ports: number[] | null): Promise<net.Socket> {
+  checkPolicy(host, port, allow, ports);
+  const [ok] = await resolveChecked(host);
   return await new Promise((resolve, reject) => {
-    const s = net.connect({ host: ok.address, port, timeout: CONNECT_TIMEOUT_MS });
+    const s = net.connect({ host: ok!.address, port, timeout: CONNECT_TIMEOUT_MS });
     s.once('connect', () => {
       s.setTimeout(0);
       resolve(s);
@@ -85,7 +125,7 @@ async function connectChecked(host: string, port: number, allow: string[], ports
  * upstream connects and idle tunnels all time out, so no sandbox can run the shared runner out
  * of file descriptors or memory.
  */
-const MAX_CONNECTIONS = 128;
+export const MAX_CONNECTIONS = 128;
 const CONNECT_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const TUNNEL_IDLE_MS = 10 * 60_000;
@@ -99,8 +139,47 @@ function idleOut(a: net.Socket, b: net.Socket): void {
   }
 }
 
-export async function startEgressProxy(socketPath: string, allow: string[], owner: number, log: Logger, ports = DEFAULT_EGRESS_PORTS): Promise<() => void> {
+/** Egress-only secrets: the CA that signs intercepted hosts' certificates and the secrets now. */
+export type ProxySecrets = { ca: SandboxCa; secrets: () => EgressSecret[] };
+
+/**
+ * `allow` null: open egress (any public address, for a slirp sandbox whose proxy is there for its
+ * egress secrets); `ports` null: any port. With `withSecrets`, a CONNECT to a host one of the
+ * secrets names is intercepted (egress-intercept.ts); every other one is a plain tunnel.
+ */
+export async function startEgressProxy(
+  socketPath: string,
+  allow: string[] | null,
+  owner: number,
+  log: Logger,
+  ports: number[] | null = DEFAULT_EGRESS_PORTS,
+  withSecrets?: ProxySecrets,
+): Promise<() => void> {
   fs.rmSync(socketPath, { force: true });
+  const server = createEgressProxy(allow, log, ports, withSecrets);
+  server.maxConnections = MAX_CONNECTIONS;
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  // Only the sandbox's root can connect (its bridge runs as root inside). The socket's dir is
+  // root-owned and bound read-only into the sandbox, so nothing inside can swap this path; lchown
+  // all the same (it never follows a link).
+  fs.lchownSync(socketPath, owner, owner);
+  return () => server.close();
+}
+
+/**
+ * The proxy's HTTP server, not listening: startEgressProxy serves it on a unix socket, and the
+ * egress relay (egress-relay.ts) hands it the streams a gVisor sandbox's agent opens, with
+ * `emit('connection')`. Each connection is judged on its own (allow-list, port, addresses).
+ */
+export function createEgressProxy(
+  allow: string[] | null,
+  log: Logger,
+  ports: number[] | null = DEFAULT_EGRESS_PORTS,
+  withSecrets?: ProxySecrets,
+): http.Server {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32, maxTotalSockets: 64, timeout: TUNNEL_IDLE_MS });
+  const testCa = egressTestMode()?.ca;
+  const upstreamCa = testCa ? [...tls.rootCertificates, testCa] : undefined;
   const deny = (res: http.ServerResponse, msg: string) => res.writeHead(403, { 'content-type': 'text/plain' }).end(`Warren egress: ${msg}\n`);
   const server = http.createServer(async (req, res) => {
     // Plain HTTP through a proxy: the request line carries the absolute URL.
@@ -129,6 +208,18 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
     client.on('error', () => {});
     if (!m) return client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     try {
+      const host = normalize(m[1]!);
+      const port = Number(m[2]);
+      // Secrets key on the CONNECT target, after the same allow-list, port and address checks
+      // as any tunnel; the handshake and every request inside must then name that same host.
+      // Only a plain DNS name is ever intercepted (a certificate is made for it).
+      if (/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(host) && withSecrets?.secrets().some((s) => hostAllowed(host, s.hosts))) {
+        checkPolicy(host, port, allow, ports);
+        await resolveChecked(host);
+        await intercept(client, head, { host, port, ca: withSecrets.ca, secrets: withSecrets.secrets, hostMatches: hostAllowed, lookup: checkedLookup, agent, upstreamCa, log });
+        idleOut(client, client);
+        return;
+      }
       const upstream = await connectChecked(m[1]!, Number(m[2]), allow, ports);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
@@ -141,15 +232,10 @@ export async function startEgressProxy(socketPath: string, allow: string[], owne
       client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nWarren egress: ${(err as Error).message}\n`);
     }
   });
-  server.maxConnections = MAX_CONNECTIONS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = 5 * 60_000;
   server.keepAliveTimeout = 5000;
   server.timeout = TUNNEL_IDLE_MS; // idle plain-HTTP connections
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  // Only the sandbox's root can connect (its bridge runs as root inside). The socket's dir is
-  // root-owned and bound read-only into the sandbox, so nothing inside can swap this path; lchown
-  // all the same (it never follows a link).
-  fs.lchownSync(socketPath, owner, owner);
-  return () => server.close();
+  server.on('close', () => agent.destroy());
+  return server;
 }

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import { isMountPoint, mountDisk, unmount } from './disk';
+import type { WritableLayerStore } from '../storage/types';
+import { isMountPoint, unmount } from './disk';
 import { run } from './exec-file';
 
 /**
- * The rootfs of a running sandbox: its disk image mounted, each lower layer and the host's
+ * The rootfs of a running sandbox: its writable layer mounted (a btrfs subvolume or a disk image,
+ * runner/storage), each lower layer and the host's
  * /usr id-mapped (read-only) into the sandbox's uid range by the warren-mount helper, and an
  * overlay of the layers under the sandbox's own upper dir. Every mount is nosuid and nodev: a
  * setuid file planted inside must never be usable on the host.
@@ -17,13 +19,16 @@ export type RootfsPlan = {
   mountHelper: string;
   uidBase: number;
   uidCount: number;
-  diskImage: string;
+  /** The sandbox's key: names its writable layer in `disk`. */
+  key: string;
+  disk: WritableLayerStore;
   diskMount: string;
   upper: string;
   work: string;
   layerDirs: string[];
   lowerMounts: string[];
-  usrMount: string;
+  /** The host's /usr, id-mapped read-only: only for the `host` template (image stacks bring their own). */
+  usrMount: string | null;
   rootfs: string;
   runDir: string;
   agentDir: string;
@@ -45,23 +50,19 @@ export async function mountRootfs(p: RootfsPlan): Promise<void> {
   // Two overlays on one upper dir are undefined behaviour: never stack a second set.
   if (await isMountPoint(p.rootfs)) throw new Error(`${p.rootfs} is already mounted`);
   prepareRunDir(p);
-  for (const dir of [p.rootfs, p.usrMount, ...p.lowerMounts]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  for (const dir of [p.rootfs, ...(p.usrMount ? [p.usrMount] : []), ...p.lowerMounts]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   fs.mkdirSync(p.ctlDir, { recursive: true, mode: 0o700 });
   // /run/warren inside is writable by the sandbox's root: its own small tmpfs (it can never fill
   // the host's /run), nosymfollow as a second line behind "the host never resolves a path in it".
   await ownTmpfs(p.agentDir, 'warren-run', `size=8m,nr_inodes=4096,mode=0700,nosuid,nodev,noexec,nosymfollow`, p.uidBase);
-  // /run/warren/egress inside: root-owned, bound read-only; only the runner creates its socket.
-  await ownTmpfs(p.egressDir, 'warren-egress', 'size=64k,nr_inodes=16,mode=0755,nosuid,nodev,noexec,nosymfollow', 0);
+  // /run/warren/egress inside: root-owned, bound read-only; only the runner creates its socket
+  // and, for egress-only secrets, the CA bundle (the system roots, ~220 KB, plus the sandbox CA).
+  await ownTmpfs(p.egressDir, 'warren-egress', 'size=1m,nr_inodes=16,mode=0755,nosuid,nodev,noexec,nosymfollow', 0);
 
-  await mountDisk(p.diskImage, p.diskMount);
-  if (!fs.existsSync(p.upper)) {
-    fs.mkdirSync(p.upper, { mode: 0o755 });
-    fs.chownSync(p.upper, p.uidBase, p.uidBase);
-  }
-  fs.mkdirSync(p.work, { recursive: true, mode: 0o700 });
+  await p.disk.attach({ key: p.key, uidBase: p.uidBase, uidCount: p.uidCount, diskMount: p.diskMount, upper: p.upper, work: p.work });
 
   const pairs = p.layerDirs.flatMap((dir, i) => [dir, p.lowerMounts[i]!]);
-  await run(p.mountHelper, ['idmap', '--uid-base', String(p.uidBase), '--count', String(p.uidCount), ...pairs, '/usr', p.usrMount]);
+  await run(p.mountHelper, ['idmap', '--uid-base', String(p.uidBase), '--count', String(p.uidCount), ...pairs, ...(p.usrMount ? ['/usr', p.usrMount] : [])]);
   const rel = (abs: string) => {
     if (!abs.startsWith(`${p.runDir}/`)) throw new Error(`${abs} is outside ${p.runDir}`);
     return abs.slice(p.runDir.length + 1);
@@ -85,10 +86,10 @@ async function ownTmpfs(dir: string, name: string, opts: string, owner: number):
   fs.chownSync(dir, owner, owner);
 }
 
-export async function unmountRootfs(p: Pick<RootfsPlan, 'rootfs' | 'usrMount' | 'lowerMounts' | 'diskMount' | 'agentDir' | 'egressDir'>): Promise<void> {
+export async function unmountRootfs(p: Pick<RootfsPlan, 'rootfs' | 'usrMount' | 'lowerMounts' | 'disk' | 'diskMount' | 'agentDir' | 'egressDir'>): Promise<void> {
   await unmount(p.rootfs);
   await unmount(p.agentDir);
   await unmount(p.egressDir);
-  for (const m of [...p.lowerMounts, p.usrMount]) await unmount(m);
-  await unmount(p.diskMount);
+  for (const m of [...p.lowerMounts, ...(p.usrMount ? [p.usrMount] : [])]) await unmount(m);
+  await p.disk.detach(p.diskMount);
 }

@@ -26,10 +26,14 @@ export type SpecInput = {
   egressDir: string;
   /** Host dir holding the static agent binary, mounted read-only at /opt/warren. */
   agentBinDir: string;
-  /** Id-mapped read-only mount of the host's /usr, bound at /usr. */
-  usrDir: string;
+  /** Id-mapped read-only mount of the host's /usr, bound at /usr (the `host` template only). */
+  usrDir: string | null;
   /** Cannot exceed the runner's own hard limit (the sandbox's user namespace cannot raise it). */
   maxOpenFiles: number;
+  /** Host file bound read-only over /etc/ssl/certs/ca-certificates.crt (egress-only secrets). */
+  caBundle?: string;
+  /** gVisor: the agent binds this path inside (see gvisor.ts) instead of inheriting fd 3. */
+  agentSocket?: string;
 };
 
 // Docker's default set without CAP_NET_RAW: raw and packet sockets would let a sandbox write
@@ -42,30 +46,37 @@ export const CAPS = [
 
 export const CPU_PERIOD_US = 100_000;
 
-const hardening = () => ({ capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS }, noNewPrivileges: true, seccomp: seccompProfile() });
+// Only gVisor sandboxes have an agentSocket (runsc cannot pass the bound socket in): their
+// profile also names gVisor's own spellings of some syscalls (seccomp.ts).
+const hardening = (agentSocket?: string) => ({
+  capabilities: { bounding: CAPS, effective: CAPS, permitted: CAPS },
+  noNewPrivileges: true,
+  seccomp: seccompProfile({ gvisor: agentSocket !== undefined }),
+});
 
 type SpecLike = { process?: { capabilities?: unknown; noNewPrivileges?: unknown; args?: unknown }; linux?: { seccomp?: unknown } };
 
 export const AGENT_ARGS = ['/opt/warren/warren-agent', 'serve', '--listen-fd', '3', '--dir', SANDBOX_AGENT_DIR];
+const agentArgs = (socket?: string) => (socket ? ['/opt/warren/warren-agent', 'serve', '--socket', socket, '--dir', SANDBOX_AGENT_DIR] : AGENT_ARGS);
 
 /** Whether a written spec has this runner's capabilities, no-new-privileges, seccomp profile and init. */
-export function hasCurrentHardening(spec: SpecLike | undefined): boolean {
-  const h = hardening();
+export function hasCurrentHardening(spec: SpecLike | undefined, agentSocket?: string): boolean {
+  const h = hardening(agentSocket);
   const parts = (c: unknown, n: unknown, s: unknown, a: unknown) => JSON.stringify([c, n, s, a]);
   return (
     parts(spec?.process?.capabilities, spec?.process?.noNewPrivileges, spec?.linux?.seccomp, spec?.process?.args) ===
-    parts(h.capabilities, h.noNewPrivileges, h.seccomp, AGENT_ARGS)
+    parts(h.capabilities, h.noNewPrivileges, h.seccomp, agentArgs(agentSocket))
   );
 }
 
 export function buildSpec(s: SpecInput) {
-  const h = hardening();
+  const h = hardening(s.agentSocket);
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },
-      args: AGENT_ARGS,
+      args: agentArgs(s.agentSocket),
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       cwd: '/',
       capabilities: h.capabilities,
@@ -86,10 +97,13 @@ export function buildSpec(s: SpecInput) {
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-      { destination: '/usr', type: 'bind', source: s.usrDir, options: ['rbind', 'ro', 'nosuid', 'nodev'] },
+      ...(s.usrDir ? [{ destination: '/usr', type: 'bind', source: s.usrDir, options: ['rbind', 'ro', 'nosuid', 'nodev'] }] : []),
       { destination: '/opt/warren', type: 'bind', source: s.agentBinDir, options: ['bind', 'ro', 'nosuid', 'nodev'] },
       { destination: SANDBOX_AGENT_DIR, type: 'bind', source: s.agentDir, options: ['bind', 'rw', 'nosuid', 'nodev', 'noexec'] },
       { destination: SANDBOX_EGRESS_DIR, type: 'bind', source: s.egressDir, options: ['bind', 'ro', 'nosuid', 'nodev', 'noexec'] },
+      ...(s.caBundle
+        ? [{ destination: '/etc/ssl/certs/ca-certificates.crt', type: 'bind', source: s.caBundle, options: ['bind', 'ro', 'nosuid', 'nodev', 'noexec'] }]
+        : []),
     ],
     linux: {
       uidMappings: [{ containerID: 0, hostID: s.uidBase, size: s.uidCount }],
@@ -106,6 +120,8 @@ export function buildSpec(s: SpecInput) {
       maskedPaths: [
         '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
         '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+        // The btrfs pool's quota groups: every other sandbox's disk use, by subvolume id.
+        '/sys/fs/btrfs',
       ],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },

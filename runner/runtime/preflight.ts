@@ -51,7 +51,7 @@ export function preflight(opts: { runtime: string; nativeDir: string }): Problem
   if (Number(readOr('/proc/sys/user/max_user_namespaces', '0')) < 1) {
     problems.push({ what: 'User namespaces are disabled', fix: 'sysctl -w user.max_user_namespaces=15000' });
   }
-  for (const bin of ['warren-agent', 'warren-mount']) {
+  for (const bin of ['warren-agent', 'warren-mount', 'warren-btrfs']) {
     if (!fs.existsSync(path.join(opts.nativeDir, bin))) {
       problems.push({ what: `${bin} is not built`, fix: 'make -C runner/native (needs gcc and libc6-dev: apt-get install gcc libc6-dev)' });
     }

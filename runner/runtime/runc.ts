@@ -14,7 +14,7 @@ export class OciRuntime {
     readonly root: string,
   ) {}
 
-  private args(...rest: string[]): string[] {
+  protected args(...rest: string[]): string[] {
     return ['--root', this.root, ...rest];
   }
 
@@ -23,11 +23,15 @@ export class OciRuntime {
    * With `socket`, the mount helper first binds a fresh unix socket in that (root-only) dir and
    * the container's init inherits it as fd 3 (`--preserve-fds 1`). */
   async run(id: string, bundle: string, logFile: string, socket?: { helper: string; dir: string; name: string }): Promise<void> {
-    const log = fs.openSync(logFile, 'a');
     const runArgs = socket
       ? this.args('run', '-d', '--preserve-fds', '1', '--bundle', bundle, id)
       : this.args('run', '-d', '--bundle', bundle, id);
     const [bin, argv] = socket ? [socket.helper, ['sockexec', socket.dir, socket.name, this.binary, ...runArgs]] : [this.binary, runArgs];
+    await this.spawnLogged(bin, argv, logFile);
+  }
+
+  protected async spawnLogged(bin: string, argv: string[], logFile: string): Promise<void> {
+    const log = fs.openSync(logFile, 'a');
     try {
       await new Promise<void>((resolve, reject) => {
         const child = spawn(bin, argv, { stdio: ['ignore', log, log] });
@@ -83,6 +87,9 @@ export class OciRuntime {
   resume(id: string): Promise<string> {
     return run(this.binary, this.args('resume', id));
   }
+
+  /** Whether `update` can resize a running container (the warm pool's claim needs it). */
+  readonly canUpdate: boolean = true;
 
   update(id: string, r: { memoryBytes: number; cpuQuota: number; cpuPeriod: number; pids: number }): Promise<string> {
     return run(

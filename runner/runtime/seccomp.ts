@@ -107,7 +107,16 @@ type Rule = {
   args?: Array<{ index: number; value: number; valueTwo?: number; op: string }>;
 };
 
-export function seccompProfile() {
+/**
+ * The names gVisor's 2022 Sentry (runsc --oci-seccomp) knows some allowed syscalls by, where they
+ * differ from libseccomp's: runsc skips a name it does not know ("OCI seccomp: ignoring syscall"),
+ * so `pselect6` alone left pselect6 refused with EPERM inside gVisor, and bash's readline (which
+ * waits for a key in pselect6) read that as EOF: every terminal logged out at its first key.
+ * runc's libseccomp does not know these names, so they go only into gVisor sandboxes' profile.
+ */
+export const GVISOR_SYSCALL_ALIASES = ['pselect'];
+
+export function seccompProfile(opts: { gvisor?: boolean } = {}) {
   const eq = (index: number, value: number) => ({ index, value, op: 'SCMP_CMP_EQ' });
   const syscalls: Rule[] = [
     { names: ALLOWED, action: 'SCMP_ACT_ALLOW' },
@@ -121,7 +130,10 @@ export function seccompProfile() {
       args: [{ index: 0, value: NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
     },
     // clone3 passes its flags in memory seccomp cannot read: ENOSYS makes libc fall back to clone.
-    { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+    // runsc ignores a rule's errno (EPERM, and glibc's pthread_create does not fall back on
+    // that: no thread could start), but its 2022 Sentry has no clone3 and answers ENOSYS itself.
+    opts.gvisor ? { names: ['clone3'], action: 'SCMP_ACT_ALLOW' } : { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+    ...(opts.gvisor ? [{ names: GVISOR_SYSCALL_ALIASES, action: 'SCMP_ACT_ALLOW' } satisfies Rule] : []),
   ];
   return {
     defaultAction: 'SCMP_ACT_ERRNO' as const,

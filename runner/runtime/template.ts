@@ -92,3 +92,28 @@ function chownTree(p: string, id: number) {
     for (const name of fs.readdirSync(p)) chownTree(path.join(p, name), id);
   }
 }
+
+/**
+ * The layer stacked over every OCI image (Docker binds the same files at run time): the
+ * sandbox's own hosts, hostname and resolver (slirp's DNS), and a home for `user` (uid 1000),
+ * where commands start unless the image names a WorkingDir. The image's /etc/passwd is kept.
+ */
+export const IMAGE_TOP_LAYER = 'image-top-v1';
+
+export function ensureImageTopLayer(layersDir: string): string {
+  const dir = path.join(layersDir, IMAGE_TOP_LAYER);
+  if (fs.existsSync(dir)) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const d of ['', 'etc', 'home']) fs.mkdirSync(path.join(tmp, d), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(path.join(tmp, 'etc/hostname'), 'sandbox\n', { mode: 0o644 });
+  fs.writeFileSync(path.join(tmp, 'etc/hosts'), '127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n', { mode: 0o644 });
+  fs.writeFileSync(path.join(tmp, 'etc/resolv.conf'), 'nameserver 10.0.2.3\n', { mode: 0o644 });
+  fs.mkdirSync(path.join(tmp, 'home/user'), { mode: 0o755 });
+  fs.chownSync(path.join(tmp, 'home/user'), 1000, 1000);
+  fs.renameSync(tmp, dir);
+  return dir;
+}
+
+/** Whether a layer stack is the `host` template's (the host's /usr is mounted over it). */
+export const usesHostUsr = (layers: string[]) => layers[layers.length - 1] === BASE_LAYER;

@@ -1,14 +1,20 @@
+import net from 'node:net';
 import path from 'node:path';
-import { startEgressProxy } from '../runtime/egress-proxy';
+import { createEgressProxy, type ProxySecrets, startEgressProxy } from '../runtime/egress-proxy';
+import { startEgressRelay } from '../runtime/egress-relay';
+import { SandboxCa } from '../runtime/sandbox-ca';
 import type { LocalSandboxManager } from './local-manager';
-import { SANDBOX_EGRESS_DIR, sandboxPaths } from './paths';
+import { agentSocketOf, SANDBOX_EGRESS_DIR, sandboxPaths } from './paths';
 import type { SandboxRecord } from './store';
+import { egressViaProxyOnly, proxyAllowList } from './egress-mode';
 
 /**
  * Wires an allow-listed sandbox to the runner's egress proxy: the proxy listens on a socket in
  * the sandbox's root-owned egress dir (bound read-only at /run/warren/egress inside, so the
  * sandbox can connect but never swap the path), and a socat bridge inside the sandbox offers it
- * as http://127.0.0.1:3128, which HTTP(S)_PROXY in the sandbox's environment names.
+ * as http://127.0.0.1:3128, which HTTP(S)_PROXY in the sandbox's environment names. A gVisor
+ * sandbox cannot connect to that socket (this runsc refuses it), so its agent offers the same
+ * port and relays each connection over a stream the runner opened to it (egress-relay.ts).
  */
 export const PROXY_PORT = 3128;
 export const proxyEnv = (): Record<string, string> => {
@@ -16,17 +22,59 @@ export const proxyEnv = (): Record<string, string> => {
   return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: 'localhost,127.0.0.1', no_proxy: 'localhost,127.0.0.1' };
 };
 
-export const usesAllowlist = (rec: SandboxRecord) => rec.network.mode === 'egress' && Boolean(rec.network.allow?.length);
+
+/**
+ * Where every TLS stack in the sandbox finds the bundle with the sandbox CA: the system path, over
+ * which boot binds it (the copy in /run/warren/egress is not for the sandbox's users: /run/warren
+ * is its root's alone).
+ */
+export const CA_BUNDLE_PATH = '/etc/ssl/certs/ca-certificates.crt';
+export const caEnv = (): Record<string, string> => ({
+  SSL_CERT_FILE: CA_BUNDLE_PATH,
+  CURL_CA_BUNDLE: CA_BUNDLE_PATH,
+  REQUESTS_CA_BUNDLE: CA_BUNDLE_PATH,
+  GIT_SSL_CAINFO: CA_BUNDLE_PATH,
+  PIP_CERT: CA_BUNDLE_PATH,
+  // Node keeps its own roots: the whole bundle as "extra" certificates brings the sandbox CA in.
+  NODE_EXTRA_CA_CERTS: CA_BUNDLE_PATH,
+});
 
 export class AllowlistEgress {
   private proxies = new Map<string, () => void>();
 
   constructor(private readonly m: LocalSandboxManager) {}
 
+  /**
+   * The proxy serves allow-listed sandboxes (their only way out) and sandboxes with egress-only
+   * secrets (with slirp egress too: then it lets through whatever slirp would, and intercepts the
+   * secrets' hosts).
+   */
   async attach(rec: SandboxRecord): Promise<void> {
-    if (!usesAllowlist(rec) || this.proxies.has(rec.key)) return;
+    const held = this.m.secrets.get(rec.key);
+    const withSecrets = held?.ca && held.egress.length ? held : null;
+    if ((!egressViaProxyOnly(rec) && !withSecrets) || this.proxies.has(rec.key)) return;
     const socket = sandboxPaths(this.m.cfg.dirs, rec.key).egressSocket;
-    this.proxies.set(rec.key, await startEgressProxy(socket, rec.network.allow!, rec.uidBase, this.m.log.child({ sandbox: rec.id }), rec.network.ports));
+    let secrets: ProxySecrets | undefined;
+    if (withSecrets?.ca) {
+      // Read at each CONNECT and request: a rotated or deleted secret applies at once.
+      secrets = { ca: await SandboxCa.load(withSecrets.ca), secrets: () => this.m.secrets.get(rec.key)?.egress ?? [] };
+    }
+    // An allow-list opens 80 and 443 unless it lists ports; open egress (slirp's, or a gVisor
+    // sandbox's through the proxy alone) any port, and the address rules hold either way.
+    const allow = proxyAllowList(rec);
+    const ports = allow ? (rec.network.ports ?? undefined) : (rec.network.ports ?? null);
+    const log = this.m.log.child({ sandbox: rec.id });
+    if (rec.isolation === 'gvisor') {
+      const server = createEgressProxy(allow, log, ports, secrets);
+      const agentSocket = agentSocketOf(sandboxPaths(this.m.cfg.dirs, rec.key), rec.isolation);
+      const stop = startEgressRelay(() => net.createConnection(agentSocket), PROXY_PORT, server, log);
+      this.proxies.set(rec.key, () => {
+        stop();
+        server.emit('close'); // it never listened: 'close' is what frees its upstream agent
+      });
+      return;
+    }
+    this.proxies.set(rec.key, await startEgressProxy(socket, allow, rec.uidBase, log, ports, secrets));
     const agent = this.m.agent(rec.id);
     const inside = path.posix.join(SANDBOX_EGRESS_DIR, path.basename(socket));
     const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${inside}`];

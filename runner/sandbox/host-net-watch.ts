@@ -1,7 +1,7 @@
-import fs from 'node:fs';
+import { processUid } from '../runtime/proc';
 import { readHostNetworks } from '../runtime/host-net';
 import { applyEgressFirewall, stopEgress } from '../runtime/network';
-import { usesAllowlist } from './allowlist-egress';
+import { egressViaProxyOnly } from './egress-mode';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths } from './paths';
 import type { SandboxRecord } from './store';
@@ -27,7 +27,7 @@ export function startHostNetWatch(m: LocalSandboxManager, everyMs: number): () =
       // Every slirp sandbox, also one being created or started right now: its lock is held
       // until its egress is up, and the rules it got may predate this read.
       for (const rec of m.table.all()) {
-        if (rec.network.mode !== 'egress' || usesAllowlist(rec)) continue;
+        if (rec.network.mode !== 'egress' || egressViaProxyOnly(rec)) continue;
         await m.lock.run(rec.key, async () => {
           const pid = m.initPid.get(rec.key);
           if (!hasSlirp(rec) || !pid || processUid(pid) !== rec.uidBase) return;
@@ -55,12 +55,5 @@ export function startHostNetWatch(m: LocalSandboxManager, everyMs: number): () =
 }
 
 const hasSlirp = (rec: SandboxRecord) =>
-  (rec.state === 'running' || rec.state === 'paused') && rec.network.mode === 'egress' && !usesAllowlist(rec) && Boolean(rec.slirpPid);
+  (rec.state === 'running' || rec.state === 'paused') && rec.network.mode === 'egress' && !egressViaProxyOnly(rec) && Boolean(rec.slirpPid);
 
-function processUid(pid: number): number | undefined {
-  try {
-    return Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  } catch {
-    return undefined;
-  }
-}

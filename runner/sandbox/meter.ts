@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { cgroupCpuSeconds } from '../runtime/cgroups';
 import type { Journal } from './journal';
 import type { JournalState } from './journal-types';
@@ -32,18 +31,11 @@ export function cpuMsOf(key: string): number | null {
   return s === null ? null : Math.round(s * 1000);
 }
 
-export function diskBytesOf(image: string): number {
-  try {
-    return fs.statSync(image).blocks * 512;
-  } catch {
-    return 0;
-  }
-}
-
 export class Meter {
   constructor(
     readonly journal: Journal,
-    private readonly diskImage: (key: string) => string,
+    /** Bytes a sandbox's writable layer takes (its store's usedBytes). */
+    readonly diskBytes: (rec: MeteredRecord) => number,
   ) {}
 
   /** Called with every record about to be saved. */
@@ -60,7 +52,7 @@ export class Meter {
       state,
       cpu: rec.resources.cpu,
       memoryMb: rec.resources.memoryMb,
-      diskBytes: diskBytesOf(this.diskImage(rec.key)),
+      diskBytes: this.diskBytes(rec),
       cpuMs: live ? cpuMsOf(rec.key) : (rec.cpuMsAtStop ?? null),
       reason: rec.reason,
     });
@@ -103,7 +95,7 @@ export class Meter {
       sandboxId: rec.id,
       state,
       cpuMs: live ? cpuMsOf(rec.key) : null,
-      diskBytes: diskBytesOf(this.diskImage(rec.key)),
+      diskBytes: this.diskBytes(rec),
     });
   }
 

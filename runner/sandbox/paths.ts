@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Isolation } from './types';
 
 /**
  * Where each piece of a sandbox lives. Durable things (record, disk image) are under the
@@ -19,6 +20,8 @@ export function runnerPaths(d: RunnerDirs) {
     sandboxesDir: path.join(d.dataDir, 'sandboxes'),
     snapshotsDir: path.join(d.dataDir, 'snapshots'),
     layersDir: path.join(d.dataDir, 'layers'),
+    imagesDir: path.join(d.dataDir, 'images'),
+    pullsDir: path.join(d.dataDir, 'pulls'),
     runtimeRoot: path.join(d.runDir, 'runc'),
     binDir: path.join(d.runDir, 'bin'),
     sbRunDir: path.join(d.runDir, 'sb'),
@@ -31,6 +34,17 @@ export const SANDBOX_AGENT_DIR = '/run/warren';
 export const SANDBOX_EGRESS_DIR = '/run/warren/egress';
 
 export type SandboxPaths = ReturnType<typeof sandboxPaths>;
+
+/**
+ * Where the runner reaches a sandbox's agent. gVisor's runsc cannot pass the pre-bound socket in,
+ * so its agent binds /run/warren/agent.sock and the Gofer makes it a host socket in `agentDir`:
+ * a dir the sandbox writes, but its own tmpfs mounted nosymfollow, so the runner's connect can
+ * never be sent elsewhere by a planted symlink (a socket the sandbox binds there itself only
+ * impersonates its own agent, to the runner, about itself).
+ */
+export const agentSocketOf = (p: SandboxPaths, isolation: Isolation | undefined) =>
+  isolation === 'gvisor' ? path.join(p.agentDir, AGENT_SOCKET_NAME) : p.agentSocket;
+export const SANDBOX_AGENT_SOCKET = `${SANDBOX_AGENT_DIR}/${AGENT_SOCKET_NAME}`;
 
 export function sandboxPaths(d: RunnerDirs, key: string) {
   const home = path.join(d.dataDir, 'sandboxes', key);

@@ -5,13 +5,14 @@ import { mountsUnder, unmount } from '../runtime/disk';
 import { unmountRootfs } from '../runtime/mounts';
 import { isSlirpFor, startEgress, stopEgress } from '../runtime/network';
 import { hasCurrentHardening } from '../runtime/oci-spec';
-import { usesAllowlist } from './allowlist-egress';
+import { egressViaProxyOnly } from './egress-mode';
 import { expiry, nowIso } from './defaults';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
 import { boot, cgroupsPathFor, halt, rootfsPlan } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import type { MeteredRecord } from './meter';
-import { sandboxPaths } from './paths';
+import { agentSocketOf, SANDBOX_AGENT_SOCKET, sandboxPaths } from './paths';
+import type { OciRuntime } from '../runtime/runc';
 
 /**
  * At start-up the runner rediscovers its sandboxes from their records and the runtime's
@@ -21,11 +22,13 @@ import { sandboxPaths } from './paths';
  */
 export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
   const known = new Set(m.table.all().map((r) => r.key));
-  for (const c of await m.cfg.runtime.list()) {
-    if (!known.has(c.id)) {
-      m.log.warn({ container: c.id }, 'removing a container without a record');
-      await m.cfg.runtime.kill(c.id);
-      await m.cfg.runtime.delete(c.id);
+  for (const runtime of m.runtimes()) {
+    for (const c of await runtime.list()) {
+      if (!known.has(c.id)) {
+        m.log.warn({ container: c.id }, 'removing a container without a record');
+        await runtime.kill(c.id);
+        await runtime.delete(c.id);
+      }
     }
   }
   await removeOrphanDirs(m, known);
@@ -36,7 +39,18 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     // take the journal's word for what was last journaled, so the state recovery settles on is
     // journaled if it differs (a thawed snapshot freeze, say), and never silently kept.
     m.meter.resync(rec);
-    const state = await m.cfg.runtime.state(rec.key);
+    // The record names its isolation level, so the right runtime is asked. gVisor sandboxes on a
+    // runner that lost runsc are recorded as stopped (their files kept) until it is back.
+    let runtime: OciRuntime;
+    try {
+      runtime = m.runtimeFor(rec);
+    } catch (err) {
+      m.log.error({ sandbox: rec.id, err: (err as Error).message }, 'cannot recover this sandbox at its isolation level');
+      if (rec.state === 'running' || rec.state === 'paused') Object.assign(rec, { state: 'stopped', reason: 'isolation unavailable', stoppedAt: nowIso(), expiresAt: null });
+      m.table.save(rec);
+      continue;
+    }
+    const state = await runtime.state(rec.key);
     const alive = state && (state.status === 'running' || state.status === 'paused');
 
     if (rec.state === 'creating' || rec.deleting) {
@@ -44,7 +58,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       continue;
     }
 
-    if (alive && !startedHardened(p.bundle)) {
+    if (alive && !startedHardened(p.bundle, rec.isolation === 'gvisor' ? SANDBOX_AGENT_SOCKET : undefined)) {
       // Started by an older runner (another seccomp profile or capability set): a pool member
       // has nothing of anyone's yet, so it is replaced rather than handed out; a user's sandbox
       // keeps running and gets the current hardening at its next start.
@@ -58,7 +72,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
 
     if (alive && state.status === 'paused' && rec.state === 'running') {
       // Frozen by a snapshot copy that a crash cut short: nobody asked for a pause, so thaw it.
-      await m.cfg.runtime.resume(rec.key).then(
+      await runtime.resume(rec.key).then(
         () => {
           state.status = 'running';
         },
@@ -74,7 +88,8 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         Object.assign(rec, { startedAt: nowIso(), stoppedAt: null, reason: null, expiresAt: expiry(rec.timeoutSec) });
       }
       rec.state = state.status === 'paused' ? 'paused' : 'running';
-      if (rec.state === 'running' && !fs.existsSync(p.agentSocket)) {
+      const agentSocket = agentSocketOf(p, rec.isolation);
+      if (rec.state === 'running' && !fs.existsSync(agentSocket)) {
         // Started by an older runner, whose agent socket lived where the sandbox could swap it:
         // restart it into the current layout (files kept, processes not).
         m.log.warn({ sandbox: rec.id }, 'restarting a sandbox from an older runner layout');
@@ -83,12 +98,12 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         m.initPid.set(rec.key, booted.pid);
         rec.slirpPid = booted.slirpPid;
       }
-      if (rec.state === 'running') await waitForSocket(p.agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
+      if (rec.state === 'running') await waitForSocket(agentSocket, 2000).catch(() => m.log.warn({ sandbox: rec.id }, 'agent socket not answering after restart'));
       // Only the recorded slirp is kept: one started by a create or start that crashed before
       // recording it may not have its firewall yet, so it is replaced, never adopted.
       const recorded = rec.slirpPid && isSlirpFor(rec.slirpPid, p.slirpApi) ? rec.slirpPid : null;
-      stopEgress(p.slirpApi, usesAllowlist(rec) ? null : recorded);
-      if (usesAllowlist(rec)) {
+      stopEgress(p.slirpApi, egressViaProxyOnly(rec) ? null : recorded);
+      if (egressViaProxyOnly(rec)) {
         // Allow-listed sandboxes never get slirp (the proxy is their only way out).
         rec.slirpPid = null;
       } else if (rec.network.mode === 'egress' && !recorded) {
@@ -100,7 +115,7 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
       continue;
     }
 
-    if (state) await m.cfg.runtime.delete(rec.key);
+    if (state) await runtime.delete(rec.key);
     stopEgress(p.slirpApi); // a crash inside halt (or before a pid was saved) leaves one behind
     rec.slirpPid = null;
     if (rec.state !== 'stopped' && rec.state !== 'error') {
@@ -114,7 +129,9 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
     }
     // A sandbox with no container has nothing mounted: a boot, stop or file access cut short can
     // leave any part (its agent's tmpfs is mounted first, the overlay last), so all of it goes.
-    await unmountRootfs(rootfsPlan(m.deps, rec, p)).catch(() => {});
+    await Promise.resolve()
+      .then(() => unmountRootfs(rootfsPlan(m.deps, rec, p)))
+      .catch(() => {});
     for (const mnt of (await mountsUnder(p.run)).sort((a, b) => b.length - a.length)) await unmount(mnt).catch(() => {});
     m.table.save(rec);
   }
@@ -147,9 +164,9 @@ async function removeOrphanDirs(m: LocalSandboxManager, known: Set<string>): Pro
   }
 }
 
-function startedHardened(bundle: string): boolean {
+function startedHardened(bundle: string, agentSocket?: string): boolean {
   try {
-    return hasCurrentHardening(JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')));
+    return hasCurrentHardening(JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')), agentSocket);
   } catch {
     return false;
   }

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AgentClient } from '@/runner/agent/client';
-import { conflict, notFound } from '@/lib/errors';
+import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { isMountPoint, mountDisk, mountsUnder, unmount } from '../runtime/disk';
+import { freezerDir } from '../runtime/cgroups';
 import { run } from '../runtime/exec-file';
 import { prepareRunDir } from '../runtime/mounts';
 import { nowIso } from './defaults';
+import { cgroupsPathFor } from './lifecycle';
 import { faultPoint } from './fault-point';
 import type { LocalSandboxManager } from './local-manager';
 import { sandboxPaths, UID_COUNT } from './paths';
@@ -14,9 +16,10 @@ import { readJsonDir, type SandboxRecord, type SnapshotRecord, writeJsonAtomic }
 import type { SnapshotInfo } from './types';
 
 /**
- * A snapshot freezes a sandbox's writable layer into a shared read-only layer (its files
- * copied once, ownership shifted back to canonical ids); forks and restores stack that layer
- * under a fresh upper dir, so they start without copying anything.
+ * A snapshot freezes a sandbox's writable layer. In the btrfs pool it is a read-only subvolume
+ * snapshot (O(1): nothing copied), and a fork is a writable snapshot of that (BtrfsLayerStore).
+ * For a sandbox on an ext4 image it is a shared read-only layer (its files copied once,
+ * ownership shifted back to canonical ids) that forks stack under a fresh upper dir.
  */
 export class SnapshotStore {
   private byId = new Map<string, SnapshotRecord>();
@@ -64,6 +67,18 @@ export class SnapshotStore {
     }
   }
 
+  /** Ids of the snapshots that are subvolumes in the btrfs pool. */
+  btrfsIds(): Set<string> {
+    return new Set([...this.byId.values()].filter((s) => s.storage === 'btrfs').map((s) => s.id));
+  }
+
+  /** Where a layer of a snapshot's stack is: a btrfs snapshot's upper dir, or the layer store. */
+  private layerPath(layerId: string): string {
+    const snap = layerId.startsWith('snap-') ? this.byId.get(layerId.slice(5)) : undefined;
+    if (snap?.storage === 'btrfs' && this.m.storage.btrfs) return this.m.storage.btrfs.snapshotUpper(snap.id);
+    return path.join(this.m.paths.layersDir, layerId);
+  }
+
   get(id: string): SnapshotRecord {
     const s = this.byId.get(id);
     if (!s) throw notFound('Snapshot');
@@ -92,10 +107,29 @@ export class SnapshotStore {
     if (this.byId.has(id) || this.creating.has(id)) throw conflict(`A snapshot with id ${id} already exists`);
     this.creating.add(id);
     try {
-      return await this.copy(rec, id, name);
+      return rec.storage === 'btrfs' ? await this.subvolumeSnapshot(rec, id, name) : await this.copy(rec, id, name);
     } finally {
       this.creating.delete(id);
     }
+  }
+
+  /**
+   * A read-only subvolume snapshot of the sandbox's layer, running or not: a running sandbox is
+   * frozen (cgroup freezer, by warren-btrfs) for the instant it takes, so no write is half in it.
+   */
+  private async subvolumeSnapshot(rec: SandboxRecord, id: string, name: string | undefined): Promise<SnapshotInfo> {
+    const btrfs = this.m.storage.btrfs;
+    if (!btrfs) throw new AppError('runner_unavailable', 'This sandbox lives in the btrfs pool, which is unavailable on this runner');
+    const bytes = await this.m.lock.run(rec.key, async () => {
+      if (this.m.table.isGone(rec)) throw notFound('Sandbox');
+      if (rec.state === 'creating' || rec.state === 'error') throw conflict(`Sandbox is ${rec.state}; it cannot be snapshotted`);
+      // A paused sandbox is frozen already (and stays so); a running one is frozen by the
+      // helper for just the snapshot ioctl. A crash while frozen is thawed by recovery.
+      const size = await btrfs.snapshot(rec.key, id, rec.state === 'running' ? freezerDir(cgroupsPathFor(rec.key)) : undefined);
+      faultPoint('after-runtime-call:snapshot');
+      return size;
+    });
+    return this.record({ id, name: name ?? null, sandboxId: rec.id, parentSnapshotId: rec.snapshotId, template: rec.template, sizeBytes: bytes, createdAt: nowIso(), layers: [`snap-${id}`, ...rec.layers], storage: 'btrfs' });
   }
 
   private async copy(rec: SandboxRecord, id: string, name: string | undefined): Promise<SnapshotInfo> {
@@ -109,7 +143,7 @@ export class SnapshotStore {
       // Freeze a running sandbox while its upper dir is copied, so the snapshot is consistent.
       const freeze = rec.state === 'running';
       const wasMounted = await isMountPoint(p.diskMount);
-      if (freeze) await this.m.cfg.runtime.pause(rec.key);
+      if (freeze) await this.m.runtimeFor(rec).pause(rec.key);
       try {
         if (!wasMounted) {
           prepareRunDir({ runDir: p.run, uidBase: rec.uidBase });
@@ -126,11 +160,11 @@ export class SnapshotStore {
           throw err;
         }
       } finally {
-        if (freeze) await this.m.cfg.runtime.resume(rec.key);
+        if (freeze) await this.m.runtimeFor(rec).resume(rec.key);
         if (!wasMounted) await unmount(p.diskMount);
       }
     });
-    const snap: SnapshotRecord = {
+    return this.record({
       id,
       name: name ?? null,
       sandboxId: rec.id,
@@ -139,7 +173,11 @@ export class SnapshotStore {
       sizeBytes: bytes,
       createdAt: nowIso(),
       layers: [layerId, ...rec.layers],
-    };
+    });
+  }
+
+  private record(snap: SnapshotRecord): SnapshotInfo {
+    const { id } = snap;
     // Record, then journal, then mark journaled: a crash in between journals it at the next load.
     writeJsonAtomic(this.file(id), { ...snap, journaled: false });
     this.byId.set(id, snap);
@@ -155,7 +193,10 @@ export class SnapshotStore {
     this.m.meter.snapshot(id, s.sandboxId, 'deleted', s.sizeBytes);
     fs.rmSync(this.file(id), { force: true });
     this.byId.delete(id);
-    fs.rmSync(path.join(this.m.paths.layersDir, s.layers[0]!), { recursive: true, force: true });
+    // The record went first: a crash now leaves a subvolume or layer dir no record names, which
+    // the next start removes.
+    if (s.storage === 'btrfs') await this.m.storage.btrfs?.deleteSnapshot(id);
+    else fs.rmSync(path.join(this.m.paths.layersDir, s.layers[0]!), { recursive: true, force: true });
   }
 
   /**
@@ -172,7 +213,7 @@ export class SnapshotStore {
       if (count === 0 && !(await isMountPoint(mnt))) {
         fs.mkdirSync(path.dirname(mnt), { recursive: true, mode: 0o700 });
         fs.mkdirSync(mnt, { recursive: true, mode: 0o700 });
-        const lower = s.layers.map((l) => path.join(this.m.paths.layersDir, l)).join(':');
+        const lower = s.layers.map((l) => this.layerPath(l)).join(':');
         await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,nosuid,nodev,noexec,lowerdir=${lower}`, mnt]);
       }
       this.browseMounts.set(id, count + 1);

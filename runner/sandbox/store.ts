@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { notFound } from '@/lib/errors';
+import type { StorageKind } from '../storage/types';
 import type { SandboxInfo, SnapshotInfo } from './types';
 
 /** What the runner persists per sandbox: the public info plus how it is laid out on this host. */
@@ -13,11 +14,17 @@ export type SandboxRecord = SandboxInfo & {
   /** A warm-pool sandbox not yet handed out. */
   pooled: boolean;
   slirpPid: number | null;
+  /** Where its writable layer lives; records from before the btrfs pool have none: `image`. */
+  storage?: StorageKind;
   /** A delete has begun: recovery finishes it (a half-deleted sandbox is never brought back). */
   deleting?: boolean;
 };
 
-export type SnapshotRecord = Omit<SnapshotInfo, 'usedBy'> & { layers: string[] };
+/**
+ * `storage: 'btrfs'`: a read-only subvolume in the pool (forks are writable snapshots of it, and
+ * do not use its layer); none: the upper dir copied into the layer store as `layers[0]`.
+ */
+export type SnapshotRecord = Omit<SnapshotInfo, 'usedBy'> & { layers: string[]; storage?: 'btrfs' };
 
 /** JSON files written atomically (temp + rename): a crash leaves the old or the new version. */
 export function writeJsonAtomic(file: string, value: unknown): void {
@@ -54,7 +61,10 @@ export class SandboxTable {
   ) {}
 
   load(records: SandboxRecord[]) {
-    for (const r of records) this.byId.set(r.id, r);
+    for (const r of records) {
+      r.secrets ??= { env: [], egress: [] }; // records written before secrets
+      this.byId.set(r.id, r);
+    }
   }
 
   all(): SandboxRecord[] {
@@ -110,5 +120,5 @@ export class SandboxTable {
 
 export function publicInfo(r: SandboxRecord): SandboxInfo {
   const { key: _k, slot: _s, uidBase: _u, layers: _l, pooled: _p, slirpPid: _sp, deleting: _d, ...info } = r;
-  return info;
+  return { ...info, isolation: info.isolation ?? 'container' };
 }

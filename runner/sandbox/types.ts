@@ -6,12 +6,33 @@ export type SandboxState = 'creating' | 'running' | 'paused' | 'stopped' | 'erro
 /** `ports`: destination ports open through the allow-list proxy (80 and 443 when absent). */
 export type NetworkPolicy = { mode: 'none' | 'egress'; allow?: string[]; ports?: number[] };
 
+/**
+ * How a sandbox is isolated from the host (README: Isolation levels): `container` is runc
+ * (namespaces, seccomp, the host kernel); `gvisor` is runsc (a user-space kernel in between).
+ */
+export type Isolation = 'container' | 'gvisor';
+export const ISOLATIONS: Isolation[] = ['container', 'gvisor'];
+
 export type SandboxResources = { cpu: number; memoryMb: number; diskMb: number };
+
+/**
+ * An egress-only secret as the runner gets it: the sandbox sees `NAME=placeholder`, and the egress
+ * proxy puts `value` in place of the placeholder in request headers to `hosts` only (README:
+ * Secrets). `revision` lets the console tell whether a running sandbox has the current value.
+ */
+export type EgressSecret = { name: string; placeholder: string; hosts: string[]; value: string; revision: number };
+/** Secrets resolved by the console for one boot of a sandbox (create or start). Never persisted in clear. */
+export type SandboxSecretsInput = { env?: Record<string, string>; egress?: EgressSecret[] };
+/** What a sandbox's info says of its secrets: names, hosts and revisions, never a value. */
+export type SandboxSecretsInfo = { env: string[]; egress: Array<{ name: string; hosts: string[]; revision: number }> };
 
 export type CreateSandboxInput = {
   /** Chosen by the console (valid DNS label); generated when absent. */
   id?: string;
+  /** A label the console chooses (its template id and version); the runner only records it. */
   template?: string;
+  /** Digest of an image pulled on this runner (runner/images): its layers become the rootfs. */
+  image?: string;
   snapshotId?: string;
   resources?: Partial<SandboxResources>;
   network?: NetworkPolicy;
@@ -23,6 +44,9 @@ export type CreateSandboxInput = {
   /** What the reaper does when either timeout passes: stop (the default) or pause. */
   onTimeout?: TimeoutAction;
   metadata?: Record<string, string>;
+  secrets?: SandboxSecretsInput;
+  /** `container` when absent. */
+  isolation?: Isolation;
 };
 
 export type TimeoutAction = 'stop' | 'pause';
@@ -33,10 +57,18 @@ export type SandboxInfo = {
   /** Why it is stopped or in error (timeout, idle, oom, user, runner restart…). */
   reason: string | null;
   template: string;
+  /** Absent in records written before isolation levels: `container`. */
+  isolation?: Isolation;
+  /** The image the sandbox runs (manifest digest), when it was made from one. */
+  image?: string | null;
+  /** Where commands start when they name no cwd: the image's WorkingDir (else the user's home). */
+  workdir?: string | null;
   snapshotId: string | null;
   resources: SandboxResources;
   network: NetworkPolicy;
   env: Record<string, string>;
+  /** Names only: the values live in the runner's memory-backed store while the sandbox runs. */
+  secrets: SandboxSecretsInfo;
   metadata: Record<string, string>;
   createdAt: string;
   startedAt: string | null;
@@ -49,7 +81,14 @@ export type SandboxInfo = {
   lastActivityAt: string;
 };
 
-export type SandboxMetrics = { cpuSeconds: number; memoryBytes: number; diskBytes: number; pids: number };
+export type SandboxMetrics = {
+  cpuSeconds: number;
+  memoryBytes: number;
+  diskBytes: number;
+  pids: number;
+  /** Recent history, oldest first (runner/sandbox/recent-metrics.ts). */
+  recent?: Array<{ at: string; cpuPercent: number; memoryBytes: number }>;
+};
 
 export type SnapshotInfo = {
   id: string;
@@ -74,6 +113,8 @@ export type Capacity = {
   memoryMbTotal: number;
   diskMbCommitted: number;
   poolReady: number;
+  /** Isolation levels this runner can run now (`gvisor` only when its probe passed). */
+  isolation: Record<Isolation, { available: boolean; reason?: string }>;
 };
 
 /** A user inside the sandbox, by name; `user` (uid 1000) unless asked otherwise. */
@@ -88,7 +129,12 @@ export interface SandboxManager {
   create(input: CreateSandboxInput): Promise<SandboxInfo>;
   list(): SandboxInfo[];
   get(id: string): SandboxInfo;
-  start(id: string): Promise<SandboxInfo>;
+  /** `secrets`: resolved again by the console at each start (values may have changed). */
+  start(id: string, input?: { secrets?: SandboxSecretsInput }): Promise<SandboxInfo>;
+  /** Replaces a running sandbox's egress-only secrets (a value or hosts changed, or one was deleted). */
+  updateEgressSecrets(id: string, egress: EgressSecret[]): SandboxInfo;
+  /** Environment of the sandbox's secrets (env secrets, egress placeholders, proxy and CA variables). */
+  secretEnv(id: string): Record<string, string>;
   stop(id: string, reason?: string): Promise<SandboxInfo>;
   /** `reason`: why, when it is not a caller's request (the reaper's `timeout` or `idle`). */
   pause(id: string, reason?: string): Promise<SandboxInfo>;
@@ -109,7 +155,7 @@ export interface SandboxManager {
   stateDir(id: string): string;
   /** /proc/<pid>/ns/net of a running sandbox, to reach its ports. */
   netnsPath(id: string): string;
-  metrics(id: string): Promise<SandboxMetrics>;
+  metrics(id: string, sinceMs?: number): Promise<SandboxMetrics>;
   capacity(): Capacity;
   createSnapshot(sandboxId: string, name?: string, id?: string): Promise<SnapshotInfo>;
   listSnapshots(): SnapshotInfo[];

@@ -1,5 +1,7 @@
 import { BASE_LAYER } from '../runtime/template';
+import { run } from '../runtime/exec-file';
 import { DEFAULT_RESOURCES } from './defaults';
+import { hostnameFor } from './lifecycle';
 import type { LocalSandboxManager } from './local-manager';
 import type { SandboxRecord } from './store';
 import type { SandboxResources } from './types';
@@ -42,6 +44,10 @@ export class WarmPool {
         if (resources.cpu !== rec.resources.cpu || resources.memoryMb !== rec.resources.memoryMb) {
           await this.m.applyResources(rec, resources);
         }
+        // The host name is set while the answer travels back: the agent's first connection
+        // waits for it (LocalManager.agent), so no command can see the pool name, and the
+        // create no longer waits on the nsenter spawn (~10 ms here).
+        this.m.holdAgentUntil(rec.key, this.rename(rec));
       } catch (err) {
         await this.m.destroy(rec).catch(() => {});
         throw err;
@@ -49,6 +55,24 @@ export class WarmPool {
     });
     void this.fill();
     return rec;
+  }
+
+  /**
+   * The member booted with its pool key as host name (`sb-pool…`); it now answers to the id it
+   * was handed. Set from the host in the sandbox's own UTS namespace (nothing of the sandbox's
+   * runs, so nothing in it can interfere) before any command reaches its agent; a later boot of
+   * the same record takes the name from its spec. Processes started later (shells, exec) read
+   * the new name; /etc/hostname inside stays the template's.
+   */
+  private async rename(rec: SandboxRecord): Promise<void> {
+    const pid = this.m.liveInitPid(rec);
+    try {
+      if (!pid) throw new Error('its init process is gone');
+      await run('nsenter', [`--uts=/proc/${pid}/ns/uts`, '--', 'hostname', hostnameFor(rec.id)]);
+    } catch (err) {
+      // A wrong host name is cosmetic: the sandbox is still the caller's, so it is not failed.
+      this.m.log.warn({ err: (err as Error).message, sandbox: rec.id }, 'could not set the host name of a claimed pool member');
+    }
   }
 
   fill(): Promise<void> {

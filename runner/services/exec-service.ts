@@ -38,8 +38,8 @@ export class ExecService {
           : undefined;
     const spec = {
       argv: body.cmd,
-      env: commandEnv(info, body.user, body.env),
-      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : who.home,
+      env: commandEnv(info, body.user, body.env, this.manager.secretEnv(id)),
+      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : (info.workdir ?? who.home),
       uid: who.uid,
       gid: who.gid,
     };

@@ -8,8 +8,12 @@ import { type AgentClient, AgentConnectionError, AgentLimitError, type FsEntry }
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { identity, sandboxPath } from './command-env';
 import { mapFsError } from './fs-errors';
+import { writeEvent } from './output-pump';
 
 export const DEFAULT_MAX_UPLOAD = 100 * 1024 * 1024;
+/** Directory watches a sandbox may hold at once (each: an agent handler and a connection). */
+export const MAX_WATCHES_PER_SANDBOX = 32;
+const MAX_WATCH_LAG_BYTES = 4 * 1024 * 1024;
 
 type Lease = { agent: AgentClient; release: () => Promise<void> };
 /** Where file operations go: a sandbox (running or stopped) or a snapshot (read-only). */
@@ -34,10 +38,50 @@ export function toFileEntry(dir: string | null, e: FsEntry, full?: string): File
  * operation runs as the sandbox user (uid 1000) unless root is asked for.
  */
 export class FileService {
+  private readonly watches = new Map<string, number>();
+
   constructor(
     private readonly manager: SandboxManager,
     readonly maxUploadBytes = DEFAULT_MAX_UPLOAD,
   ) {}
+
+  /**
+   * Streams a running sandbox's directory events as NDJSON: `{type:"start"}` once the agent's
+   * inotify watches are in place, then `{type:"event", kind, name}` (name relative to `p`), and
+   * `{type:"error", code, message}` if the watch ends badly (events lost, too many directories).
+   * Each watch holds an agent handler and a connection: MAX_WATCHES_PER_SANDBOX at once.
+   */
+  async watch(id: string, p: string, opts: { recursive: boolean; user: SandboxUser }, res: ServerResponse): Promise<void> {
+    const dir = sandboxPath(p);
+    const agent = this.manager.agent(id); // running only: a stopped sandbox has nothing to watch
+    const open = this.watches.get(id) ?? 0;
+    if (open >= MAX_WATCHES_PER_SANDBOX)
+      throw new AppError('quota_exceeded', `A sandbox has at most ${MAX_WATCHES_PER_SANDBOX} directory watches at once`);
+    this.watches.set(id, open + 1);
+    const ac = new AbortController();
+    res.on('close', () => ac.abort());
+    try {
+      const events = await agent.watch(dir, { recursive: opts.recursive, signal: ac.signal }, identity(opts.user)).catch((err) => {
+        throw watchError(err, dir);
+      });
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+      writeEvent(res, { type: 'start' });
+      try {
+        for await (const e of events) {
+          writeEvent(res, { type: 'event', ...e });
+          if (res.writableLength > MAX_WATCH_LAG_BYTES) break; // a reader that does not read
+        }
+      } catch (err) {
+        const e = watchError(err, dir) as { code?: string; message?: string };
+        writeEvent(res, { type: 'error', code: e.code ?? 'internal', message: e.message ?? 'the watch failed' });
+      }
+      res.end();
+    } finally {
+      const left = (this.watches.get(id) ?? 1) - 1;
+      if (left > 0) this.watches.set(id, left);
+      else this.watches.delete(id);
+    }
+  }
 
   private async lease(t: FileTarget): Promise<Lease> {
     if (t.kind === 'snapshot') return this.manager.snapshotFilesAgent(t.id);
@@ -152,6 +196,14 @@ export class FileService {
 
 function tooLarge(max: number): AppError {
   return new AppError('payload_too_large', `File is larger than the ${max} byte upload limit`);
+}
+
+/** A watch's ENOSPC is the agent's directory bound (or the kernel's inotify limit), not a full disk. */
+function watchError(err: unknown, p: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOSPC' || code === 'EMFILE') return new AppError('quota_exceeded', `${p}: ${(err as Error).message}`);
+  if (code === 'EOVERFLOW') return new AppError('conflict', `${p}: ${(err as Error).message}`);
+  return mapAgentError(err, p);
 }
 
 function mapAgentError(err: unknown, p: string): unknown {

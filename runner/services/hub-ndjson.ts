@@ -8,13 +8,17 @@ const MAX_LAG_BYTES = 8 * 1024 * 1024;
 
 /**
  * Streams a hub's output (replay, then live) to an HTTP response as NDJSON until the process
- * exits. The hub reads for all viewers at once and cannot wait for one, so a viewer whose
- * response buffer grows past MAX_LAG_BYTES is cut off. Closing the response only unsubscribes:
- * the process keeps running.
+ * exits, after `first` when given (a start event). The hub reads for all viewers at once and
+ * cannot wait for one, so a viewer whose response buffer grows past MAX_LAG_BYTES is cut off.
+ * Closing the response only unsubscribes: the process keeps running.
  */
-export function streamHubNdjson(hub: ProcHub, res: ServerResponse): Promise<void> {
+export function streamHubNdjson(hub: ProcHub, res: ServerResponse, first?: object): Promise<void> {
+  // Already gone (the caller hung up while the process was starting): its 'close' has fired, so
+  // subscribing would keep a viewer nobody reads until the process exits.
+  if (res.destroyed) return Promise.resolve();
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-  res.flushHeaders();
+  if (first) writeEvent(res, first);
+  else res.flushHeaders();
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   return new Promise((resolve) => {
     let unsubscribe = () => {};

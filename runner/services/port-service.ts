@@ -2,10 +2,16 @@ import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { AppError } from '@/lib/errors';
+import { AgentFsError } from '@/runner/agent/client';
 import type { SandboxManager } from '@/runner/sandbox/types';
 
 /** How long socat may take to connect before the port counts as not answering. */
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Tunnels through a gVisor sandbox's agent open at once, per sandbox: each is a runner socket
+ * and a forked agent inside. A preview page opens a handful; more is a loop or an attack.
+ */
+export const MAX_AGENT_TUNNELS = 128;
 /** socat's log line (with -d -d) once both ends are connected. */
 const READY = 'starting data transfer loop';
 
@@ -42,6 +48,8 @@ class TunnelStream extends Duplex {
 
 export class PortService {
   private readonly lastTouch = new Map<string, number>();
+  /** Open agent tunnels per sandbox (gVisor). */
+  private readonly agentTunnels = new Map<string, number>();
 
   constructor(
     private readonly manager: SandboxManager,
@@ -67,8 +75,9 @@ export class PortService {
     if (info.state !== 'running') {
       throw new AppError('conflict', `Sandbox ${id} is ${info.state}; start or resume it to reach port ${port}`);
     }
-    const netns = this.manager.netnsPath(id);
     this.touch(id);
+    if (info.isolation === 'gvisor') return this.openThroughAgent(id, port);
+    const netns = this.manager.netnsPath(id);
     const argv = [`--net=${netns}`, 'socat', '-d', '-d', 'STDIO', `TCP:127.0.0.1:${port}`];
     const child = spawn('nsenter', argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const onTraffic = () => this.touch(id);
@@ -129,5 +138,68 @@ export class PortService {
         if (!stream.destroyed) stream.push(null);
       });
     });
+  }
+
+  /**
+   * gVisor: its ports live in gVisor's own network stack, which `nsenter` cannot enter, so the
+   * sandbox's agent dials 127.0.0.1:port inside and the connection carries the bytes. The agent
+   * is the sandbox's to replace: the runner only ever connects to its socket and passes on what
+   * comes back as that port's bytes, so a fake agent can serve nothing but its own sandbox.
+   */
+  private async openThroughAgent(id: string, port: number): Promise<Duplex> {
+    const open = this.agentTunnels.get(id) ?? 0;
+    if (open >= MAX_AGENT_TUNNELS) {
+      throw new AppError('quota_exceeded', `A gVisor sandbox has at most ${MAX_AGENT_TUNNELS} port connections open at once; close some first`);
+    }
+    this.agentTunnels.set(id, open + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.agentTunnels.get(id) ?? 1) - 1;
+      if (left > 0) this.agentTunnels.set(id, left);
+      else this.agentTunnels.delete(id);
+    };
+    let sock: Duplex;
+    try {
+      sock = await this.manager.agent(id).dial(port, CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      release();
+      if (err instanceof AppError) throw err;
+      const why = err instanceof AgentFsError ? err.message.replace(/:\s*connect 127\.0\.0\.1:\d+$/, '') : (err as Error).message;
+      throw new PortUnreachableError(`Port ${port} in sandbox ${id} does not answer (${why})`);
+    }
+    const onTraffic = () => this.touch(id);
+    const stream = new TunnelStream({
+      read() {
+        sock.resume();
+      },
+      write(chunk: Buffer, _enc, cb) {
+        onTraffic();
+        if (sock.destroyed || sock.writableEnded) return cb();
+        sock.write(chunk, () => cb());
+      },
+      final(cb) {
+        sock.end();
+        cb();
+      },
+      destroy(err, cb) {
+        sock.destroy();
+        release();
+        cb(err);
+      },
+    });
+    sock.on('data', (c: Buffer) => {
+      onTraffic();
+      if (!stream.push(c)) sock.pause();
+    });
+    sock.on('end', () => stream.push(null));
+    // A reset or a vanished agent ends the tunnel like the port closing it.
+    sock.on('error', () => stream.destroy());
+    sock.on('close', () => {
+      release();
+      if (!stream.readableEnded) stream.push(null);
+    });
+    return stream;
   }
 }

@@ -8,7 +8,7 @@ import type { ProcessBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
 import { streamHubNdjson } from './hub-ndjson';
-import { isGone, readJsonFile, writeJsonFile } from './json-store';
+import { isGone, readJsonFile, writeJsonFileNow } from './json-store';
 import { ProcHub } from './proc-hub';
 
 type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
@@ -39,6 +39,9 @@ export class ProcessService {
   constructor(
     private readonly manager: SandboxManager,
     private readonly log: Logger,
+    /** Detached pids another service holds (terminals' shells): never adopted as processes, since
+     * attaching to one takes its output away from its terminal. */
+    private readonly heldElsewhere: (id: string) => Promise<Set<number>> = async () => new Set(),
   ) {}
 
   private metaFile(id: string) {
@@ -62,7 +65,8 @@ export class ProcessService {
   }
 
   private persist(id: string, sb: SandboxProcs) {
-    return writeJsonFile(this.metaFile(id), [...sb.records.values()]).catch((err) =>
+    // At once: a start waits for this before answering (a few records, a small file).
+    return writeJsonFileNow(this.metaFile(id), [...sb.records.values()]).catch((err) =>
       this.log.warn({ err, sandboxId: id }, 'could not persist process records'),
     );
   }
@@ -93,6 +97,11 @@ export class ProcessService {
   }
 
   async start(id: string, body: ProcessBody) {
+    return (await this.spawnRecorded(id, body)).started;
+  }
+
+  /** Starts a detached process, recorded (in memory and on disk) and followed by its hub. */
+  private async spawnRecorded(id: string, body: ProcessBody) {
     const info = this.manager.get(id);
     const agent = this.manager.agent(id);
     this.manager.touch(id);
@@ -104,8 +113,8 @@ export class ProcessService {
     const who = identity(body.user);
     const proc = await agent.spawn({
       argv: body.cmd,
-      env: commandEnv(info, body.user, body.env),
-      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : who.home,
+      env: commandEnv(info, body.user, body.env, this.manager.secretEnv(id)),
+      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : (info.workdir ?? who.home),
       uid: who.uid,
       gid: who.gid,
       detach: true,
@@ -120,9 +129,21 @@ export class ProcessService {
       exited: false,
     };
     sb.records.set(rec.pid, rec);
-    this.watch(id, sb, new ProcHub(proc, RING_BYTES));
+    const hub = new ProcHub(proc, RING_BYTES);
+    this.watch(id, sb, hub);
     await this.persist(id, sb); // durable before we answer: a restart right after must find it
-    return { pid: rec.pid, cmd: rec.cmd, startedAt: rec.startedAt };
+    return { started: { pid: rec.pid, cmd: rec.cmd, startedAt: rec.startedAt }, hub };
+  }
+
+  /**
+   * Starts a process and follows it on the same response: a `start` event (pid, cmd, startedAt)
+   * once it is recorded, then its output as `output` streams it. One call instead of start then
+   * output; hanging up still only detaches, the process runs on and stays listed.
+   */
+  async startAndStream(id: string, body: ProcessBody, res: ServerResponse): Promise<void> {
+    const { started, hub } = await this.spawnRecorded(id, body);
+    this.manager.touch(id);
+    await streamHubNdjson(hub, res, { type: 'start', ...started });
   }
 
   /** The live hub of a process, re-attaching through its socket after a runner restart. */
@@ -163,7 +184,10 @@ export class ProcessService {
       // started; but the agent's list is the sandbox's word, so only a few unknown ones are taken.
       const known = [...sb.records.values()].filter((r) => !r.exited).map((r) => r.pid);
       const listed = await this.manager.agent(id).detachedPids().catch(() => [] as number[]);
-      const unknown = listed.filter((p) => !sb.records.has(p) && !sb.hubs.has(p)).slice(0, MAX_UNKNOWN_ATTACH);
+      const held = await this.heldElsewhere(id).catch(() => new Set<number>());
+      const unknown = listed
+        .filter((p) => !sb.records.has(p) && !sb.hubs.has(p) && !held.has(p))
+        .slice(0, MAX_UNKNOWN_ATTACH);
       for (const pid of new Set([...known, ...unknown])) {
         if (this.liveHubs(sb) >= MAX_LIVE_PROCESSES && !sb.hubs.has(pid)) break;
         await this.hub(id, sb, pid).catch((err) => this.log.debug({ err, pid }, 'attach failed'));
@@ -198,7 +222,8 @@ export class ProcessService {
     if (eof) hub.endInput();
   }
 
-  async kill(id: string, pid: number): Promise<void> {
+  /** Sends `signal` to the process's group; a SIGKILL waits (briefly) for it to be gone. */
+  async kill(id: string, pid: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const sb = await this.load(id);
     const hub = await this.hub(id, sb, pid);
     if (!hub) {
@@ -206,6 +231,7 @@ export class ProcessService {
       throw notFound(`Process ${pid}`);
     }
     if (hub.closed) return;
+    if (signal !== 'SIGKILL') return hub.kill(signal); // it may handle or ignore it: no waiting
     const closed = new Promise<void>((resolve) => hub.once('close', () => resolve()));
     hub.kill('SIGKILL');
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);

@@ -14,7 +14,8 @@ export const DEFAULT_PTY_GRACE_MS = 5 * 60 * 1000;
 export const DEFAULT_PTY_RING_BYTES = 256 * 1024;
 export const MAX_PTY_SESSIONS = 32;
 
-type PtyRecord = { sessionId: string; pid: number; cols: number; rows: number; createdAt: string };
+/** `cmd` is set when the terminal runs a program of the caller's choosing instead of the login shell. */
+type PtyRecord = { sessionId: string; pid: number; cols: number; rows: number; createdAt: string; cmd?: string[] };
 export type PtySession = PtyRecord & {
   hub: ProcHub | null;
   grace: NodeJS.Timeout | null;
@@ -31,6 +32,9 @@ type SandboxPtys = Map<string, PtySession>;
  * output replayable) for a grace period without viewers, then its record goes. Records
  * (sessionId → pid) live in the agent dir so a restarted runner re-attaches on demand.
  */
+/** An image may have no bash (alpine, busybox, slim bases): its login shell is then `sh -l`. */
+const IMAGE_SHELL = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash -l; else exec /bin/sh -l; fi'];
+
 export class PtyService {
   private readonly sandboxes = new Map<string, Promise<SandboxPtys>>();
 
@@ -58,16 +62,23 @@ export class PtyService {
     return p;
   }
 
-  private persist(id: string, s: SandboxPtys) {
+  private persist(id: string, s: SandboxPtys): Promise<void> {
+    let file: string;
+    try {
+      file = this.file(id);
+    } catch {
+      return Promise.resolve(); // the sandbox was deleted meanwhile: nothing left to persist
+    }
     const live = [...s.values()].filter((x) => !x.hub?.exit);
-    const records = live.map(({ sessionId, pid, cols, rows, createdAt }) => ({
+    const records = live.map(({ sessionId, pid, cols, rows, createdAt, cmd }) => ({
       sessionId,
       pid,
       cols,
       rows,
       createdAt,
+      cmd,
     }));
-    return writeJsonFile(this.file(id), records).catch((err) =>
+    return writeJsonFile(file, records).catch((err) =>
       this.log.warn({ err, sandboxId: id }, 'could not persist pty sessions'),
     );
   }
@@ -83,9 +94,9 @@ export class PtyService {
     }
     const who = identity(body.user);
     const proc = await agent.spawn({
-      argv: ['bash', '-l'],
-      env: { ...commandEnv(info, body.user, body.env), TERM: 'xterm-256color' },
-      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : who.home,
+      argv: body.cmd ?? (info.image ? IMAGE_SHELL : ['bash', '-l']),
+      env: { ...commandEnv(info, body.user, body.env, this.manager.secretEnv(id)), TERM: 'xterm-256color' },
+      cwd: body.cwd ? sandboxPath(body.cwd, who.home) : (info.workdir ?? who.home),
       uid: who.uid,
       gid: who.gid,
       pty: { cols: body.cols, rows: body.rows },
@@ -98,6 +109,7 @@ export class PtyService {
       cols: body.cols,
       rows: body.rows,
       createdAt: new Date().toISOString(),
+      cmd: body.cmd,
       hub: null,
       grace: null,
     };
@@ -194,6 +206,7 @@ export class PtyService {
     return [...sessions.values()].map((s) => ({
       sessionId: s.sessionId,
       pid: s.pid,
+      ...(s.cmd ? { cmd: s.cmd } : {}),
       cols: s.cols,
       rows: s.rows,
       createdAt: s.createdAt,
@@ -201,6 +214,11 @@ export class PtyService {
       exited: !!s.hub?.exit,
       exitCode: s.hub?.exit?.exitCode ?? null,
     }));
+  }
+
+  /** The pids of a sandbox's terminal shells (the process service leaves them alone). */
+  async pids(id: string): Promise<Set<number>> {
+    return new Set([...(await this.load(id)).values()].map((s) => s.pid));
   }
 
   async resize(id: string, sessionId: string, cols: number, rows: number): Promise<void> {
@@ -211,10 +229,12 @@ export class PtyService {
     this.persist(id, await this.load(id));
   }
 
-  async kill(id: string, sessionId: string): Promise<void> {
+  /** SIGKILL ends the session; any other signal only reaches its process group (which may live on). */
+  async kill(id: string, sessionId: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const sessions = await this.load(id);
     const s = await this.session(id, sessionId).catch(() => sessions.get(sessionId));
     if (!s) throw notFound(`Terminal session ${sessionId}`);
+    if (signal !== 'SIGKILL') return s.hub?.kill(signal);
     this.disarmGrace(s);
     s.hub?.kill('SIGKILL');
     sessions.delete(sessionId);

@@ -5,6 +5,9 @@ import type { ExecBody, ExecEvent, ExecResult, ProcessEvent, ProcessInfo } from 
 
 export type CommandResult = ExecResult;
 
+/** What a kill may send (the API's `?signal=`). */
+export type KillSignal = 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';
+
 export type RunOptions = CallOptions & {
   cwd?: string;
   env?: Record<string, string>;
@@ -80,8 +83,10 @@ export class Commands {
     return (await this.api.json<{ processes: ProcessInfo[] }>('GET', `/sandboxes/${this.sandboxId}/processes`, opts)).processes;
   }
 
-  async kill(pid: number, opts: CallOptions = {}): Promise<void> {
-    await this.api.request('DELETE', `/sandboxes/${this.sandboxId}/processes/${pid}`, opts);
+  /** SIGKILL unless `killSignal` names another (SIGTERM lets the command end cleanly). */
+  async kill(pid: number, opts: CallOptions & { killSignal?: KillSignal } = {}): Promise<void> {
+    const { killSignal, ...call } = opts;
+    await this.api.request('DELETE', `/sandboxes/${this.sandboxId}/processes/${pid}${killSignal ? `?signal=${killSignal}` : ''}`, call);
   }
 }
 
@@ -150,8 +155,10 @@ export class CommandHandle {
     this.stdinOpen = false;
   }
 
-  async kill(o: CallOptions = {}): Promise<void> {
-    await this.api.request('DELETE', this.path(), o);
+  /** SIGKILL unless `killSignal` names another (SIGTERM lets the command end cleanly). */
+  async kill(o: CallOptions & { killSignal?: KillSignal } = {}): Promise<void> {
+    const { killSignal, ...call } = o;
+    await this.api.request('DELETE', `${this.path()}${killSignal ? `?signal=${killSignal}` : ''}`, call);
   }
 
   /** Stops following the output; the command keeps running. */

@@ -72,7 +72,7 @@ describe('moving an org between plans', () => {
     expect(await quota(o.viewer, 'maxSandboxes')).toMatchObject({ limit: 10, source: 'plan' });
     const moved = await adminCall(orgPlanRoute.POST, 'POST', '', { planId: 'pro' }, { id: o.scope.orgId });
     expect(moved.status).toBe(200);
-    expect((await api(quotasRoute.GET, 'GET', '/quotas', { key: o.viewer })).json.plan).toEqual({ id: 'pro', name: 'Pro' });
+    expect((await api(quotasRoute.GET, 'GET', '/quotas', { key: o.viewer })).json.plan).toEqual({ id: 'pro', name: 'Pro', requiredIsolation: null });
     expect(await quota(o.viewer, 'maxSandboxes')).toMatchObject({ limit: 50, source: 'plan' });
     await adminCall(orgLimitsRoute.PATCH, 'PATCH', '', { maxSandboxes: 7 }, { id: o.scope.orgId });
     expect(await quota(o.viewer, 'maxSandboxes')).toMatchObject({ limit: 7, source: 'override' });

@@ -1,7 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as orgRoute from '@/app/api/v1/org/route';
 import * as quotasRoute from '@/app/api/v1/quotas/route';
-import { closeDb } from '@/db';
+import { closeDb, getDb } from '@/db';
 import type { OrgScope, UserScope } from '@/lib/auth/scope';
 import { setOrgLimits } from '@/lib/sandboxes/limits';
 import { planFor } from './helpers/billing';
@@ -66,6 +67,31 @@ describe('API requests per minute per key', () => {
     const q = res.json.quotas.find((x: { name: string }) => x.name === 'apiRequestsPerMinute');
     expect(q).toMatchObject({ limit: 6000, source: 'override', scope: 'api_key' });
     expect(q.used).toBeGreaterThan(0);
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
+  });
+
+  it('a busy key spends leased tokens: it never passes more than its limit, and the bucket is written far less than once per request', async () => {
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 120 }); // 2 tokens a second
+    const key = await makeKey(scope, 'viewer', 'busy');
+    const t0 = Date.now();
+    let passed = 0;
+    let limited = 0;
+    const lastTake = async () => {
+      const res = (await (await getDb()).execute(sql`select b.taken from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'busy'}`)) as unknown;
+      return Number(((Array.isArray(res) ? res : (res as { rows: unknown[] }).rows)[0] as { taken: number }).taken);
+    };
+    for (let i = 0; i < 140; i++) {
+      const r = await get(key);
+      if (r.status === 200) passed++;
+      else if (r.status === 429) limited++;
+      if (i === 40) expect(await lastTake()).toBe(2); // a second's worth, leased in one write
+    }
+    const elapsedSec = (Date.now() - t0) / 1000;
+    // The bucket holds 120 and refills 2 a second while the burst runs; leased tokens that expire
+    // unspent only ever make the count smaller.
+    expect(passed).toBeLessThanOrEqual(120 + Math.ceil(elapsedSec * 2));
+    expect(passed).toBeGreaterThan(100);
+    expect(passed + limited).toBe(140);
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
 });

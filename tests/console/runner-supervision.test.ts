@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,12 @@ async function until(what: string, check: () => boolean, ms = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+/** The mounts a runner keeps in its run dir past its life (agent binary, secret store, the btrfs pool), then the dir. */
+function removeRunDir(runDir: string) {
+  for (const m of ['bin', 'secrets', 'pool']) spawnSync('umount', [path.join(runDir, m)], { stdio: 'ignore' });
+  fs.rmSync(runDir, { recursive: true, force: true });
+}
+
 function runnerProcess(dataDir: string, extra: Record<string, string> = {}, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runner', 'main.ts')], {
     cwd: ROOT,
@@ -73,6 +79,7 @@ describe('the embedded runner on a bad day', () => {
     await stop?.();
     process.env = saved;
     resetEnvCache();
+    removeRunDir(path.join('/run/warren-test', path.basename(dir)));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -132,6 +139,7 @@ describe('the embedded runner on a bad day', () => {
     const gone = exitOf(next);
     next.kill('SIGTERM');
     expect((await gone).code).toBe(0);
+    removeRunDir(path.join('/run/warren-test', path.basename(other)));
     fs.rmSync(other, { recursive: true, force: true });
   });
 });

@@ -60,6 +60,27 @@ describe('sandbox names', () => {
   });
 });
 
+describe('isolation levels', () => {
+  it('a gVisor sandbox runs under its user-space kernel, says so, and gets egress through the proxy', async () => {
+    const plain = await create({ timeoutSec: 300 });
+    expect(plain.json).toMatchObject({ isolation: 'container' });
+    const made = await create({ timeoutSec: 300, isolation: 'gvisor' });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({ isolation: 'gvisor', state: 'running' });
+    expect((await get(made.json.id)).json.isolation).toBe('gvisor');
+    // gVisor's Sentry answers uname with its own kernel version, never the host's.
+    const ran = await api(execRoute.POST, 'POST', `/sandboxes/${made.json.id}/exec`, { key: A.developer, body: { cmd: 'uname -r' }, params: { id: made.json.id } });
+    expect(ran.json.stdout).toBe('4.4.0\n');
+    // Egress there is the runner's proxy alone (relayed through the agent), named by HTTPS_PROXY.
+    const egress = await create({ timeoutSec: 300, isolation: 'gvisor', network: { mode: 'egress' } });
+    expect(egress.status).toBe(201);
+    const proxy = await api(execRoute.POST, 'POST', `/sandboxes/${egress.json.id}/exec`, { key: A.developer, body: { cmd: 'echo $HTTPS_PROXY' }, params: { id: egress.json.id } });
+    expect(proxy.json.stdout).toBe('http://127.0.0.1:3128\n');
+    expect((await create({ isolation: 'microvm' })).status).toBe(400);
+    for (const id of [plain.json.id, made.json.id, egress.json.id]) await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.developer, params: { id } });
+  });
+});
+
 describe('onTimeout and retention', () => {
   it('pause: the timeout freezes the sandbox (memory kept) and resume grants a fresh TTL', async () => {
     const made = await create({ timeoutSec: 2, onTimeout: 'pause' });
@@ -138,6 +159,18 @@ describe('background processes', () => {
     expect(killed.status).toBe(200);
     const after = await api(procs.GET, 'GET', '/sandboxes/procs/processes', { key: A.viewer, ...p });
     expect(after.json.processes.find((x: { pid: number }) => x.pid === sleeper.json.pid).running).toBe(false);
+    // ?signal=SIGTERM reaches a command that traps it, which ends on its own terms.
+    const trapper = await api(procs.POST, 'POST', '/sandboxes/procs/processes', { key: A.developer, body: { cmd: "trap 'echo bye; exit 7' TERM; echo ready; while :; do sleep 0.1; done" }, ...p });
+    const tp = { params: { id: 'procs', pid: String(trapper.json.pid) } };
+    await new Promise((r) => setTimeout(r, 1000)); // bash has set its trap (its first statement)
+    const badSignal = await api(procKill.DELETE, 'DELETE', `/sandboxes/procs/processes/${trapper.json.pid}?signal=SIGSTOP`, { key: A.developer, ...tp });
+    expect(badSignal.status).toBe(400);
+    const termed = await api(procKill.DELETE, 'DELETE', `/sandboxes/procs/processes/${trapper.json.pid}?signal=SIGTERM`, { key: A.developer, ...tp });
+    expect(termed.status).toBe(200);
+    const trapped = await api(procOut.GET, 'GET', `/sandboxes/procs/processes/${trapper.json.pid}/output`, { key: A.developer, ...tp });
+    const tEvents = trapped.text!.trim().split('\n').map((l) => processEvent.parse(JSON.parse(l)));
+    expect(tEvents.filter((e) => e.type === 'stdout').map((e) => (e as { data: string }).data).join('')).toContain('bye');
+    expect(tEvents.at(-1)).toMatchObject({ type: 'exit', exitCode: 7 });
     const viewerStart = await api(procs.POST, 'POST', '/sandboxes/procs/processes', { key: A.viewer, body: { cmd: 'true' }, ...p });
     expect(viewerStart.status).toBe(403);
     const unknown = await api(procKill.DELETE, 'DELETE', '/sandboxes/procs/processes/999999', { key: A.developer, params: { id: 'procs', pid: '999999' } });

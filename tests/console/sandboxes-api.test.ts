@@ -107,7 +107,7 @@ describe('sandbox lifecycle through /api/v1', () => {
     const m = await api(metrics.GET, 'GET', `/sandboxes/${id}/metrics`, { key: A.viewer, ...p() });
     expect(m.json).toMatchObject({ cpuSeconds: expect.any(Number), memoryBytes: expect.any(Number) });
     const t = await api(templates.GET, 'GET', '/templates', { key: A.viewer });
-    expect(t.json.templates[0]).toMatchObject({ id: 'default', name: 'Default' });
+    expect(t.json.templates[0]).toMatchObject({ id: 'default', name: 'host', default: true, builtin: true, status: 'ready' });
   });
 
   it('a 409 from the runner corrects a stale stored state at once', async () => {

@@ -44,6 +44,15 @@ describe('placement', () => {
     expect(() => chooseRunner([], need)).toThrow(/not reachable/);
   });
 
+  it('places gVisor sandboxes only where gVisor runs (or the runner has not said); none is a 400 with the reason', () => {
+    const noGvisor = (id: string) => runner(id, 'ready', cap({ memoryMbCommitted: 0, isolation: { container: { available: true }, gvisor: { available: false, reason: 'runsc not found' } } }));
+    const withGvisor = runner('gv', 'ready', cap({ memoryMbCommitted: 8000, isolation: { container: { available: true }, gvisor: { available: true } } }));
+    expect(chooseRunner([noGvisor('a'), withGvisor], { ...need, isolation: 'gvisor' }).id).toBe('gv');
+    expect(chooseRunner([noGvisor('a'), withGvisor], { ...need, isolation: 'container' }).id).toBe('a');
+    expect(chooseRunner([noGvisor('a'), runner('old', 'ready', cap({}))], { ...need, isolation: 'gvisor' }).id).toBe('old');
+    expect(() => chooseRunner([noGvisor('a'), noGvisor('b')], { ...need, isolation: 'gvisor' })).toThrow(/gVisor isolation is not available on any runner: runsc not found/);
+  });
+
   it('still tries a runner marked unreachable when it is the only one (its state may be stale)', () => {
     expect(chooseRunner([runner('only', 'unreachable', null)], need).id).toBe('only');
   });

@@ -72,12 +72,15 @@ export function findLeaks(d: RunnerDirs, owned: Owned, scan: HostScan = scanHost
   for (const m of scan.mounts) {
     if (!(m.startsWith(`${d.dataDir}/`) || m.startsWith(`${d.runDir}/`))) continue;
     if (m === path.join(d.runDir, 'bin')) continue; // the agent binary's tmpfs, for the runner's life
+    if (m === path.join(d.runDir, 'secrets')) continue; // the secret store's tmpfs, likewise
+    if (m === path.join(d.runDir, 'pool')) continue; // the btrfs pool, likewise
     const key = m.startsWith(`${sbRun}/`) ? m.slice(sbRun.length + 1).split('/')[0]! : '';
     if (!live.has(key)) leaks.push(`mount ${m}`);
   }
   const images = new Map<string, number>();
   for (const l of scan.loops.filter((x) => x.file.startsWith(`${d.dataDir}/`))) {
     images.set(l.file, (images.get(l.file) ?? 0) + 1);
+    if (l.file === path.join(d.dataDir, 'pool.img')) continue; // the btrfs pool's file: one loop device
     const key = path.basename(path.dirname(l.file));
     if (!live.has(key) || path.basename(l.file) !== 'disk.img') leaks.push(`loop device ${l.dev} on ${l.file}`);
   }
@@ -112,7 +115,22 @@ export function findLeaks(d: RunnerDirs, owned: Owned, scan: HostScan = scanHost
   for (const key of fs.existsSync(homes) ? fs.readdirSync(homes) : []) {
     if (!records.has(key)) leaks.push(`sandbox dir ${key} without a record (${fs.readdirSync(path.join(homes, key)).join(', ') || 'empty'})`);
   }
+  leaks.push(...subvolumeLeaks(d, records));
   return leaks;
+}
+
+/**
+ * Subvolumes in the btrfs pool that no record names: a sandbox's (`sandboxes/<key>`) outlives
+ * its record, a snapshot's (`snapshots/<id>`) its snapshot record. Either is space never freed.
+ */
+function subvolumeLeaks(d: RunnerDirs, records: Map<string, DiskRecord>): string[] {
+  const pool = path.join(d.runDir, 'pool');
+  const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  const snapshotIds = new Set(list(path.join(d.dataDir, 'snapshots')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)));
+  return [
+    ...list(path.join(pool, 'sandboxes')).filter((key) => !records.has(key)).map((key) => `subvolume sandboxes/${key} without a record`),
+    ...list(path.join(pool, 'snapshots')).filter((id) => !snapshotIds.has(id)).map((id) => `subvolume snapshots/${id} without a snapshot record`),
+  ];
 }
 
 /** Leaks that persist: helpers (socat after a tunnel, say) get `graceMs` to exit on their own. */

@@ -26,7 +26,9 @@ export async function verifyRunner(client: RunnerClient, d: RunnerDirs, model: R
       problems.push(`${sb.id} is listed but has no record on disk`);
       continue;
     }
-    if (!fs.existsSync(path.join(d.dataDir, 'sandboxes', rec.key, 'disk.img'))) problems.push(`${sb.id} has no disk image`);
+    // Its writable layer: a subvolume in the btrfs pool, or (the older backend) a disk image.
+    const layer = (rec as { storage?: string }).storage === 'btrfs' ? path.join(d.runDir, 'pool', 'sandboxes', rec.key, 'upper') : path.join(d.dataDir, 'sandboxes', rec.key, 'disk.img');
+    if (!fs.existsSync(layer)) problems.push(`${sb.id} has no writable layer (${layer})`);
     const runc = runcState(d.runDir, rec.key);
     const want = RUNC_STATUS[sb.state];
     if ((runc?.status ?? null) !== want) problems.push(`${sb.id} is ${sb.state} but runc says ${runc?.status ?? 'no container'}`);

@@ -127,16 +127,13 @@ describe('warren-agent serve: exec', () => {
     await expect(client.exec({ argv: ['sleep', '30'], env, signal: ac.signal })).rejects.toThrow('stop');
   });
 
-  it('exec round trip of `true` is fast (median of 200)', async () => {
-    const times: number[] = [];
+  // Speed lives in bench/runner-exec.ts (figures, not a timed test); this checks that many round
+  // trips in a row keep answering: no slot, descriptor or process is left behind by one.
+  it('answers 200 exec round trips in a row, each with its own exit code', async () => {
     for (let i = 0; i < 200; i++) {
-      const t = performance.now();
-      await client.exec({ argv: ['true'], env });
-      times.push(performance.now() - t);
+      const r = await client.exec({ argv: ['sh', '-c', `exit ${i % 7}`], env });
+      expect(r.exitCode).toBe(i % 7);
     }
-    times.sort((a, b) => a - b);
-    console.log(`agent exec round trip: p50 ${times[100].toFixed(2)} ms, p99 ${times[198].toFixed(2)} ms`);
-    expect(times[100]).toBeLessThan(10);
   });
 });
 

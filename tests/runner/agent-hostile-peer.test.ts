@@ -119,6 +119,35 @@ describe('agent client against a hostile peer', () => {
     expect(r).toMatchObject({ timedOut: true, exitCode: -1 });
   });
 
+  it('a dial answered with anything but OK or a short ERR fails, bounded in time and memory', async () => {
+    // A huge ERR header: refused at the header, not buffered up to its claimed size.
+    answer = (_t, c) => c.write(Buffer.from([Frame.ERR, 0x00, 0x10, 0x00, 0x00]));
+    await expect(client().dial(80, 300)).rejects.toThrow(/other than OK or ERR/);
+    answer = (_t, c) => c.write(encodeFrame(Frame.STDOUT, Buffer.from('x')));
+    await expect(client().dial(80, 300)).rejects.toThrow(/other than OK or ERR/);
+    answer = (_t, c) => c.write(encodeFrame(Frame.OK, Buffer.from('payload')));
+    await expect(client().dial(80, 300)).rejects.toThrow(/other than OK or ERR/);
+    answer = () => {};
+    await expect(client().dial(80, 300)).rejects.toThrow(/did not answer the dial/);
+    answer = (_t, c) => c.end();
+    await expect(client().dial(80, 300)).rejects.toThrow(/closed the connection/);
+    await expect(client().dial(0)).rejects.toThrow(TypeError);
+    await expect(client().dial(65536)).rejects.toThrow(TypeError);
+  });
+
+  it("after a dial's OK, every byte (frame-like or not) is the port's own, passed on untouched", async () => {
+    const fake = encodeFrame(Frame.EXIT, Buffer.alloc(8));
+    answer = (t, c) => {
+      expect(t).toBe(Frame.DIAL);
+      c.write(Buffer.concat([encodeFrame(Frame.OK), fake]));
+      c.end('tail');
+    };
+    const s = await client().dial(80, 300);
+    const got: Buffer[] = [];
+    for await (const chunk of s) got.push(chunk as Buffer);
+    expect(Buffer.concat(got)).toEqual(Buffer.concat([fake, Buffer.from('tail')]));
+  });
+
   it('nothing escaped into the event loop', () => {
     expect(uncaught).toEqual([]);
   });

@@ -96,6 +96,10 @@ describe('warren-agent once --root', () => {
     expect(await code(sroot().readFile('/etc/shadow', { uid: 1000, gid: 1000 }))).toBe('EACCES');
   });
 
+  it('refuses a dial: on the host it would reach the host loopback', async () => {
+    await expect(agent().dial(22)).rejects.toMatchObject({ code: 'EPERM' });
+  });
+
   it('reports a bad root clearly', async () => {
     const bad = AgentClient.forOnce(agentBin, path.join(tmp, 'nope'));
     await expect(bad.stat('/')).rejects.toThrow(/chroot .*nope/);

@@ -36,6 +36,16 @@ class FakeManager implements SandboxManager {
     return { journalId: 'fake', events: [], lastSeq: 0 };
   }
 
+  /** Env secrets held in memory, as the real runner holds them in its tmpfs store. */
+  readonly secretValues = new Map<string, Record<string, string>>();
+  secretEnv(id: string) {
+    return this.secretValues.get(id) ?? {};
+  }
+
+  updateEgressSecrets(id: string): SandboxInfo {
+    return this.must(id);
+  }
+
   agentDir(id: string) {
     return path.join(this.base, id);
   }
@@ -56,16 +66,21 @@ class FakeManager implements SandboxManager {
     const id = input.id ?? `sb${++this.n}`;
     if (this.sandboxes.has(id)) throw conflict(`Sandbox ${id} exists`);
     fs.mkdirSync(this.agentDir(id), { recursive: true, mode: 0o700 });
+    if (input.secrets?.env) this.secretValues.set(id, input.secrets.env);
     const now = new Date().toISOString();
     const info: SandboxInfo = {
       id,
       state: 'running',
       reason: null,
       template: input.template ?? 'default',
+      // Recorded like the real runner does: a `gvisor` fake sandbox's ports are then reached
+      // through its agent's DIAL (the path of real gVisor sandboxes), a `container` one's by nsenter.
+      ...(input.isolation ? { isolation: input.isolation } : {}),
       snapshotId: null,
       resources: { cpu: 1, memoryMb: 512, diskMb: 1024, ...input.resources },
       network: input.network ?? { mode: 'none' },
       env: input.env ?? {},
+      secrets: { env: Object.keys(input.secrets?.env ?? {}), egress: [] },
       metadata: input.metadata ?? {},
       createdAt: now,
       startedAt: now,
@@ -151,6 +166,7 @@ class FakeManager implements SandboxManager {
       memoryMbTotal: 4096,
       diskMbCommitted: 0,
       poolReady: 0,
+      isolation: { container: { available: true }, gvisor: { available: false, reason: 'not in this fixture' } },
     };
   }
   async createSnapshot(): Promise<SnapshotInfo> {

@@ -146,6 +146,48 @@ describe('runner API: background processes', () => {
     ]);
   });
 
+  it('starts and follows in one call: a start event with the pid, then the output and the exit', async () => {
+    const events = [];
+    for await (const e of f.client.processes.startFollow('pty1', { cmd: ['sh', '-c', 'echo one; echo two >&2; exit 3'], cwd: '/tmp', tag: 'once' }))
+      events.push(e);
+    const start = events[0] as { type: string; pid: number; cmd: string[]; startedAt: string };
+    expect(start).toMatchObject({ type: 'start', cmd: ['sh', '-c', 'echo one; echo two >&2; exit 3'] });
+    expect(start.pid).toBeGreaterThan(0);
+    expect(events.slice(1).filter((e) => e.type !== 'exit').sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+      { type: 'stderr', data: 'two\n' },
+      { type: 'stdout', data: 'one\n' },
+    ]);
+    expect(events.at(-1)).toEqual({ type: 'exit', exitCode: 3, signal: null });
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === start.pid)).toMatchObject({ tag: 'once', running: false, exitCode: 3 });
+  });
+
+  it('leaving a start-and-follow right after the start detaches: the process runs on, listed, until killed', async () => {
+    let pid = 0;
+    for await (const e of f.client.processes.startFollow('pty1', { cmd: ['sh', '-c', 'while true; do echo tick; sleep 0.2; done'], cwd: '/tmp' })) {
+      if (e.type === 'start') pid = e.pid;
+      break;
+    }
+    expect(pid).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === pid)?.running).toBe(true);
+    let out = '';
+    for await (const e of f.client.processes.output('pty1', pid)) {
+      if (e.type === 'stdout') out += e.data;
+      if (out.split('tick').length > 3) break;
+    }
+    expect(out.startsWith('tick\n')).toBe(true); // the replay still holds what it printed unwatched
+    await f.client.processes.kill('pty1', pid);
+    expect((await f.client.processes.list('pty1')).find((x) => x.pid === pid)).toMatchObject({ running: false, signal: 'SIGKILL' });
+  });
+
+  it('a start-and-follow that cannot start is an error before any event (unknown sandbox, a tag past its cap)', async () => {
+    const first = async (id: string, tag: string) => {
+      for await (const e of f.client.processes.startFollow(id, { cmd: ['true'], cwd: '/tmp', tag })) return e;
+    };
+    await expect(first('nope1', 't')).rejects.toMatchObject({ status: 404 });
+    await expect(first('pty1', 'x'.repeat(257))).rejects.toMatchObject({ status: 400 });
+  });
+
   it('follows at most MAX_LIVE_PROCESSES background processes per sandbox (each costs the runner a connection and a ring)', async () => {
     await f.client.create({ id: 'many1' });
     const started = [];

@@ -29,7 +29,7 @@ export function ensureNativeBuilt() {
   execFileSync('make', ['-s', '-C', path.join(ROOT, 'runner', 'native')], { stdio: 'inherit' });
 }
 
-export async function startRunner(opts: { poolSize?: number; env?: Record<string, string> } = {}): Promise<RunnerHandle> {
+export async function startRunner(opts: { poolSize?: number; env?: Record<string, string>; logFile?: string } = {}): Promise<RunnerHandle> {
   ensureNativeBuilt();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-runner-test-'));
   const dataDir = path.join(base, 'runner');
@@ -51,7 +51,7 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
         WARREN_LOG_LEVEL: process.env.WARREN_TEST_RUNNER_LOG ?? 'warn',
         ...opts.env,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: opts.logFile ? ['ignore', fs.openSync(opts.logFile, 'a'), fs.openSync(opts.logFile, 'a')] : ['ignore', 'inherit', 'inherit'],
     });
     await waitForSocket(socket, 30_000, { everyMs: 100, giveUp: () => (child!.exitCode !== null ? `runner exited with ${child!.exitCode}` : undefined) });
   };
@@ -108,9 +108,12 @@ export function readRecord(dataDir: string, id: string): { key: string; uidBase:
 export const sh = (script: string) => ['bash', '-c', script];
 
 async function forceCleanup(base: string, runDir: string) {
-  const runtimeRoot = path.join(runDir, 'runc');
-  const ids = spawnSync('runc', ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
-  for (const id of ids) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id]);
+  // runc's containers, and gVisor's (runsc keeps its own state root).
+  for (const runtime of ['runc', 'runsc']) {
+    const runtimeRoot = path.join(runDir, runtime);
+    const ids = spawnSync(runtime, ['--root', runtimeRoot, 'list', '-q'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+    for (const id of ids) spawnSync(runtime, ['--root', runtimeRoot, 'delete', '--force', id]);
+  }
   const mounts = [...(await mountsUnder(base)), ...(await mountsUnder(runDir))].sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync('umount', ['-l', m]);
 }

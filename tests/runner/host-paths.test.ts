@@ -165,8 +165,9 @@ describe('the runner never follows a path a sandbox controls (real containers)',
   it('property: every runner operation on a booby-trapped sandbox touches that sandbox only', async () => {
     await untrap();
     const fingerprint = async () => {
-      // Distinct command lines: a shell loop forks a copy of itself for each `sleep` for a moment.
-      const inside = await exec(B, 'ls -la --time-style=+%s /tmp /home/user /run/warren/procs; cat /tmp/who; ps -eo args --no-headers | grep -v -e "ps -eo" -e "^sort" -e warren-agent -e "^sleep" -e "^grep" | sort -u');
+      // Distinct command lines: a shell loop forks a copy of itself for each `sleep` for a moment,
+      // and a `sleep` that just ended shows as `[sleep]` until the loop reaps it.
+      const inside = await exec(B, 'ls -la --time-style=+%s /tmp /home/user /run/warren/procs; cat /tmp/who; ps -eo args --no-headers | grep -v -e "ps -eo" -e "^sort" -e warren-agent -e "^sleep" -e "^\\[sleep\\]" -e "^grep" | sort -u');
       const procs = (await r.client.processes.list(B)).map((p) => `${p.pid}:${p.running}`);
       const ptys = (await r.client.pty.list(B)).map((p) => p.sessionId);
       return JSON.stringify([inside.stdout, procs, ptys, (await r.client.get(B)).state]);

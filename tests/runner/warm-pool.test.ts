@@ -20,7 +20,10 @@ describe('the warm pool (real containers)', () => {
     for (let i = 0; i < 2; i++) {
       expect(await untilPool(1)).toBe(1);
       const sb = await r.client.create();
-      expect((await r.client.exec(sb.id, { cmd: ['true'] })).exitCode).toBe(0);
+      // The shell's host name is the sandbox's id, not the pool slot it was started as.
+      const host = await r.client.exec(sb.id, { cmd: ['hostname'] });
+      expect(host.exitCode).toBe(0);
+      expect(host.stdout.trim()).toBe(`sb-${sb.id.slice(0, 12)}`);
       expect(await untilPool(1), `the pool refilled after create ${i + 1}`).toBe(1);
     }
   });

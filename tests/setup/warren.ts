@@ -24,6 +24,15 @@ export default async function setup(project: TestProject) {
   process.env.WARREN_RUNNER_URL = runner.client.url;
   process.env.WARREN_RUNNER_TOKEN = runner.token;
   await ensureLocalRunnerRegistered();
+  // E2B compatibility as the console's boot hook sets it up: /api/e2b on the console's listener,
+  // the envd gateway on a port of its own (its domain names that port, as an operator's would).
+  const { addHttpRoute } = await import('@/lib/server/routes');
+  const { e2bRestHttp } = await import('@/lib/e2b/rest');
+  const { startE2bGateway } = await import('@/lib/server/e2b-compat');
+  const gateway = await startE2bGateway(0, '127.0.0.1');
+  process.env.WARREN_E2B_DOMAIN = `e2b.localhost:${gateway.port}`;
+  (await import('@/lib/env')).resetEnvCache();
+  addHttpRoute(e2bRestHttp);
   const api = await startConsoleApi();
   process.env.WARREN_SELF_URL = api.base; // where /api/mcp's tools reach this console's API
   const org = await fixture.makeTestOrg();
@@ -32,7 +41,10 @@ export default async function setup(project: TestProject) {
   const { setOrgLimits } = await import('@/lib/sandboxes/limits');
   await setOrgLimits(org.scope.orgId, { apiRequestsPerMinute: 100_000 });
   project.provide('warren', { url: api.base, key: org.developer, viewerKey: org.viewer, adminKey: org.admin, orgId: org.scope.orgId });
+  project.provide('e2bGateway', { url: `http://127.0.0.1:${gateway.port}`, domain: `e2b.localhost:${gateway.port}` });
   return async () => {
+    gateway.server.closeAllConnections();
+    gateway.server.close();
     await api.close();
     await fixture.teardown(runner);
   };
@@ -41,5 +53,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     warren: { url: string; key: string; viewerKey: string; adminKey: string; orgId: string };
+    e2bGateway: { url: string; domain: string };
   }
 }

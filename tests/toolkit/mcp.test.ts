@@ -98,6 +98,16 @@ describe('MCP over stdio (warren mcp)', () => {
     expect(r.exitCode).toBe(0);
     expect((await call(client, 'read_file', { sandbox: sb.id, path: '/tmp/x' })).text).toBe('42');
     expect((await call(client, 'delete_sandbox', { sandbox: sb.id })).isError).toBe(false);
+    // The isolation level passes through: a gVisor sandbox answers with gVisor's kernel, and one
+    // with internet reaches it through the runner's egress proxy (HTTPS_PROXY in its commands).
+    const g = await json(client, 'create_sandbox', { timeoutSec: 120, isolation: 'gvisor' });
+    made.push(g.id);
+    expect(g.isolation).toBe('gvisor');
+    expect((await json(client, 'run_command', { sandbox: g.id, command: 'uname -r' })).stdout).toMatch(/^4\.4\.0/);
+    const online = await json(client, 'create_sandbox', { timeoutSec: 120, isolation: 'gvisor', internet: true });
+    made.push(online.id);
+    expect(online).toMatchObject({ isolation: 'gvisor', network: { mode: 'egress' } });
+    expect((await json(client, 'run_command', { sandbox: online.id, command: 'echo $HTTPS_PROXY' })).stdout).toBe('http://127.0.0.1:3128\n');
     await client.close();
   });
 });

@@ -1,6 +1,7 @@
 'use client';
 
 import { AlertTriangle } from 'lucide-react';
+import { WayOut } from '@/components/console/way-out';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 
@@ -17,7 +18,14 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
             <code className="font-mono">{error.digest ?? 'n/a'}</code>
           </>
         }
-        action={<Button onClick={reset}>Try again</Button>}
+        action={
+          <div className="grid justify-items-center gap-3">
+            <Button variant="outline" onClick={reset}>
+              Try again
+            </Button>
+            <WayOut />
+          </div>
+        }
       />
     </div>
   );

@@ -61,8 +61,8 @@ export default async function ConsoleLayout({
             <aside className="w-56 shrink-0 border-r border-zinc-200 bg-white px-3 py-4 max-md:hidden">
               <SideNav />
             </aside>
-            <main className="min-w-0 flex-1 px-6 py-8 lg:px-10">
-              <div className="mx-auto max-w-5xl">{children}</div>
+            <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 sm:py-8 lg:px-10">
+              <div className="mx-auto max-w-[1600px]">{children}</div>
             </main>
           </div>
         </div>

@@ -1,4 +1,5 @@
 import { SearchX } from 'lucide-react';
+import { WayOut } from '@/components/console/way-out';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 
@@ -13,6 +14,7 @@ export default function ConsoleNotFound() {
         icon={SearchX}
         title="Page not found"
         description="It does not exist, or your role in this organization does not include it. Ask an admin of the organization if you need access."
+        action={<WayOut />}
       />
     </Card>
   );

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Terminal', robots: { index: false, f
 export default async function EmbedPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   return (
-    <main className="fixed inset-0 flex flex-col bg-zinc-950">
+    <main className="stay-dark fixed inset-0 flex flex-col bg-zinc-950">
       <EmbedTerminal token={token} />
     </main>
   );

@@ -5,7 +5,7 @@ import { toast } from 'sonner';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardFooter, CardHeader } from '@/components/ui/card';
 import { Field, FormError } from '@/components/ui/field';
-import { Input } from '@/components/ui/input';
+import { Input, Select } from '@/components/ui/input';
 import type { AdminPlan } from '@/lib/client/admin-types';
 import { fromInput, PLAN_FIELDS, type PlanField, planValue, toInput } from '@/lib/client/plan-fields';
 import { useApiForm } from '@/lib/client/use-api-form';
@@ -20,12 +20,12 @@ const GROUPS = [
  * Edits a plan: every field in its unit, checked here with the API's bounds; only what changed is
  * sent (PATCH), and the API's own field errors show beside the inputs.
  */
-export type EditablePlan = Pick<AdminPlan, 'id' | 'name' | 'updatedAt' | 'priceMicros' | 'monthlyCreditMicros' | 'rates' | 'limits'>;
+export type EditablePlan = Pick<AdminPlan, 'id' | 'name' | 'updatedAt' | 'priceMicros' | 'monthlyCreditMicros' | 'rates' | 'limits' | 'requiredIsolation'>;
 
 export function PlanEditor({ plan }: { plan: EditablePlan }) {
   const qc = useQueryClient();
   const form = useApiForm<{ plan: AdminPlan }>({
-    fields: ['name', ...PLAN_FIELDS.map((f) => f.key)],
+    fields: ['name', 'requiredIsolation', ...PLAN_FIELDS.map((f) => f.key)],
     onSuccess: async (res) => {
       toast.success(`${res.plan.name} saved`);
       qc.setQueryData(['admin-plan', plan.id], res);
@@ -55,6 +55,8 @@ export function PlanEditor({ plan }: { plan: EditablePlan }) {
           if ('error' in r) errors[f.key] = r.error;
           else if (r.value !== planValue(plan, f.key)) patch[f.key] = r.value;
         }
+        const required = data.get('requiredIsolation') === 'gvisor' ? 'gvisor' : null;
+        if (required !== plan.requiredIsolation) patch.requiredIsolation = required;
         if (Object.keys(errors).length) return { errors };
         if (Object.keys(patch).length === 0) return { errors: { _: 'Nothing changed' } };
         return { path: `/api/admin/plans/${plan.id}`, method: 'PATCH', body: patch };
@@ -66,6 +68,20 @@ export function PlanEditor({ plan }: { plan: EditablePlan }) {
         <CardBody>
           <Field key={`name-${plan.updatedAt}`} label="Plan name" error={e.name}>
             <Input name="name" defaultValue={plan.name} maxLength={60} />
+          </Field>
+        </CardBody>
+      </Card>
+      <Card>
+        <CardHeader
+          title="Isolation"
+          description="With gVisor required, the plan's sandboxes run under gVisor: a create that names no level gets it, one asking for container is refused (403). Sandboxes already running keep theirs."
+        />
+        <CardBody>
+          <Field key={`iso-${plan.updatedAt}`} label="Required isolation" error={e.requiredIsolation}>
+            <Select name="requiredIsolation" defaultValue={plan.requiredIsolation ?? ''}>
+              <option value="">Any level (container by default)</option>
+              <option value="gvisor">gVisor required</option>
+            </Select>
           </Field>
         </CardBody>
       </Card>

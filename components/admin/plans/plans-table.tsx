@@ -8,12 +8,11 @@ import { Money } from '@/components/usage/money';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AdminPlan } from '@/lib/client/admin-types';
 import { usd } from '@/lib/billing/money';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { NewPlanDialog } from './new-plan-dialog';
 
 /** Every plan, cheapest first: price, credit, the main rate, who it is for and how many orgs are on it. */
@@ -28,12 +27,7 @@ export function PlansTable() {
         actions={plans.data ? <NewPlanDialog plans={list} /> : null}
       />
       <Card>
-        {plans.isPending ? <TableSkeleton columns={5} /> : null}
-        {plans.isError ? (
-          <div className="p-4">
-            <FormError message={errorMessage(plans.error)} />
-          </div>
-        ) : null}
+        <QueryStates query={plans} columns={5} />
         {plans.data && list.length === 0 ? <EmptyState icon={Layers} title="No plans" description="The seeded plans are missing: restart the console to seed them." /> : null}
         {list.length > 0 ? (
           <Table data-testid="admin-plans-table">
@@ -56,6 +50,7 @@ export function PlansTable() {
                     <div className="flex flex-wrap items-center gap-1.5 text-xs text-zinc-500">
                       <code className="font-mono">{p.id}</code>
                       {p.custom ? <Badge tone="accent">custom</Badge> : null}
+                      {p.requiredIsolation === 'gvisor' ? <Badge tone="accent">gVisor only</Badge> : null}
                       {p.org ? (
                         <Link href={`/admin/orgs/${p.org.id}`} className="hover:underline">
                           <Badge tone="warning">for {p.org.name}</Badge>

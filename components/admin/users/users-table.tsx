@@ -7,13 +7,12 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
 import { Pagination } from '@/components/ui/pagination';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AdminUser } from '@/lib/client/admin-types';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatDateTime } from '@/lib/client/format';
 import { useCursorPages } from '@/lib/client/use-cursor-pages';
 import { useDebounced } from '@/lib/client/use-debounced';
@@ -58,12 +57,7 @@ export function UsersTable({ me, initialQuery = '' }: { me: string; initialQuery
           <option value="active">Not disabled</option>
         </Select>
       </div>
-      {users.isPending ? <TableSkeleton columns={4} /> : null}
-      {users.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(users.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={users} columns={4} />
       {users.data && rows.length === 0 ? (
         <EmptyState icon={Users} title={q || filter ? 'No one matches' : 'No users yet'} description={q || filter ? 'Try another e-mail, name or filter.' : undefined} />
       ) : null}

@@ -8,8 +8,7 @@ import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { errorMessage } from '@/lib/client/api';
 import type { FileEntry } from '@/lib/client/sandbox-types';
 import { Breadcrumbs } from './breadcrumbs';
@@ -17,6 +16,7 @@ import { FileEditor } from './file-editor';
 import { type FileSource, joinPath, listDir, removePath, writeFile } from './file-io';
 import { FileTable } from './file-table';
 import { NewFolderDialog } from './new-folder-dialog';
+import { isSystemPath } from './system-paths';
 
 /** Breadcrumbs + listing + text viewer; upload (button or drop), new folder and delete when writable. */
 export function FileBrowser({ src, initialPath = '/home/user' }: { src: FileSource; initialPath?: string }) {
@@ -37,11 +37,13 @@ export function FileBrowser({ src, initialPath = '/home/user' }: { src: FileSour
     setOpen(null);
   }
 
-  async function upload(files: FileList | File[]) {
+  async function upload(list: FileList | File[]) {
+    // Copied first: the input is cleared right after this is called, which empties its live FileList.
+    const files = Array.from(list);
     if (!src.writable || files.length === 0) return;
     setUploading(true);
     try {
-      for (const f of Array.from(files)) await writeFile(src, joinPath(path, f.name), f);
+      for (const f of files) await writeFile(src, joinPath(path, f.name), f);
       toast.success(files.length === 1 ? `Uploaded ${files[0]!.name}` : `Uploaded ${files.length} files`);
     } catch (err) {
       toast.error(errorMessage(err));
@@ -101,12 +103,7 @@ export function FileBrowser({ src, initialPath = '/home/user' }: { src: FileSour
         ) : null}
       </div>
       {dragging ? <p className="bg-indigo-50 px-4 py-2 text-sm text-indigo-700">Drop to upload into {path}</p> : null}
-      {list.isPending ? <TableSkeleton columns={4} /> : null}
-      {list.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(list.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={list} columns={4} />
       {list.data && entries.length === 0 ? (
         <EmptyState
           icon={FolderOpen}
@@ -122,6 +119,7 @@ export function FileBrowser({ src, initialPath = '/home/user' }: { src: FileSour
           onOpenDir={go}
           onOpenFile={setOpen}
           onDelete={src.writable ? setDeleting : undefined}
+          canDelete={(entry) => !isSystemPath(entry.path)}
         />
       ) : null}
       {open ? (

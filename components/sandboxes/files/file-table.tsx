@@ -17,6 +17,7 @@ export function FileTable({
   onOpenDir,
   onOpenFile,
   onDelete,
+  canDelete = () => true,
 }: {
   src: FileSource;
   path: string;
@@ -24,6 +25,8 @@ export function FileTable({
   onOpenDir: (path: string) => void;
   onOpenFile: (entry: FileEntry) => void;
   onDelete?: (entry: FileEntry) => void;
+  /** False for paths whose removal would only break the sandbox (kernel views, the OS itself). */
+  canDelete?: (entry: FileEntry) => boolean;
 }) {
   return (
     <Table data-testid="file-table">
@@ -84,7 +87,7 @@ export function FileTable({
                     <Download />
                   </Button>
                 ) : null}
-                {onDelete ? (
+                {onDelete && canDelete(e) ? (
                   <Button variant="ghost" size="icon" aria-label={`Delete ${e.name}`} onClick={() => onDelete(e)}>
                     <Trash2 />
                   </Button>

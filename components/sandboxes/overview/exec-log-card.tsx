@@ -5,10 +5,9 @@ import { ScrollText } from 'lucide-react';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FormError } from '@/components/ui/field';
-import { TableSkeleton } from '@/components/ui/spinner';
+import { QueryStates } from '@/components/ui/query-states';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { api, errorMessage } from '@/lib/client/api';
+import { api } from '@/lib/client/api';
 import { formatRelative } from '@/lib/client/format';
 import { useOrg } from '@/lib/client/org-context';
 import type { ExecLogEntry } from '@/lib/client/sandbox-types';
@@ -26,12 +25,7 @@ export function ExecLogCard({ sandboxId }: { sandboxId: string }) {
   return (
     <Card>
       <CardHeader title="Exec log" description="Recent commands run through the API, with their exit codes." />
-      {log.isPending ? <TableSkeleton columns={3} rows={2} /> : null}
-      {log.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(log.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={log} columns={3} rows={2} />
       {log.data && rows.length === 0 ? (
         <EmptyState
           icon={ScrollText}

@@ -40,6 +40,7 @@ export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
               <StateBadge state={sb.state} reason={sb.reason} />
             </Item>
             <Item label="Template">{sb.template}</Item>
+            <Item label="Isolation">{sb.isolation === 'gvisor' ? 'gVisor (user-space kernel)' : 'Container (runc)'}</Item>
             <Item label="Resources">
               {sb.cpu} vCPU · {formatMemory(sb.memoryMb)} · {formatMemory(sb.diskMb)} disk
             </Item>
@@ -53,7 +54,17 @@ export function OverviewTab({ sandbox: sb }: { sandbox: Sandbox }) {
                 ? `egress${sb.network.allow?.length ? ` to ${sb.network.allow.join(', ')} (ports ${(sb.network.ports ?? [80, 443]).join(', ')})` : ''}`
                 : 'none (loopback only)'}
             </Item>
-            <Item label="Created">{formatDateTime(sb.createdAt)}</Item>
+            <Item label="Secrets">
+              {sb.secrets?.length ? <span className="font-mono text-xs">{sb.secrets.join(', ')}</span> : 'none'}
+            </Item>
+            <Item label="Created">
+              {formatDateTime(sb.createdAt)}
+              {sb.shareId ? (
+                <span className="block text-xs text-zinc-500" data-testid="made-by-share">
+                  for a visitor of demo link <span className="font-mono">{sb.shareId}</span>
+                </span>
+              ) : null}
+            </Item>
             <Item label="Last activity">{formatDateTime(sb.lastActivityAt)}</Item>
             <Item label="Forked from">
               {sb.snapshotId ? <span className="font-mono text-xs">{sb.snapshotId}</span> : '—'}

@@ -9,8 +9,8 @@ import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { Field, FormError } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
-import { TableSkeleton } from '@/components/ui/spinner';
-import { api, errorMessage } from '@/lib/client/api';
+import { QueryStates } from '@/components/ui/query-states';
+import { api } from '@/lib/client/api';
 import { useOrg } from '@/lib/client/org-context';
 import type { CreatedShare, Share } from '@/lib/client/sandbox-types';
 import { useApiForm } from '@/lib/client/use-api-form';
@@ -84,12 +84,7 @@ export function ShareLinksCard({ sandboxId }: { sandboxId: string }) {
         </form>
       ) : null}
       {created ? <CreatedShareBox created={created} onDismiss={() => setCreated(null)} /> : null}
-      {shares.isPending ? <TableSkeleton columns={4} rows={2} /> : null}
-      {shares.isError ? (
-        <div className="p-4">
-          <FormError message={errorMessage(shares.error)} />
-        </div>
-      ) : null}
+      <QueryStates query={shares} columns={4} rows={2} />
       {shares.data ? (
         <ShareList
           shares={shares.data.shares}

@@ -52,7 +52,7 @@ export function UsageCard({ sandbox }: { sandbox: Sandbox }) {
       {usage.isPending ? <TableSkeleton rows={4} columns={3} /> : null}
       {usage.isError && !data ? (
         <CardBody>
-          <FormError message={errorMessage(usage.error)} />
+          <FormError message={errorMessage(usage.error)} onRetry={() => void usage.refetch()} />
         </CardBody>
       ) : null}
       {data ? (

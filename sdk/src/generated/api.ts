@@ -62,6 +62,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         expiresInDays?: number | null;
+                        /** @enum {string} */
+                        format?: "warren" | "e2b";
                         name: string;
                         /** @enum {string} */
                         role?: "owner" | "admin" | "developer" | "viewer" | "billing";
@@ -163,14 +165,20 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Audit log, newest first, cursor-paginated
+         * Audit log, newest first, cursor-paginated; filter by actor, action (or family.*), target and from/to; format=csv streams every match
          * @description Needs the `audit:read` permission.
          */
         get: {
             parameters: {
                 query?: {
+                    action?: string;
+                    actor?: string;
                     cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
                     limit?: number;
+                    target?: string;
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -309,6 +317,8 @@ export interface paths {
                                     storageGibHourMicros: number;
                                     vcpuHourMicros: number;
                                 };
+                                /** @description gvisor: the plan's orgs may only create gVisor sandboxes; null: any level */
+                                requiredIsolation: "gvisor" | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -485,6 +495,8 @@ export interface paths {
                                     storageGibHourMicros: number;
                                     vcpuHourMicros: number;
                                 };
+                                /** @description gvisor: the plan's orgs may only create gVisor sandboxes; null: any level */
+                                requiredIsolation: "gvisor" | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -1228,6 +1240,67 @@ export interface paths {
         };
         trace?: never;
     };
+    "/org/default-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the template a create that names none uses (null: the built-in one)
+         * @description Needs the `org:update` permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        template: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaultTemplate: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quotas": {
         parameters: {
             query?: never;
@@ -1255,9 +1328,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Whether a new sandbox can get each isolation level now (from the runners' probes) */
+                            isolation: {
+                                container: {
+                                    available: boolean;
+                                    /** @description Why not, when unavailable */
+                                    reason?: string;
+                                };
+                                gvisor: {
+                                    available: boolean;
+                                    /** @description Why not, when unavailable */
+                                    reason?: string;
+                                };
+                            };
                             plan: {
                                 id: string;
                                 name: string;
+                                /** @description gvisor: every sandbox must run under gVisor (a create naming no level gets it); null: any level */
+                                requiredIsolation: "gvisor" | null;
                             };
                             quotas: {
                                 label: string;
@@ -1356,6 +1444,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     metadata?: string | string[];
+                    q?: string;
                     state?: "creating" | "running" | "paused" | "stopped" | "error";
                 };
                 header?: never;
@@ -1385,8 +1474,14 @@ export interface paths {
                                 expiresAt: string | null;
                                 id: string;
                                 idleTimeoutSec: number;
+                                /**
+                                 * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                                 * @enum {string}
+                                 */
+                                isolation: "container" | "gvisor";
                                 lastActivityAt: string | null;
                                 memoryMb: number;
+                                /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                                 metadata: {
                                     [key: string]: string;
                                 };
@@ -1400,12 +1495,17 @@ export interface paths {
                                 /** @enum {string} */
                                 onTimeout: "stop" | "pause" | "delete";
                                 reason: string | null;
+                                secrets: string[];
+                                /** @description The demo link that made this sandbox for one of its visitors, else null */
+                                shareId: string | null;
                                 snapshotId: string | null;
                                 startedAt: string | null;
                                 /** @enum {string} */
                                 state: "creating" | "running" | "paused" | "stopped" | "error";
                                 stoppedAt: string | null;
                                 template: string;
+                                /** @description The exact template build (version) it was made from; null for the built-in template */
+                                templateBuildId: string | null;
                                 timeoutSec: number;
                             }[];
                         };
@@ -1451,6 +1551,11 @@ export interface paths {
                             [key: string]: string;
                         };
                         idleTimeoutSec?: number;
+                        /**
+                         * @description container or gvisor: how the sandbox is isolated from its host; unset: the template's level, else the org default (container, or gvisor when the plan requires it)
+                         * @enum {string}
+                         */
+                        isolation?: "container" | "gvisor";
                         memoryMb?: number;
                         metadata?: {
                             [key: string]: string;
@@ -1466,6 +1571,7 @@ export interface paths {
                         onTimeout?: "stop" | "pause" | "delete";
                         secrets?: string[];
                         snapshotId?: string;
+                        /** @description Template id or name (GET /templates); the built-in host template when absent */
                         template?: string;
                         timeoutSec?: number;
                     };
@@ -1491,8 +1597,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -1506,12 +1618,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -1579,8 +1696,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -1594,12 +1717,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -1631,6 +1759,315 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandboxes/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a cell in a stateful code context (python, javascript, bash; a kernel in the sandbox holds it): NDJSON events
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        contextId?: string;
+                        /** @enum {string} */
+                        language?: "python" | "javascript" | "bash";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /** @description One JSON event per line */
+                        "application/x-ndjson": {
+                            text: string;
+                            /** @constant */
+                            type: "stdout";
+                        } | {
+                            text: string;
+                            /** @constant */
+                            type: "stderr";
+                        } | {
+                            html?: string;
+                            is_main_result: boolean;
+                            json?: unknown;
+                            /** @description base64 PNG (matplotlib figures) */
+                            png?: string;
+                            text?: string;
+                            /** @constant */
+                            type: "result";
+                        } | {
+                            name: string;
+                            traceback: string;
+                            /** @constant */
+                            type: "error";
+                            value: string;
+                        } | {
+                            execution_count: number;
+                            /** @constant */
+                            type: "number_of_executions";
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandboxes/{id}/code/contexts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sandbox’s code contexts
+         * @description Needs the `sandboxes:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contexts: {
+                                cwd: string;
+                                id: string;
+                                /** @enum {string} */
+                                language: "python" | "javascript" | "bash";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A new code context (its own kernel)
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        language: "python" | "javascript" | "bash";
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cwd: string;
+                            id: string;
+                            /** @enum {string} */
+                            language: "python" | "javascript" | "bash";
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandboxes/{id}/code/contexts/{contextId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart a context: a fresh kernel under the same id
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contextId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cwd: string;
+                            id: string;
+                            /** @enum {string} */
+                            language: "python" | "javascript" | "bash";
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Delete a context (its kernel is killed)
+         * @description Needs the `sandboxes:write` permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contextId: string;
                     id: string;
                 };
                 cookie?: never;
@@ -2131,12 +2568,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * CPU seconds, memory, disk and process count, live
+         * CPU seconds, memory, disk and process count, live, with the recent history
          * @description Needs the `sandboxes:read` permission.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    since?: unknown;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -2156,6 +2595,14 @@ export interface paths {
                             diskBytes: number;
                             memoryBytes: number;
                             pids: number;
+                            /** @description The last 30 minutes sampled every 5 s while running, oldest first (after `since` when given); kept in the runner’s memory */
+                            recent: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Over the interval before `at`; 100 = one full vCPU */
+                                cpuPercent: number;
+                                memoryBytes: number;
+                            }[];
                         };
                     };
                 };
@@ -2226,8 +2673,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -2241,12 +2694,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -2638,12 +3096,14 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Kill a background process (SIGKILL)
+         * Kill a background process (SIGKILL, or ?signal=SIGTERM and the usual few)
          * @description Needs the `sandboxes:write` permission.
          */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    signal?: "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2";
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -2873,8 +3333,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -2888,12 +3354,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -3185,8 +3656,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -3200,12 +3677,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -3275,8 +3757,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -3290,13 +3778,169 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandboxes/{id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save a sandbox as a template: a snapshot of it now, which the template keeps
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name: string;
+                        /** @description A shell command (sh -c) that must exit 0 in a new sandbox before its create answers, e.g. curl -sf localhost:8000/health */
+                        readyCommand?: string;
+                        /** @description How long a create waits for the ready command (default 30 s) */
+                        readyTimeoutSec?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                default: boolean;
+                                description: string;
+                                id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
+                            };
                         };
                     };
                 };
@@ -3435,8 +4079,14 @@ export interface paths {
                             expiresAt: string | null;
                             id: string;
                             idleTimeoutSec: number;
+                            /**
+                             * @description How the sandbox is isolated from its host: runc (container) or gVisor
+                             * @enum {string}
+                             */
+                            isolation: "container" | "gvisor";
                             lastActivityAt: string | null;
                             memoryMb: number;
+                            /** @description Set by whoever created the sandbox (Warren's own keys are never here) */
                             metadata: {
                                 [key: string]: string;
                             };
@@ -3450,12 +4100,17 @@ export interface paths {
                             /** @enum {string} */
                             onTimeout: "stop" | "pause" | "delete";
                             reason: string | null;
+                            secrets: string[];
+                            /** @description The demo link that made this sandbox for one of its visitors, else null */
+                            shareId: string | null;
                             snapshotId: string | null;
                             startedAt: string | null;
                             /** @enum {string} */
                             state: "creating" | "running" | "paused" | "stopped" | "error";
                             stoppedAt: string | null;
                             template: string;
+                            /** @description The exact template build (version) it was made from; null for the built-in template */
+                            templateBuildId: string | null;
                             timeoutSec: number;
                         };
                     };
@@ -3596,6 +4251,380 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the org’s secrets (names, hosts, fingerprints; never a value)
+         * @description Needs the `secrets:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                description: string;
+                                /** @description HMAC of the value under the vault’s key: changes when the value does */
+                                fingerprint: string;
+                                /** @description Egress-only when non-empty: the sandbox gets `placeholder`, the runner’s proxy puts the value in request headers to these hosts */
+                                hosts: string[];
+                                /** @enum {string} */
+                                kind: "env" | "egress";
+                                /** @description Last two characters of values of 12 characters or more */
+                                last2: string | null;
+                                lastUsedAt: string | null;
+                                name: string;
+                                placeholder: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                    templates: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a secret (409 if the name exists); with hosts it is egress-only
+         * @description Needs the `secrets:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        hosts?: string[];
+                        name: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                description: string;
+                                /** @description HMAC of the value under the vault’s key: changes when the value does */
+                                fingerprint: string;
+                                /** @description Egress-only when non-empty: the sandbox gets `placeholder`, the runner’s proxy puts the value in request headers to these hosts */
+                                hosts: string[];
+                                /** @enum {string} */
+                                kind: "env" | "egress";
+                                /** @description Last two characters of values of 12 characters or more */
+                                last2: string | null;
+                                lastUsedAt: string | null;
+                                name: string;
+                                placeholder: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                    templates: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/secrets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One secret, with the sandboxes and demo links that use it
+         * @description Needs the `secrets:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                description: string;
+                                /** @description HMAC of the value under the vault’s key: changes when the value does */
+                                fingerprint: string;
+                                /** @description Egress-only when non-empty: the sandbox gets `placeholder`, the runner’s proxy puts the value in request headers to these hosts */
+                                hosts: string[];
+                                /** @enum {string} */
+                                kind: "env" | "egress";
+                                /** @description Last two characters of values of 12 characters or more */
+                                last2: string | null;
+                                lastUsedAt: string | null;
+                                name: string;
+                                placeholder: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                                usage: {
+                                    sandboxes: {
+                                        id: string;
+                                        state: string;
+                                    }[];
+                                    shares: {
+                                        id: string;
+                                        label: string | null;
+                                    }[];
+                                    templates: {
+                                        id: string;
+                                        name: string;
+                                    }[];
+                                };
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                    templates: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a secret (egress-only ones stop being put in at once)
+         * @description Needs the `secrets:write` permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            usage: {
+                                sandboxes: {
+                                    id: string;
+                                    state: string;
+                                }[];
+                                shares: {
+                                    id: string;
+                                    label: string | null;
+                                }[];
+                                templates: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Replace the value, the description or the hosts (running sandboxes: egress-only secrets at once, env secrets at their next start)
+         * @description Needs the `secrets:write` permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        hosts?: string[];
+                        value?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                description: string;
+                                /** @description HMAC of the value under the vault’s key: changes when the value does */
+                                fingerprint: string;
+                                /** @description Egress-only when non-empty: the sandbox gets `placeholder`, the runner’s proxy puts the value in request headers to these hosts */
+                                hosts: string[];
+                                /** @enum {string} */
+                                kind: "env" | "egress";
+                                /** @description Last two characters of values of 12 characters or more */
+                                last2: string | null;
+                                lastUsedAt: string | null;
+                                name: string;
+                                placeholder: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                    templates: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/shares": {
         parameters: {
             query?: never;
@@ -3657,9 +4686,15 @@ export interface paths {
                 content: {
                     "application/json": {
                         expiresInHours?: number;
+                        /**
+                         * @description container or gvisor for each visitor's sandbox; unset: the template's level, else the org default
+                         * @enum {string}
+                         */
+                        isolation?: "container" | "gvisor";
                         label?: string;
                         maxConcurrent?: number;
                         sandboxTimeoutSec?: number;
+                        secrets?: string[];
                         template: string;
                     };
                 };
@@ -4045,6 +5080,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/snapshots/{id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save a snapshot as a template (the snapshot cannot be deleted while the template lives)
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        name: string;
+                        /** @description A shell command (sh -c) that must exit 0 in a new sandbox before its create answers, e.g. curl -sf localhost:8000/health */
+                        readyCommand?: string;
+                        /** @description How long a create waits for the ready command (default 30 s) */
+                        readyTimeoutSec?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                default: boolean;
+                                description: string;
+                                id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/templates": {
         parameters: {
             query?: never;
@@ -4053,7 +5239,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Templates a sandbox can start from
+         * Templates a sandbox can start from: the built-in host one, the org’s and the platform’s
          * @description Needs the `sandboxes:read` permission.
          */
         get: {
@@ -4073,11 +5259,903 @@ export interface paths {
                     content: {
                         "application/json": {
                             templates: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
                                 default: boolean;
                                 description: string;
                                 id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
                                 name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
                             }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a template from an OCI image or a recipe (Dockerfile or JSON steps, with an optional base64 tar context); its first build starts at once
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: base64
+                         * @description The build context COPY reads from: a tar (or tar.gz), base64; at most WARREN_TEMPLATE_CONTEXT_MAX_MB
+                         */
+                        contextBase64?: string;
+                        description?: string;
+                        /** @description A Dockerfile: FROM, RUN, COPY/ADD (from the context), ENV, ARG, WORKDIR, USER, CMD, ENTRYPOINT */
+                        dockerfile?: string;
+                        /** @description OCI image reference: docker.io/library/python:3.12-slim, ghcr.io/org/tool:1, 127.0.0.1:5000/team/app@sha256:… */
+                        image?: string;
+                        /**
+                         * @description The isolation its sandboxes get when a create names none (container or gvisor); unset: the org default
+                         * @enum {string}
+                         */
+                        isolation?: "container" | "gvisor";
+                        name: string;
+                        /** @description A shell command (sh -c) that must exit 0 in a new sandbox before its create answers, e.g. curl -sf localhost:8000/health */
+                        readyCommand?: string;
+                        /** @description How long a create waits for the ready command (default 30 s) */
+                        readyTimeoutSec?: number;
+                        /** @description Credentials of a private registry: the password stays in the secrets vault */
+                        registryAuth?: {
+                            /** @description Name of an org secret (Secrets) holding the registry password or token */
+                            passwordSecret: string;
+                            username: string;
+                        };
+                        /** @description Run the image’s Entrypoint + Cmd in the background when a sandbox starts */
+                        startCommand?: boolean;
+                        /** @description Build steps, the JSON twin of a Dockerfile: [{from}, {run}, {copy:{src,dest}}, {env}, {arg:{name,default}}, {workdir}, {user}, {cmd}, {entrypoint}] */
+                        steps?: ({
+                            from: string;
+                        } | {
+                            run: string | string[];
+                        } | {
+                            copy: {
+                                dest: string;
+                                src: string | string[];
+                            };
+                        } | {
+                            env: {
+                                [key: string]: string;
+                            };
+                        } | {
+                            arg: {
+                                default?: string;
+                                name: string;
+                            };
+                        } | {
+                            workdir: string;
+                        } | {
+                            user: string;
+                        } | {
+                            cmd: string | string[];
+                        } | {
+                            entrypoint: string | string[];
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            buildId: string;
+                            template: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                default: boolean;
+                                description: string;
+                                id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One template (by id or name)
+         * @description Needs the `sandboxes:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                default: boolean;
+                                description: string;
+                                id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a template (409 while sandboxes or demo links use it)
+         * @description Needs the `sandboxes:delete` permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a template; a new image takes effect with the next build
+         * @description Needs the `sandboxes:write` permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description A new recipe (recipe templates only): takes effect with the next build */
+                        dockerfile?: string;
+                        /** @description A new reference: takes effect with the next build */
+                        image?: string;
+                        /** @description container, gvisor, or null for the org default */
+                        isolation?: ("container" | "gvisor") | null;
+                        name?: string;
+                        readyCommand?: string | null;
+                        /** @description How long a create waits for the ready command (default 30 s) */
+                        readyTimeoutSec?: number;
+                        registryAuth?: {
+                            /** @description Name of an org secret (Secrets) holding the registry password or token */
+                            passwordSecret: string;
+                            username: string;
+                        } | null;
+                        startCommand?: boolean;
+                        /** @description Build steps, the JSON twin of a Dockerfile: [{from}, {run}, {copy:{src,dest}}, {env}, {arg:{name,default}}, {workdir}, {user}, {cmd}, {entrypoint}] */
+                        steps?: ({
+                            from: string;
+                        } | {
+                            run: string | string[];
+                        } | {
+                            copy: {
+                                dest: string;
+                                src: string | string[];
+                            };
+                        } | {
+                            env: {
+                                [key: string]: string;
+                            };
+                        } | {
+                            arg: {
+                                default?: string;
+                                name: string;
+                            };
+                        } | {
+                            workdir: string;
+                        } | {
+                            user: string;
+                        } | {
+                            cmd: string | string[];
+                        } | {
+                            entrypoint: string | string[];
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                builtin: boolean;
+                                createdAt: string | null;
+                                createdBy: string | null;
+                                /** @description The build new sandboxes get: the latest that succeeded */
+                                currentBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                default: boolean;
+                                description: string;
+                                id: string;
+                                /** @description The level its sandboxes get when a create names none; null: the org default (container, or gvisor when the plan requires it) */
+                                isolation: ("container" | "gvisor") | null;
+                                lastBuild: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    error: string | null;
+                                    finishedAt: string | null;
+                                    id: string;
+                                    imageDigest: string | null;
+                                    sizeBytes: number | null;
+                                    /** @enum {string} */
+                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    version: number;
+                                } | null;
+                                name: string;
+                                /** @description A platform template every org sees (read-only) */
+                                public: boolean;
+                                /** @description Must exit 0 in a new sandbox before its create answers */
+                                readyCommand: string | null;
+                                readyTimeoutSec: number;
+                                registryAuth: {
+                                    passwordSecret: string;
+                                    username: string;
+                                } | null;
+                                sizeBytes: number | null;
+                                source: {
+                                    /** @constant */
+                                    type: "host";
+                                } | {
+                                    image: string;
+                                    /** @constant */
+                                    type: "image";
+                                } | {
+                                    snapshotId: string;
+                                    /** @constant */
+                                    type: "snapshot";
+                                } | {
+                                    context: {
+                                        bytes: number;
+                                        sha256: string;
+                                    } | null;
+                                    dockerfile: string | null;
+                                    from: string;
+                                    /** @description The parsed steps of a JSON recipe ({op, …}) */
+                                    steps: {
+                                        [key: string]: unknown;
+                                    }[] | null;
+                                    /** @constant */
+                                    type: "recipe";
+                                } | {
+                                    include: string[];
+                                    suite: string;
+                                    /** @constant */
+                                    type: "debian";
+                                    variant: string;
+                                };
+                                startCommand: boolean;
+                                /** @enum {string} */
+                                status: "building" | "ready" | "failed";
+                                usedBy: {
+                                    sandboxes: number;
+                                    shares: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/templates/{id}/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Build history, newest first
+         * @description Needs the `sandboxes:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            builds: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                image: string;
+                                imageConfig: {
+                                    cmd: string[];
+                                    entrypoint: string[];
+                                    env: {
+                                        [key: string]: string;
+                                    };
+                                    user: string | null;
+                                    workingDir: string | null;
+                                } | null;
+                                imageDigest: string | null;
+                                /** @description Timestamped lines, kept after the build */
+                                log: string;
+                                runnerId: string;
+                                sizeBytes: number | null;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                templateId: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Rebuild: pull the image again (queued per runner); a recipe re-runs only from its first changed step
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: base64
+                         * @description The build context COPY reads from: a tar (or tar.gz), base64; at most WARREN_TEMPLATE_CONTEXT_MAX_MB
+                         */
+                        contextBase64?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            build: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                image: string;
+                                imageConfig: {
+                                    cmd: string[];
+                                    entrypoint: string[];
+                                    env: {
+                                        [key: string]: string;
+                                    };
+                                    user: string | null;
+                                    workingDir: string | null;
+                                } | null;
+                                imageDigest: string | null;
+                                /** @description Timestamped lines, kept after the build */
+                                log: string;
+                                runnerId: string;
+                                sizeBytes: number | null;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                templateId: string;
+                                version: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/templates/{id}/builds/{buildId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One build with its log; follow=1 streams the log as NDJSON until it ends
+         * @description Needs the `sandboxes:read` permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    follow?: "0" | "1";
+                };
+                header?: never;
+                path: {
+                    buildId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            build: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                image: string;
+                                imageConfig: {
+                                    cmd: string[];
+                                    entrypoint: string[];
+                                    env: {
+                                        [key: string]: string;
+                                    };
+                                    user: string | null;
+                                    workingDir: string | null;
+                                } | null;
+                                imageDigest: string | null;
+                                /** @description Timestamped lines, kept after the build */
+                                log: string;
+                                runnerId: string;
+                                sizeBytes: number | null;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                templateId: string;
+                                version: number;
+                            };
+                        };
+                        /** @description One JSON event per line */
+                        "application/x-ndjson": {
+                            line: string;
+                            /** @constant */
+                            type: "log";
+                        } | {
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            imageDigest: string | null;
+                            /** @enum {string} */
+                            status: "succeeded" | "failed" | "cancelled";
+                            /** @constant */
+                            type: "status";
                         };
                     };
                 };
@@ -4105,6 +6183,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/templates/{id}/builds/{buildId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued or running build: its pull is stopped on the runner and nothing is stored (409 once it ended)
+         * @description Needs the `sandboxes:write` permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    buildId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            build: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                image: string;
+                                imageConfig: {
+                                    cmd: string[];
+                                    entrypoint: string[];
+                                    env: {
+                                        [key: string]: string;
+                                    };
+                                    user: string | null;
+                                    workingDir: string | null;
+                                } | null;
+                                imageDigest: string | null;
+                                /** @description Timestamped lines, kept after the build */
+                                log: string;
+                                runnerId: string;
+                                sizeBytes: number | null;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                templateId: string;
+                                version: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/usage": {
         parameters: {
             query?: never;
@@ -4122,7 +6288,7 @@ export interface paths {
                     format?: "json" | "csv";
                     from?: string;
                     granularity?: "hour" | "day" | "month";
-                    groupBy?: ("kind" | "sandbox" | "template") | string;
+                    groupBy?: ("kind" | "sandbox" | "template" | "isolation") | string;
                     to?: string;
                 };
                 header?: never;

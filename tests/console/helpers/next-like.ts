@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { matchApiRoute } from '@/lib/api/route-table';
+import type { TlsFiles } from '@/lib/net/tls';
 import { createConsoleServer } from '@/lib/server/console-server';
 
 /**
@@ -89,14 +90,16 @@ function nextLike(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 /** The console's server with the route handlers behind it, on a free loopback port. */
-export async function startConsoleApi(): Promise<{ server: http.Server; port: number; base: string; close(): Promise<void> }> {
-  const server = createConsoleServer(nextLike, { trustProxy: false });
+export async function startConsoleApi(
+  opts: { tls?: TlsFiles } = {},
+): Promise<{ server: http.Server; port: number; base: string; close(): Promise<void> }> {
+  const server = createConsoleServer(nextLike, { trustProxy: false, tls: opts.tls });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     server,
     port,
-    base: `http://127.0.0.1:${port}`,
+    base: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { encode } from 'next-auth/jwt';
 import type { UserScope } from '@/lib/auth/scope';
-import { currentSessionVersion, SESSION_VERSION_CLAIM } from '@/lib/auth/session-version';
+import { currentSessionVersion, SESSION_ID_CLAIM, SESSION_VERSION_CLAIM } from '@/lib/auth/session-version';
+import { createUserSession } from '@/lib/auth/user-sessions';
 
 /**
  * Signs a test in for real: `call()` attaches an Auth.js session cookie (a JWT encrypted with
@@ -13,12 +14,24 @@ export const signInAs = (u: UserScope | null) => {
   current = u;
 };
 
-/** A session as signing in issues it now: with the user's current session version. */
-export async function sessionCookieFor(u: Pick<UserScope, 'userId' | 'email'>): Promise<string> {
+/**
+ * A session as signing in issues it now: a session row (lib/auth/user-sessions.ts) and the
+ * user's current session version. One row per call; `userAgent` names it in the sessions list.
+ */
+export async function sessionCookieFor(u: Pick<UserScope, 'userId' | 'email'>, userAgent = 'vitest'): Promise<string> {
+  return (await newSession(u, userAgent)).cookie;
+}
+
+export async function newSession(u: Pick<UserScope, 'userId' | 'email'>, userAgent = 'vitest'): Promise<{ cookie: string; sid: string }> {
   const name = 'authjs.session-token';
   const sv = (await currentSessionVersion(u.userId)) ?? 0;
-  const token = await encode({ token: { sub: u.userId, email: u.email, [SESSION_VERSION_CLAIM]: sv }, secret: process.env.AUTH_SECRET!, salt: name });
-  return `${name}=${token}`;
+  const sid = await createUserSession(u.userId, { userAgent, ip: '127.0.0.1' });
+  const token = await encode({
+    token: { sub: u.userId, email: u.email, [SESSION_VERSION_CLAIM]: sv, [SESSION_ID_CLAIM]: sid },
+    secret: process.env.AUTH_SECRET!,
+    salt: name,
+  });
+  return { cookie: `${name}=${token}`, sid };
 }
 
 /** The request with the signed-in user's session cookie, when `signInAs` named one. */

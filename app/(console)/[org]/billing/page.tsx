@@ -15,7 +15,7 @@ export default async function BillingPage({ params }: { params: Promise<{ org: s
         description={
           <>
             Plan, credit, this month’s spend and its limits. Limits on what runs are on{' '}
-            <Link className="text-indigo-700 hover:underline" href={`/${org.slug}/quotas`}>
+            <Link className="text-indigo-700 underline underline-offset-2" href={`/${org.slug}/quotas`}>
               Quotas
             </Link>
             .

@@ -16,7 +16,7 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ org: s
         description={
           <>
             Keys let agents and scripts call the Warren API as this organization: send{' '}
-            <code className="rounded bg-zinc-100 px-1 font-mono text-xs">Authorization: Bearer wrn_…</code>.
+            <code className="rounded bg-zinc-100 px-1 font-mono text-xs text-zinc-800">Authorization: Bearer wrn_…</code>.
           </>
         }
         actions={can(role, 'api_keys:write') ? <CreateApiKeyButton /> : null}

@@ -1,24 +1,22 @@
-import { ShieldEllipsis } from 'lucide-react';
 import type { Metadata } from 'next';
-import { UpcomingSection } from '@/components/console/upcoming-section';
+import { PageHeader } from '@/components/console/page-header';
+import { SecretsCard } from '@/components/secrets/secrets-card';
+import { CreateSecretButton } from '@/components/secrets/secret-dialog';
+import { can } from '@/lib/auth/permissions';
 import { requirePagePermission } from '../../console-context';
 
 export const metadata: Metadata = { title: 'Secrets' };
 
 export default async function SecretsPage({ params }: { params: Promise<{ org: string }> }) {
-  const { org } = await requirePagePermission(params, 'secrets:read');
+  const { role } = await requirePagePermission(params, 'secrets:read');
   return (
-    <UpcomingSection
-      title="Secrets"
-      description="Encrypted values (API tokens, passwords) injected into sandboxes as environment variables."
-      icon={ShieldEllipsis}
-      emptyTitle="No secrets yet"
-      coming="Storing encrypted secrets and handing them to sandboxes comes in a later release; values are never shown again once saved."
-      next={{
-        label: 'Manage API keys',
-        href: `/${org.slug}/keys`,
-        text: 'Meanwhile, API keys give your agents access to Warren.',
-      }}
-    />
+    <>
+      <PageHeader
+        title="Secrets"
+        description="Encrypted values for sandboxes: as environment variables, or egress-only — used in requests to the hosts you allow, never readable inside the sandbox. Values are write-only."
+        actions={can(role, 'secrets:write') ? <CreateSecretButton /> : null}
+      />
+      <SecretsCard />
+    </>
   );
 }

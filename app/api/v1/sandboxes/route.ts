@@ -2,7 +2,7 @@ import { parseJson, withOrg } from '@/lib/api/handler';
 import { idempotent } from '@/lib/api/idempotency';
 import { createSandbox } from '@/lib/sandboxes/create';
 import { listSandboxes } from '@/lib/sandboxes/queries';
-import { createSandboxBody, listSandboxesQuery } from '@/lib/schemas/sandboxes';
+import { listSandboxesQuery, publicCreateSandboxBody } from '@/lib/schemas/sandboxes';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +19,7 @@ export const GET = withOrg('sandboxes:read', async ({ req, scope }) => {
 /** Create or fork (`snapshotId`); an `Idempotency-Key` makes a retried create return the first sandbox. */
 export const POST = withOrg('sandboxes:write', async ({ req, scope }) =>
   idempotent(req, scope, async (attempt) => {
-    const body = await parseJson(req, createSandboxBody);
+    const body = await parseJson(req, publicCreateSandboxBody);
     return Response.json(await createSandbox(scope, body, attempt), { status: 201 });
   }),
 );

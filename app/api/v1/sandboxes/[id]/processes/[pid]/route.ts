@@ -1,11 +1,13 @@
+import { parseQuery } from '@/lib/api/handler';
 import { withSandbox } from '@/lib/api/sandbox-route';
 import { killProcess } from '@/lib/sandboxes/processes';
-import { pidParam } from '@/lib/schemas/sandboxes';
+import { killSignalQuery, pidParam } from '@/lib/schemas/sandboxes';
 
 export const dynamic = 'force-dynamic';
 
-/** SIGKILL; killing one that already exited is not an error. */
-export const DELETE = withSandbox('sandboxes:write', async ({ scope, params }) => {
-  await killProcess(scope, params.id!, pidParam.parse(params.pid));
+/** SIGKILL, or `?signal=SIGTERM` (and the usual few) to the process group; killing one that already exited is not an error. */
+export const DELETE = withSandbox('sandboxes:write', async ({ req, scope, params }) => {
+  const { signal } = parseQuery(req, killSignalQuery);
+  await killProcess(scope, params.id!, pidParam.parse(params.pid), signal);
   return Response.json({ ok: true });
 });

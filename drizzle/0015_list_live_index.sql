@@ -1,0 +1,1 @@
+CREATE INDEX "sandboxes_org_live_created_idx" ON "sandboxes" USING btree ("org_id","created_at","id") WHERE "sandboxes"."deleted_at" is null;

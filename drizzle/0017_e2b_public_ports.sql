@@ -1,0 +1,1 @@
+ALTER TABLE "sandboxes" ADD COLUMN "e2b_public_ports" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE "api_rate_buckets" ADD COLUMN "taken" integer DEFAULT 1 NOT NULL;
