@@ -22,8 +22,22 @@ export async function shell(argv: string[], _out: Out): Promise<number> {
   const raw = stdin.isTTY;
   if (raw) stdin.setRawMode(true);
   stdin.resume();
-  const onInput = (d: Buffer) => pty.sendInput(new Uint8Array(d));
-  const onResize = () => pty.resize(size().cols, size().rows);
+  let sent = size();
+  const onResize = () => {
+    const now = size();
+    if (now.cols === sent.cols && now.rows === sent.rows) return;
+    sent = now;
+    pty.resize(now.cols, now.rows);
+  };
+  // Node reads SIGWINCH and stdin in whatever order its poll returns them, so keys typed right
+  // after a resize could reach the shell before the new size does (\`stty size\` would still say
+  // the old one). Re-reading the window size before each input (one ioctl; \`_refreshSize\`
+  // emits 'resize' when it changed) keeps a resize ahead of everything typed after it.
+  const refresh = (stdout as { _refreshSize?: () => void })._refreshSize?.bind(stdout);
+  const onInput = (d: Buffer) => {
+    if (stdout.isTTY) refresh?.();
+    pty.sendInput(new Uint8Array(d));
+  };
   stdin.on('data', onInput);
   // Not a terminal (a pipe): its end leaves the shell running, as closing a window would.
   stdin.on('end', () => pty.disconnect());
