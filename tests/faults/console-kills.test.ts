@@ -4,7 +4,7 @@ import { ensureLocalRunnerRegistered } from '@/lib/runners/registry';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import { makeKey, makeOrg } from '../console/helpers/fixtures';
 import { drawPlan, liveRows, type Plan } from './console-ops';
-import { abandonIdempotencyKey, ageCreatingRows, liveRowsTagged, liveSnapshotsNamed, rowsVsRunner, usageVsRows } from './console-verify';
+import { abandonIdempotencyKey, ageCreatingRows, liveRowsTagged, liveSnapshotsNamed, rowsVsRunner, runnerCreatesDone, usageVsRows } from './console-verify';
 import { call } from './console-worker';
 import { workerPool } from './console-workers';
 import { findLeaks, newOwned, watchKeys } from './leaks';
@@ -59,6 +59,7 @@ describe('console: kill -9 mid-request (real Postgres, real runner)', () => {
   /** One reconciler pass after the dust settled, then rows and runner must agree. */
   const reconcileAndCheck = async (what: string) => {
     await runnerQuiet(r.pid());
+    await runnerCreatesDone(r.client);
     await reconcileSandboxes({ orgId });
     expect(await rowsVsRunner(orgId, r.client), `${what} (seed ${rng.seed})`).toEqual([]);
     expect(await usageVsRows(orgId, 'local'), `${what}: usage (seed ${rng.seed})`).toEqual([]);
@@ -175,6 +176,7 @@ describe('console: kill -9 mid-request (real Postgres, real runner)', () => {
     }
     expect(res.status, `${what}: the retry answered ${JSON.stringify(res.json)}`).toBe(201);
     await runnerQuiet(r.pid());
+    await runnerCreatesDone(r.client);
     await reconcileSandboxes({ orgId });
     const made = plan.req.route === 'create' ? await liveRowsTagged(orgId, plan.tag) : await liveSnapshotsNamed(orgId, plan.tag);
     expect(made, `${what}: one ${plan.req.route} request, retried with its Idempotency-Key`).toEqual([(res.json as { id: string }).id]);

@@ -46,6 +46,19 @@ export async function rowsVsRunner(orgId: string, client: RunnerClient): Promise
   return problems;
 }
 
+/**
+ * Waits (bounded) until the runner has no sandbox in `creating`. A create the killed console
+ * started goes on in the runner, and some of its steps run no child process (the btrfs snapshot,
+ * waiting for the agent's hello), so a runner with no children for a moment may still be
+ * creating, longer on a loaded machine. A create that never ends still fails the check after this.
+ */
+export async function runnerCreatesDone(client: RunnerClient, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && (await client.list()).some((s) => s.state === 'creating')) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Live sandboxes (rows) made by requests tagged `attempt` (in their metadata). */
 export async function liveRowsTagged(orgId: string, attempt: string): Promise<string[]> {
   const db = await getDb();
