@@ -140,7 +140,7 @@ async function usage(orgId: string, ids: string[]) {
 
 async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]> {
   const db = await getDb();
-  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, orgId));
+  const chosen = await orgDefault(orgId);
   const ids = rows.map((r) => r.id);
   const builds = ids.length ? await db.select().from(templateBuilds).where(inArray(templateBuilds.templateId, ids)).orderBy(desc(templateBuilds.version)) : [];
   const used = await usage(orgId, ids);
@@ -151,7 +151,7 @@ async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]
       id: r.id,
       name: r.name,
       description: r.description,
-      default: org?.defaultTemplateId ? org.defaultTemplateId === r.id : isPlatformDefault(r),
+      default: chosen ? chosen === r.id : isPlatformDefault(r),
       builtin: false,
       public: r.orgId === null,
       source: sourceOf(r),
@@ -169,6 +169,17 @@ async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]
       createdAt: r.createdAt.toISOString(),
     };
   });
+}
+
+/**
+ * The template the org chose as its default, or null: the platform's. An org that chose host
+ * while it was on follows the platform's default once it is off.
+ */
+async function orgDefault(orgId: string): Promise<string | null> {
+  const db = await getDb();
+  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, orgId));
+  const id = org?.defaultTemplateId ?? null;
+  return id === BUILTIN_ID && !hostTemplateEnabled() ? null : id;
 }
 
 /** The platform's default when an org has set none: the platform Debian row, or the built-in host. */
@@ -198,8 +209,8 @@ export async function listTemplates(scope: OrgScope): Promise<TemplateView[]> {
   // Off (production, unless configured): not offered at all, so no one picks what a create refuses.
   if (!hostTemplateEnabled()) return custom;
   const [used] = (await usage(scope.orgId, [BUILTIN_ID])).values();
-  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, scope.orgId));
-  const isDefault = org?.defaultTemplateId ? org.defaultTemplateId === BUILTIN_ID : platformDefaultTemplate() === 'host';
+  const chosen = await orgDefault(scope.orgId);
+  const isDefault = chosen ? chosen === BUILTIN_ID : platformDefaultTemplate() === 'host';
   return [{ ...BUILTIN, default: isDefault, usedBy: used! }, ...custom];
 }
 
@@ -375,12 +386,8 @@ export async function templateToCreate(scope: OrgScope, named: string | undefine
     if (BUILTIN_ALIASES.has(named)) assertHostTemplateEnabled();
     return BUILTIN_ALIASES.has(named) ? BUILTIN_ID : canonical(named);
   }
-  const db = await getDb();
-  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, scope.orgId));
-  if (org?.defaultTemplateId) {
-    // An org that chose host while it was on falls back to the platform's default once it is off.
-    if (org.defaultTemplateId !== BUILTIN_ID || hostTemplateEnabled()) return org.defaultTemplateId;
-  }
+  const chosen = await orgDefault(scope.orgId);
+  if (chosen) return chosen;
   if (platformDefaultTemplate() === 'debian') return DEBIAN;
   if (!hostTemplateEnabled()) throw hostTemplateOff(true);
   return BUILTIN_ID;

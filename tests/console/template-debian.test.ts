@@ -193,6 +193,8 @@ describe('the default template', { timeout: 120_000 }, () => {
       // Once host is off, the org falls back to the platform's default.
       await withEnv({ WARREN_HOST_TEMPLATE: 'off' }, async () => {
         expect((await api(sandboxes.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.error.message).toMatch(/Template debian/);
+        const off = (await api(templatesRoute.GET, 'GET', '/templates', { key: A.viewer })).json.templates;
+        expect(off.filter((t: { default: boolean }) => t.default).map((t: { name: string }) => t.name)).toEqual(['debian']);
       });
       await api(defaultTemplate.PUT, 'PUT', '/org/default-template', { key: A.admin, body: { template: null } });
     });
