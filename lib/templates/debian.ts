@@ -53,6 +53,16 @@ export async function ensureDebianTemplate(
 ): Promise<{ template: TemplateRow; build: BuildRow | null; retryAt?: Date }> {
   const db = await getDb();
   const spec = debianSpec();
+  // The common case, on every create that gets the default: built, of the current recipe. One
+  // read, no lock (the lock below would serialize every such create).
+  if (!opts.rebuild) {
+    const [ready] = await db
+      .select({ row: templateColumns, digest: templateBuilds.imageDigest })
+      .from(templates)
+      .innerJoin(templateBuilds, eq(templateBuilds.id, templates.currentBuildId))
+      .where(and(isNull(templates.orgId), eq(templates.name, DEBIAN_TEMPLATE), isNull(templates.deletedAt)));
+    if (ready?.row.systemBase && sameDebianSpec(ready.row.systemBase, spec) && ready.digest === debianDigest(spec)) return { template: ready.row, build: null };
+  }
   const { row, changed } = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('warren:debian-template'))`);
     const [found] = await tx

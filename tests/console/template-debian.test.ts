@@ -9,7 +9,8 @@ import * as oneTemplate from '@/app/api/v1/templates/[id]/route';
 import * as defaultTemplate from '@/app/api/v1/org/default-template/route';
 import { getDb, schema } from '@/db';
 import { buildsIdle } from '@/lib/templates/builds';
-import { BASE_PACKAGES } from '@/lib/templates/debian';
+import { BASE_PACKAGES, debianSpec, ensureDebianTemplate } from '@/lib/templates/debian';
+import { debianDigest } from '@/runner/images/debian-spec';
 import type { RunnerHandle } from '../runner/harness';
 import { freePort } from '../runner/oci-fixture';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
@@ -178,6 +179,37 @@ describe('the default template', { timeout: 120_000 }, () => {
       expect(rows[0]!.systemBase).toMatchObject({ include: ['ca-certificates'] });
       const history = (await api(builds.GET, 'GET', `/templates/${row!.id}/builds`, { key: A.viewer, params: { id: row!.id } })).json.builds;
       expect(history.map((x: { version: number }) => x.version)).toEqual([2, 1]);
+    });
+  });
+
+  it('a build of the current recipe is kept; a changed recipe is built again while the last good build serves', async () => {
+    await withEnv({ WARREN_DEBIAN_PACKAGES: 'ca-certificates' }, async () => {
+      const db = await getDb();
+      const [row] = await platformDebian();
+      // The archive is closed here, so a good build is written as the build would record it:
+      // the image the runner names by the spec and recipe version.
+      const [good] = await db
+        .insert(schema.templateBuilds)
+        .values({ templateId: row!.id, orgId: null, version: 99, runnerId: 'local', image: 'debian:bookworm', createdBy: 'test', status: 'succeeded', imageDigest: debianDigest(debianSpec()), finishedAt: new Date() })
+        .returning();
+      await db.update(schema.templates).set({ currentBuildId: good!.id, status: 'ready' }).where(eq(schema.templates.id, row!.id));
+      const count = async () => (await db.select().from(schema.templateBuilds).where(eq(schema.templateBuilds.templateId, row!.id))).length;
+      const before = await count();
+      // What a console start (and every create) does: nothing to build.
+      expect((await ensureDebianTemplate({ platform: 'test' })).build).toBeNull();
+      expect(await count()).toBe(before);
+      // Another package list is another recipe: built again at once; the good build stays current meanwhile.
+      await withEnv({ WARREN_DEBIAN_PACKAGES: 'ca-certificates,curl' }, async () => {
+        expect((await ensureDebianTemplate({ platform: 'test' })).build).not.toBeNull();
+        await buildsIdle();
+        const [after] = await platformDebian();
+        expect(after!.currentBuildId).toBe(good!.id);
+        // Its failure is retried only after the retry time, and never blocks creates of the good build.
+        const again = await ensureDebianTemplate({ platform: 'test' });
+        expect(again.build).toBeNull();
+        expect(again.retryAt).toBeInstanceOf(Date);
+      });
+      await db.update(schema.templates).set({ currentBuildId: null, status: 'failed' }).where(eq(schema.templates.id, row!.id));
     });
   });
 
