@@ -58,6 +58,10 @@ export default defineConfig({
       // throw-away data dir would outlive the run (containers, loop mounts). Tests that need
       // sandboxes create them and delete them.
       WARREN_RUNNER_POOL_SIZE: '0',
+      // Sandboxes start from the built-in host template (allowed explicitly: this is a production
+      // build), so no spec waits minutes for the Debian base's mmdebstrap build.
+      WARREN_DEFAULT_TEMPLATE: 'host',
+      WARREN_HOST_TEMPLATE: 'on',
       // The suite signs up more people from one address than the default hourly limit allows.
       WARREN_SIGNUP_LIMIT_PER_HOUR: '0',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort()}`,

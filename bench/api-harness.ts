@@ -104,6 +104,9 @@ export async function startApi(opts: { env?: Record<string, string> } = {}): Pro
     WARREN_ADMIN_PASSWORD: 'bench-password-123',
     // The E2B gateway only where a bench asks for it (bench/e2b-compat): never a port clash.
     WARREN_E2B_PORT: '0',
+    // The benches measure the built-in host template (a bench names another one when it wants it).
+    WARREN_DEFAULT_TEMPLATE: 'host',
+    WARREN_HOST_TEMPLATE: 'on',
     ...opts.env,
   };
   // WARREN_BENCH_DB=pglite: the embedded database in the data dir instead of Postgres.

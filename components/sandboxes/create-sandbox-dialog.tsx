@@ -176,13 +176,15 @@ export function CreateSandboxButton() {
           <FormError message={form.formError} />
           <Field label="Template" error={e.template}>
             <Select name="template" value={templateId} onChange={(ev) => setTemplateId(ev.target.value)} disabled={templates.isPending}>
-              {/* Only templates with a successful build can start a sandbox. */}
+              {/* Only templates with a successful build can start a sandbox; the default is listed
+                  while its first build runs (a create then says so, with the build to follow). */}
               {(templates.data?.templates ?? [])
-                .filter((t) => t.currentBuild || t.builtin)
+                .filter((t) => t.currentBuild || t.builtin || t.default)
                 .map((t) => (
                   <option key={t.id} value={t.default ? '' : t.id} title={t.source.type === 'image' ? `${t.source.image} (v${t.currentBuild?.version})` : t.description}>
                     {t.name}
-                    {t.default ? ' (default)' : t.source.type === 'image' ? ` — ${t.source.image}` : t.source.type === 'snapshot' ? ' — saved snapshot' : ''}
+                    {t.source.type === 'debian' && t.public ? ' (base)' : ''}
+                    {t.default ? (t.currentBuild ? ' (default)' : ' (default, building…)') : t.source.type === 'image' ? ` — ${t.source.image}` : t.source.type === 'snapshot' ? ' — saved snapshot' : ''}
                   </option>
                 ))}
             </Select>

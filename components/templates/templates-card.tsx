@@ -55,7 +55,7 @@ export function TemplatesCard() {
       await api('/api/v1/org/default-template', {
         method: 'PUT',
         org: org.slug,
-        body: { template: t.builtin ? null : t.id },
+        body: { template: t.builtin ? 'host' : t.id },
       });
       toast.success(`${t.name} is now the default template`);
       await qc.invalidateQueries({ queryKey: ['templates', org.slug] });
@@ -93,7 +93,7 @@ export function TemplatesCard() {
         <>
           <TemplatesTable
             title="Platform"
-            hint="Built in, or published by the platform's admins to every organization (read-only)."
+            hint="Built in, or published by the platform's admins to every organization (read-only). A create that names no template gets the one marked default."
             rows={platform}
             onBuilds={(t) => setLogs({ id: t.id })}
             onDelete={setDeleting}
@@ -209,6 +209,7 @@ function TemplatesTable({
                   <div className="flex flex-wrap items-center gap-1 font-medium text-zinc-900">
                     {t.name} {t.default ? <Badge tone="accent">default</Badge> : null}{' '}
                     {t.public && !t.builtin ? <Badge>platform</Badge> : null}
+                    {t.public && t.source.type === 'debian' ? <Badge title='template: "base" names it'>alias base</Badge> : null}
                     {t.isolation ? <Badge title="Its sandboxes' isolation when a create names none">{t.isolation === 'gvisor' ? 'gVisor' : 'container'}</Badge> : null}
                   </div>
                   <div className="flex items-center gap-1 font-mono text-xs text-zinc-500">

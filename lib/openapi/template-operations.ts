@@ -78,7 +78,7 @@ const buildEvent = z.union([
 
 const tpl = '/templates/{id}';
 export const templateOperations: DocOperation[] = [
-  { method: 'get', path: '/templates', summary: 'Templates a sandbox can start from: the built-in host one, the org’s and the platform’s', permission: 'sandboxes:read', response: z.object({ templates: z.array(templateResponse) }) },
+  { method: 'get', path: '/templates', summary: 'Templates a sandbox can start from: the org’s and the platform’s (debian, alias base), and the built-in host one where it is on', permission: 'sandboxes:read', response: z.object({ templates: z.array(templateResponse) }) },
   {
     method: 'post',
     path: '/templates',
@@ -130,7 +130,7 @@ export const templateOperations: DocOperation[] = [
   {
     method: 'put',
     path: '/org/default-template',
-    summary: 'Set the template a create that names none uses (null: the built-in one)',
+    summary: 'Set the template a create that names none uses (null: the platform default, WARREN_DEFAULT_TEMPLATE)',
     permission: 'org:update',
     body: defaultTemplateBody,
     response: z.object({ defaultTemplate: z.string() }),

@@ -10,7 +10,7 @@ import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
 import { runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
-import { resolveTemplate } from '@/lib/templates/templates';
+import { type ResolvedTemplate, resolveTemplate, templateToCreate } from '@/lib/templates/templates';
 import { DEBIAN_TEMPLATE, ensureDebianTemplate } from '@/lib/templates/debian';
 import { awaitTemplateReady, ensureTemplateImage, startTemplateCommand } from '@/lib/templates/on-runner';
 import { assertCanSpend } from '@/lib/billing/standing';
@@ -69,11 +69,18 @@ export async function createSandbox(
       .where(and(eq(sandboxes.id, retry.previous), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
     if (first) return createOnRunner(first, body.env, true, await resolveSecrets(scope.orgId, first.secrets));
   }
-  // The platform's Debian template is built on first use (its build takes minutes). Every org
-  // sees the platform row, so it names no one.
-  if (body.template === DEBIAN_TEMPLATE) {
-    const { retryAt } = await ensureDebianTemplate({ platform: 'platform (first use)' });
-    if (retryAt)
+  // A fork that names no template is made from its snapshot's layers: it records the template
+  // its sandbox had, and never waits for (or is refused) the default one.
+  const fork = body.snapshotId && !body.template ? await forkTemplate(db, scope.orgId, body.snapshotId) : null;
+  // The named template, else the org's default, else the platform's (`base`: Debian).
+  const templateId = fork ? fork.id : await templateToCreate(scope, body.template);
+  // The platform's Debian template is built at first start (when it is the default) or on first
+  // use (its build takes minutes), and again when its recipe changed. Every org sees the platform
+  // row, so it names no one. Creates answer 409 until a build is ready, whether they named it or
+  // got it as the default.
+  if (templateId === DEBIAN_TEMPLATE) {
+    const { template, retryAt } = await ensureDebianTemplate({ platform: 'platform (first use)' });
+    if (retryAt && !template.currentBuildId)
       throw conflict(
         `Template debian's last build failed (see its builds); a create tries it again after ${retryAt.toISOString()}, or a platform admin can rebuild it now`,
       );
@@ -83,7 +90,7 @@ export async function createSandbox(
   if (names.length && !can(scope.role, 'secrets:read')) throw new AppError('forbidden', `Your role (${scope.role}) cannot use secrets: needs secrets:read`);
   // The reads a create needs do not depend on each other: one round trip's wait, not six.
   const [template, { limits, plan }, , snap, resolved] = await Promise.all([
-    resolveTemplate(scope, body.template),
+    fork ?? resolveTemplate(scope, templateId),
     effectiveLimits(scope.orgId),
     assertCanSpend(scope.orgId),
     body.snapshotId ? ownedSnapshot(db, scope.orgId, body.snapshotId) : undefined,
@@ -204,6 +211,17 @@ async function createOnRunner(row: SandboxRow, env: Record<string, string> | und
     }
     throw fromRunner(err);
   }
+}
+
+/**
+ * The template of the sandbox a snapshot was taken of (a missing snapshot is the create's 404).
+ * No build is pinned: the fork runs the snapshot's layers, and its template's start and ready
+ * commands are not run again (as for any fork).
+ */
+async function forkTemplate(db: Db, orgId: string, snapshotId: string): Promise<ResolvedTemplate> {
+  const snap = await ownedSnapshot(db, orgId, snapshotId);
+  const [src] = await db.select({ template: sandboxes.template }).from(sandboxes).where(eq(sandboxes.id, snap.sandboxId));
+  return { builtin: true, id: src?.template ?? 'default' };
 }
 
 /** The level of the sandbox a snapshot was taken of (deleted ones too: their rows stay). */

@@ -69,7 +69,7 @@ export const sandboxName = z.string().superRefine((n, ctx) => {
 export const createSandboxBody = z.strictObject({
   /** Unique per org among live sandboxes; usable in paths wherever the id is. */
   name: sandboxName.optional(),
-  template: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'Unknown template').optional().describe('Template id or name (GET /templates); the built-in host template when absent'),
+  template: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'Unknown template').optional().describe('Template id or name (GET /templates; `base` is the Debian template); absent: the org’s default, else the platform’s (WARREN_DEFAULT_TEMPLATE, `base` unless configured)'),
   cpu: cpu.optional(),
   memoryMb: z.number().int().min(64).max(1024 * 1024).optional(),
   diskMb: z.number().int().min(64).max(1024 * 1024).optional(),

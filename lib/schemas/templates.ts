@@ -93,7 +93,7 @@ export const saveAsTemplateBody = z.strictObject({
 });
 export type SaveAsTemplateBody = z.infer<typeof saveAsTemplateBody>;
 
-/** The org's default template: an id or name, or null for the built-in one. */
+/** The org's default template: an id or name (`host` for the built-in one), or null for the platform's default. */
 export const defaultTemplateBody = z.strictObject({
   template: z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a template id or name').nullable(),
 });

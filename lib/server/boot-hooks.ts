@@ -1,4 +1,5 @@
 import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
+import { baseTemplate } from './base-template';
 import { billingEnforcer } from './billing-enforcer';
 import type { BootHook } from './boot';
 import { e2bCompat } from './e2b-compat';
@@ -12,5 +13,6 @@ import { stripeBilling } from './stripe-billing';
 import { templateBuilds } from './template-builds';
 import { usageMeter } from './usage-meter';
 
-// Order matters: the first admin exists before anything serves; the runner before sandboxes.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, execLogJournal, embeddedRunner, sandboxReconciler, templateBuilds, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes, e2bCompat];
+// Order matters: the first admin exists before anything serves; the runner before sandboxes;
+// builds a restart cut short resume before the base template's is looked at.
+export const bootHooks: BootHook[] = [ensureFirstAdmin, execLogJournal, embeddedRunner, sandboxReconciler, templateBuilds, baseTemplate, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes, e2bCompat];

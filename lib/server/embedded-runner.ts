@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { BootHook } from './boot';
 import { env } from '@/lib/env';
+import { hostTemplateEnabled, platformDefaultTemplate } from '@/lib/templates/default-template';
 import { setRunnerStatus, type RunnerProblem } from '@/lib/runner-status';
 import { persistentSecret } from './secrets-file';
 import { watchRunnerHealth } from './runner-health';
@@ -119,7 +120,11 @@ export const embeddedRunner: BootHook = async ({ log }) => {
 function runnerEnv(): NodeJS.ProcessEnv {
   const keep = /^(WARREN_|PATH$|HOME$|LANG$|LC_|TZ$|NODE_|TMPDIR$)/;
   // The vault key never reaches the runner (it gets resolved values per sandbox, never the key).
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) && k !== 'WARREN_ADMIN_PASSWORD' && k !== 'WARREN_SECRETS_KEY')) as NodeJS.ProcessEnv;
+  const out = Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) && k !== 'WARREN_ADMIN_PASSWORD' && k !== 'WARREN_SECRETS_KEY')) as NodeJS.ProcessEnv;
+  // The warm pool holds host-template sandboxes: idle waste (and host /usr exposed for nothing)
+  // unless host is what creates get by default. An explicit size is kept.
+  if (out.WARREN_RUNNER_POOL_SIZE === undefined && (platformDefaultTemplate() !== 'host' || !hostTemplateEnabled())) out.WARREN_RUNNER_POOL_SIZE = '0';
+  return out;
 }
 
 /** The runner's preflight line, read defensively: it is only a message to show. */

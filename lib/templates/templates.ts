@@ -13,6 +13,7 @@ import { resolveSecrets } from '@/lib/secrets/vault';
 import { removeTemplateImages } from './image-gc';
 import { parseDockerfileRecipe, parseStepsRecipe, type Recipe } from './recipe';
 import { decodeContext } from './context';
+import { assertHostTemplateEnabled, BASE_ALIAS, hostTemplateEnabled, hostTemplateOff, platformDefaultTemplate } from './default-template';
 
 const { templates, templateBuilds, sandboxes, terminalShares: shares, orgs } = schema;
 /**
@@ -27,11 +28,19 @@ export type BuildRow = typeof templateBuilds.$inferSelect;
 
 /**
  * Templates a sandbox can start from: the built-in one (`default`, alias `host`: the host's /usr
- * read-only under a minimal /etc of its own, what tests and development use) plus the org's own
- * and the platform's public ones, each pulled from an OCI image by a build (lib/templates/builds.ts).
+ * read-only under a minimal /etc of its own, what tests and development use; off in production
+ * unless WARREN_HOST_TEMPLATE=on) plus the org's own and the platform's public ones (among them
+ * `debian`, alias `base`, the default: lib/templates/debian.ts), each built by a build
+ * (lib/templates/builds.ts).
  */
 export const BUILTIN_ID = 'default';
 const BUILTIN_ALIASES = new Set(['default', 'host']);
+/** Names no org template may take: they name platform templates everywhere. */
+const RESERVED = new Set([...BUILTIN_ALIASES, BASE_ALIAS]);
+/** The platform Debian template's name (lib/templates/debian.ts; not imported: it imports this module). */
+const DEBIAN = 'debian';
+/** `base` names the platform's Debian template. */
+const canonical = (idOrName: string) => (idOrName === BASE_ALIAS ? DEBIAN : idOrName);
 
 export type BuildSummary = {
   id: string;
@@ -48,7 +57,7 @@ export type TemplateView = {
   id: string;
   name: string;
   description: string;
-  /** The built-in host template is the default when a create names none. */
+  /** What a create that names no template gets: the org's default, else the platform's (WARREN_DEFAULT_TEMPLATE). */
   default: boolean;
   builtin: boolean;
   /** A platform template every org sees (read-only to orgs). */
@@ -78,7 +87,7 @@ const BUILTIN: TemplateView = {
   id: BUILTIN_ID,
   name: 'host',
   description: 'The host’s Debian userland read-only (python3, node, bash, gcc, git); user `user` (uid 1000), home /home/user',
-  default: true,
+  default: false,
   builtin: true,
   public: true,
   source: { type: 'host' },
@@ -131,7 +140,7 @@ async function usage(orgId: string, ids: string[]) {
 
 async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]> {
   const db = await getDb();
-  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, orgId));
+  const chosen = await orgDefault(orgId);
   const ids = rows.map((r) => r.id);
   const builds = ids.length ? await db.select().from(templateBuilds).where(inArray(templateBuilds.templateId, ids)).orderBy(desc(templateBuilds.version)) : [];
   const used = await usage(orgId, ids);
@@ -142,7 +151,7 @@ async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]
       id: r.id,
       name: r.name,
       description: r.description,
-      default: org?.defaultTemplateId === r.id,
+      default: chosen ? chosen === r.id : isPlatformDefault(r),
       builtin: false,
       public: r.orgId === null,
       source: sourceOf(r),
@@ -161,6 +170,20 @@ async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]
     };
   });
 }
+
+/**
+ * The template the org chose as its default, or null: the platform's. An org that chose host
+ * while it was on follows the platform's default once it is off.
+ */
+async function orgDefault(orgId: string): Promise<string | null> {
+  const db = await getDb();
+  const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, orgId));
+  const id = org?.defaultTemplateId ?? null;
+  return id === BUILTIN_ID && !hostTemplateEnabled() ? null : id;
+}
+
+/** The platform's default when an org has set none: the platform Debian row, or the built-in host. */
+const isPlatformDefault = (r: TemplateRow) => r.orgId === null && r.name === DEBIAN && platformDefaultTemplate() === 'debian';
 
 function sourceOf(r: TemplateRow): TemplateView['source'] {
   if (r.snapshotId) return { type: 'snapshot', snapshotId: r.snapshotId };
@@ -182,13 +205,18 @@ function recipeOf(body: { dockerfile?: string; steps?: CreateTemplateBody['steps
 export async function listTemplates(scope: OrgScope): Promise<TemplateView[]> {
   const db = await getDb();
   const rows = await db.select(templateColumns).from(templates).where(visibleTo(scope.orgId)).orderBy(desc(templates.createdAt));
-  const [used] = (await usage(scope.orgId, [BUILTIN_ID])).values();
   const custom = await views(scope.orgId, rows);
-  return [{ ...BUILTIN, default: !custom.some((t) => t.default), usedBy: used! }, ...custom];
+  // Off (production, unless configured): not offered at all, so no one picks what a create refuses.
+  if (!hostTemplateEnabled()) return custom;
+  const [used] = (await usage(scope.orgId, [BUILTIN_ID])).values();
+  const chosen = await orgDefault(scope.orgId);
+  const isDefault = chosen ? chosen === BUILTIN_ID : platformDefaultTemplate() === 'host';
+  return [{ ...BUILTIN, default: isDefault, usedBy: used! }, ...custom];
 }
 
 /** A template the org sees, by id or name; `own` for changes (platform ones are read-only). */
 export async function findTemplate(scope: OrgScope, idOrName: string, own = false): Promise<TemplateRow> {
+  idOrName = canonical(idOrName);
   const db = await getDb();
   const [row] = await db
     .select(templateColumns)
@@ -201,7 +229,10 @@ export async function findTemplate(scope: OrgScope, idOrName: string, own = fals
 }
 
 export async function getTemplate(scope: OrgScope, id: string): Promise<TemplateView> {
-  if (BUILTIN_ALIASES.has(id)) return (await listTemplates(scope))[0]!;
+  if (BUILTIN_ALIASES.has(id)) {
+    assertHostTemplateEnabled();
+    return (await listTemplates(scope))[0]!;
+  }
   return (await views(scope.orgId, [await findTemplate(scope, id)]))[0]!;
 }
 
@@ -216,7 +247,7 @@ export const nameTaken = (name: string) => conflict(`A template named ${name} al
 
 /** A taken (or built-in) name is a 409 before anything is made; the unique index settles a race. */
 export async function assertTemplateNameFree(scope: Pick<OrgScope, 'orgId'>, name: string): Promise<void> {
-  if (BUILTIN_ALIASES.has(name)) throw nameTaken(name);
+  if (RESERVED.has(name)) throw nameTaken(name);
   const db = await getDb();
   const [taken] = await db
     .select({ id: templates.id })
@@ -226,7 +257,7 @@ export async function assertTemplateNameFree(scope: Pick<OrgScope, 'orgId'>, nam
 }
 
 export async function createTemplate(scope: OrgScope, body: CreateTemplateBody): Promise<TemplateRow> {
-  if (BUILTIN_ALIASES.has(body.name)) throw nameTaken(body.name);
+  if (RESERVED.has(body.name)) throw nameTaken(body.name);
   const recipe = recipeOf(body);
   const image = recipe ? (recipe.steps[0] as { image: string }).image : body.image!;
   const context = body.contextBase64 !== undefined ? decodeContext(body.contextBase64) : null;
@@ -269,7 +300,7 @@ export async function createTemplate(scope: OrgScope, body: CreateTemplateBody):
 
 export async function updateTemplate(scope: OrgScope, id: string, body: UpdateTemplateBody): Promise<TemplateRow> {
   const row = await findTemplate(scope, id, true);
-  if (body.name && BUILTIN_ALIASES.has(body.name)) throw nameTaken(body.name);
+  if (body.name && RESERVED.has(body.name)) throw nameTaken(body.name);
   await checkAuth(scope, body.registryAuth);
   const db = await getDb();
   const set: Partial<typeof templates.$inferInsert> = { updatedAt: new Date() };
@@ -336,19 +367,36 @@ export async function deleteTemplate(scope: OrgScope, id: string): Promise<void>
   await removeTemplateImages(row.id).catch((err) => logger.warn({ err, templateId: row.id }, 'template images not removed'));
 }
 
-/** What a sandbox create needs of a template: the built-in one, or a custom one's ready build. */
+/**
+ * What a sandbox create needs of a template: the built-in one, or a custom one's ready build.
+ * A fork that names no template records its snapshot's sandbox's template (the runner makes it
+ * from the snapshot's layers, not from the template) as `builtin`: it pins no build to run.
+ */
 export type ResolvedTemplate =
   | { builtin: true; id: string }
   | { builtin: false; id: string; template: TemplateRow; build: BuildRow };
 
-/** A create that names no template gets the org's default (Settings), else the built-in one. */
-export async function resolveTemplate(scope: OrgScope, id: string | undefined): Promise<ResolvedTemplate> {
-  const db = await getDb();
-  if (!id) {
-    const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, scope.orgId));
-    id = org?.defaultTemplateId ?? undefined;
+/**
+ * The template a create means: the one it names (`base` is `debian`), else the org's default
+ * (Settings), else the platform's (WARREN_DEFAULT_TEMPLATE). `default` names the built-in host
+ * template, refused (400 naming WARREN_HOST_TEMPLATE) while it is off.
+ */
+export async function templateToCreate(scope: OrgScope, named: string | undefined): Promise<string> {
+  if (named) {
+    if (BUILTIN_ALIASES.has(named)) assertHostTemplateEnabled();
+    return BUILTIN_ALIASES.has(named) ? BUILTIN_ID : canonical(named);
   }
-  if (!id || BUILTIN_ALIASES.has(id)) return { builtin: true, id: BUILTIN_ID };
+  const chosen = await orgDefault(scope.orgId);
+  if (chosen) return chosen;
+  if (platformDefaultTemplate() === 'debian') return DEBIAN;
+  if (!hostTemplateEnabled()) throw hostTemplateOff(true);
+  return BUILTIN_ID;
+}
+
+/** A create's template (from templateToCreate): the built-in one, or a template's ready build. */
+export async function resolveTemplate(scope: OrgScope, id: string): Promise<ResolvedTemplate> {
+  const db = await getDb();
+  if (BUILTIN_ALIASES.has(id)) return { builtin: true, id: BUILTIN_ID };
   const row = await findTemplate(scope, id).catch(() => {
     throw badRequest(`Unknown template ${id}; GET /api/v1/templates lists the available ones`);
   });
@@ -357,20 +405,26 @@ export async function resolveTemplate(scope: OrgScope, id: string | undefined): 
   return { builtin: false, id: row.id, template: row, build };
 }
 
-/** Sets (or with null clears) the template a create that names none uses. */
+/**
+ * Sets (or with null clears: the platform's default) the template a create that names none
+ * uses. Choosing what the platform's default already is stores nothing, so the org follows it.
+ */
 export async function setDefaultTemplate(scope: OrgScope, idOrName: string | null): Promise<string | null> {
   const db = await getDb();
   let id: string | null = null;
-  if (idOrName !== null && !BUILTIN_ALIASES.has(idOrName)) {
+  if (idOrName !== null && BUILTIN_ALIASES.has(idOrName)) {
+    assertHostTemplateEnabled();
+    id = platformDefaultTemplate() === 'host' ? null : BUILTIN_ID;
+  } else if (idOrName !== null) {
     const row = await findTemplate(scope, idOrName);
     if (!row.currentBuildId) throw conflict(`Template ${row.name} has no successful build yet; it cannot be the default`);
-    id = row.id;
+    id = isPlatformDefault(row) ? null : row.id;
   }
   await db.transaction(async (tx) => {
     await tx.update(orgs).set({ defaultTemplateId: id }).where(eq(orgs.id, scope.orgId));
-    await recordAudit(scope, 'org.default_template', { type: 'org', id: scope.orgId }, { template: id ?? BUILTIN_ID }, tx);
+    await recordAudit(scope, 'org.default_template', { type: 'org', id: scope.orgId }, { template: id ?? 'platform default' }, tx);
   });
-  return id ?? BUILTIN_ID;
+  return id ?? (platformDefaultTemplate() === 'host' ? BUILTIN_ID : DEBIAN);
 }
 
 /** The registry password of a template, from the org's vault (never stored with the template). */

@@ -6,6 +6,7 @@ import { run } from '../runtime/exec-file';
 import { KeyedLock } from '../sandbox/keyed-lock';
 import { BASE_PATH } from '../services/command-env';
 import { type ImageInfo, type ImageStore, layerDirName } from './image-store';
+import { type DebianSpec, debianDigest, PACKAGE_NAME } from './debian-spec';
 import { unpackLayer } from './layer-unpack';
 
 /**
@@ -16,21 +17,10 @@ import { unpackLayer } from './layer-unpack';
  * mmdebstrap writes a tar, which the same hostile-proof reader as image layers unpacks into one
  * content-addressed layer (`img-<diff_id>`), so the result is an image like any pulled one.
  */
-export type DebianSpec = {
-  suite: 'bookworm';
-  /** mmdebstrap's variant: minbase is apt + essential packages (about 40 MB unpacked). */
-  variant: 'minbase' | 'apt' | 'important' | 'standard';
-  include: string[];
-};
+export { type DebianSpec, PACKAGE_NAME, debianDigest } from './debian-spec';
 
-export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]{1,100}$/;
-const RECIPE_VERSION = 'warren-debian-v1';
-
-export const debianDigest = (spec: DebianSpec) =>
-  `sha256:${crypto
-    .createHash('sha256')
-    .update(JSON.stringify([RECIPE_VERSION, spec.suite, spec.variant, [...spec.include].sort()]))
-    .digest('hex')}`;
+/** `pip install --user` and `npm i -g --prefix ~/.local` put programs in the user's ~/.local/bin. */
+const USER_PATH = `/home/user/.local/bin:${BASE_PATH}`;
 
 export class DebianBases {
   private lock = new KeyedLock();
@@ -73,6 +63,9 @@ export class DebianBases {
           `--setup-hook=sync-in '${this.cacheDir}' /var/cache/apt/archives/`,
           `--customize-hook=sync-out /var/cache/apt/archives '${this.cacheDir}'`,
           `--customize-hook=rm -f "$1"/var/cache/apt/archives/*.deb`,
+          // Bookworm's pip refuses `pip install --user` (PEP 668's externally-managed marker);
+          // in a throw-away sandbox installing into ~/.local is what users expect of pip.
+          `--customize-hook=printf '[global]\\nbreak-system-packages = true\\n' > "$1"/etc/pip.conf`,
         );
         let output: string;
         try {
@@ -103,7 +96,7 @@ export class DebianBases {
           digest,
           reference: `debian:${spec.suite}-${spec.variant}`,
           layers: [layer],
-          config: { env: { PATH: BASE_PATH, LANG: 'C.UTF-8' }, workingDir: null, user: null, entrypoint: [], cmd: ['/bin/bash'] },
+          config: { env: { PATH: USER_PATH, LANG: 'C.UTF-8' }, workingDir: null, user: null, entrypoint: [], cmd: ['/bin/bash'] },
           sizeBytes: stats.bytes,
           pulledAt: new Date().toISOString(),
         });

@@ -50,6 +50,11 @@ describe('the Debian base (mmdebstrap, real archive, real containers)', () => {
     expect(apt.exitCode).toBe(0);
     // The installed program runs as the sandbox user too.
     expect((await r.client.exec(sb.id, { cmd: ['hello'] })).stdout).toBe('Hello, world!\n');
+    // `pip install --user` is not refused as an externally-managed system, and what pip and
+    // `npm i -g --prefix ~/.local` install for the user is on its PATH.
+    const user = await r.client.exec(sb.id, { cmd: sh('cat /etc/pip.conf; echo "$PATH"') });
+    expect(user.stdout).toContain('break-system-packages = true');
+    expect(user.stdout.trim().split('\n').at(-1)!.split(':')).toContain('/home/user/.local/bin');
     await r.client.delete(sb.id);
   });
 

@@ -10,6 +10,8 @@ export default async function setup(project: TestProject) {
   process.env.AUTH_SECRET ??= 'test-secret-test-secret-test-secret';
   process.env.WARREN_DATA_DIR ??= `/tmp/warren-toolkit-${process.pid}`;
   process.env.WARREN_LOG_LEVEL ??= 'warn';
+  // The SDKs' sandboxes use the built-in host template, not the Debian base (mmdebstrap, minutes).
+  process.env.WARREN_DEFAULT_TEMPLATE ??= 'host';
   const fixture = await import('../console/sandboxes-fixture');
   const { startConsoleApi } = await import('../console/helpers/next-like');
   const { liveRoutes } = await import('@/lib/server/live-routes');

@@ -1249,7 +1249,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set the template a create that names none uses (null: the built-in one)
+         * Set the template a create that names none uses (null: the platform default, WARREN_DEFAULT_TEMPLATE)
          * @description Needs the `org:update` permission.
          */
         put: {
@@ -1571,7 +1571,7 @@ export interface paths {
                         onTimeout?: "stop" | "pause" | "delete";
                         secrets?: string[];
                         snapshotId?: string;
-                        /** @description Template id or name (GET /templates); the built-in host template when absent */
+                        /** @description Template id or name (GET /templates; `base` is the Debian template); absent: the org’s default, else the platform’s (WARREN_DEFAULT_TEMPLATE, `base` unless configured) */
                         template?: string;
                         timeoutSec?: number;
                     };
@@ -5239,7 +5239,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Templates a sandbox can start from: the built-in host one, the org’s and the platform’s
+         * Templates a sandbox can start from: the org’s and the platform’s (debian, alias base), and the built-in host one where it is on
          * @description Needs the `sandboxes:read` permission.
          */
         get: {
