@@ -4,9 +4,9 @@ import { defineConfig } from 'vitest/config';
 const alias = { '@': path.resolve(import.meta.dirname) };
 
 // Vitest's default is one worker per core less one: a single worker on these 2-core machines.
-// The console and toolkit files mostly wait (on Postgres, on sandboxes, on a real Warren), so three
-// at once keep both cores busy and cut those stages to about half.
-const IO_BOUND_WORKERS = Number(process.env.WARREN_TEST_WORKERS ?? 3);
+// The console and toolkit files mostly wait (on Postgres, on sandboxes, on a real Warren), so two
+// at once keep the cores busy while scripts/test's sandboxes chain runs beside them.
+const IO_BOUND_WORKERS = Number(process.env.WARREN_TEST_WORKERS ?? 2);
 
 export default defineConfig({
   resolve: { alias },

@@ -11,7 +11,8 @@ afterAll(closeDb);
 
 const env = () => ({ ...process.env, DATABASE_URL: inject('databaseUrl'), WARREN_LOG_LEVEL: 'silent' });
 
-describe('warren CLI (Postgres)', () => {
+// Each case spawns the CLI (tsx compiling it) several times: seconds apiece on a busy machine.
+describe('warren CLI (Postgres)', { timeout: 90_000 }, () => {
   it('org create prints the new slug on its last line; apikey create prints a working key', async () => {
     const owner = await makeUser();
     const name = `Cli Org ${uniq()}`;
