@@ -40,10 +40,11 @@ describe('SDK errors and retries', () => {
 
   it('RateLimitError carries Retry-After; with retries left the SDK waits it out', async () => {
     const org = await makeTestOrg();
-    // A burst of 60, then a token a second: the calls below spend the burst, then one is refused.
-    await setOrgLimits(org.scope.orgId, { apiRequestsPerMinute: 60 });
+    // A burst of 6, then a token every 10 s: the calls below spend the burst, then one is
+    // refused, and the next token is seconds away however slowly the machine made those calls.
+    await setOrgLimits(org.scope.orgId, { apiRequestsPerMinute: 6 });
     let refused: RateLimitError | undefined;
-    for (let i = 0; i < 80 && !refused; i++) {
+    for (let i = 0; i < 20 && !refused; i++) {
       await Sandbox.list({ ...conn(org.developer), maxRetries: 0 }).catch((e) => {
         if (e instanceof RateLimitError) refused = e;
         else throw e;
