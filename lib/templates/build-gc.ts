@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { logger } from '@/lib/logger';
+import { isRunnerUnavailable } from '@/lib/runner-client';
 import { listRunners, runnerClient } from '@/lib/runners/registry';
 
 const { templates, templateBuilds } = schema;
@@ -33,12 +34,23 @@ export async function collectBuildCache(runnerId: string): Promise<{ images: num
     if (r.images || r.layers || r.contexts) logger.info({ runnerId, ...r }, 'build cache collected');
     return r;
   } catch (err) {
-    logger.info({ err, runnerId }, 'build cache not collected on this runner now');
+    // A runner that is away (or, at boot, not up yet) is the expected case: one line, no stack.
+    if (isRunnerUnavailable(err)) logger.info({ runnerId, reason: (err as Error).message }, 'build cache not collected: runner unavailable now');
+    else logger.warn({ err, runnerId }, 'build cache not collected on this runner now');
     return null;
   }
 }
 
-/** Every registered runner's build cache (console start). */
-export async function collectAllBuildCaches(): Promise<void> {
-  for (const r of await listRunners()) await collectBuildCache(r.id);
+/**
+ * Every registered runner's build cache (console start). The embedded runner starts beside the
+ * console, so a runner not answering yet is asked again a few times before it is left to the
+ * next build or delete.
+ */
+export async function collectAllBuildCaches(attempts = 10, gapMs = 3000): Promise<void> {
+  for (const r of await listRunners()) {
+    for (let i = 0; i < attempts; i++) {
+      if ((await collectBuildCache(r.id)) !== null) break;
+      await new Promise((done) => setTimeout(done, gapMs));
+    }
+  }
 }
