@@ -66,6 +66,9 @@ export class DebianBases {
           // Bookworm's pip refuses `pip install --user` (PEP 668's externally-managed marker);
           // in a throw-away sandbox installing into ~/.local is what users expect of pip.
           `--customize-hook=printf '[global]\\nbreak-system-packages = true\\n' > "$1"/etc/pip.conf`,
+          // Login shells (the terminal, `bash -l`) take PATH from /etc/profile, which drops the
+          // image's ~/.local/bin; put it back for them too.
+          `--customize-hook=printf '%s\\n' 'case ":$PATH:" in *":$HOME/.local/bin:"*) ;; *) PATH="$HOME/.local/bin:$PATH" ;; esac' > "$1"/etc/profile.d/warren-user-bin.sh`,
         );
         let output: string;
         try {

@@ -14,7 +14,7 @@ export type DebianSpec = {
 
 export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]{1,100}$/;
 /** Bumped whenever the build itself changes (hooks, files written), so every image of the old recipe is rebuilt. */
-export const RECIPE_VERSION = 'warren-debian-v2';
+export const RECIPE_VERSION = 'warren-debian-v3';
 
 export const debianDigest = (spec: DebianSpec) =>
   `sha256:${crypto

@@ -55,6 +55,9 @@ describe('the Debian base (mmdebstrap, real archive, real containers)', () => {
     const user = await r.client.exec(sb.id, { cmd: sh('cat /etc/pip.conf; echo "$PATH"') });
     expect(user.stdout).toContain('break-system-packages = true');
     expect(user.stdout.trim().split('\n').at(-1)!.split(':')).toContain('/home/user/.local/bin');
+    // A login shell (as the terminal starts) too, though /etc/profile sets its own PATH.
+    const login = await r.client.exec(sb.id, { cmd: ['bash', '-lc', 'echo "$PATH"'] });
+    expect(login.stdout.trim().split(':')).toContain('/home/user/.local/bin');
     await r.client.delete(sb.id);
   });
 
