@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { getDb, schema, type Tx } from '@/db';
 import { logger } from '@/lib/logger';
+import type { JournalEvent } from '@/lib/runner-client';
 import { listRunners, type RunnerRow, runnerClient } from '@/lib/runners/registry';
+import { SANDBOX_ID_SHAPE } from '@/lib/sandboxes/name-rule';
 import { applyEvent, loadContext } from './apply-events';
 import { recomputeRollups, rollOver, Touched } from './periods';
 
@@ -12,6 +14,16 @@ const PAGE = 500;
  * answers) is waited for this long, then skipped: a runner's sandbox no org owns is not billed.
  * Short, because waiting holds up the rest of that runner's journal. */
 const WAIT_FOR_ROW_MS = 60_000;
+
+/**
+ * Whether a console row could still appear for an event's subject. Console sandbox ids are
+ * always 20 letters and digits (lib/sandboxes/name-rule.ts); a runner's own sandboxes (a
+ * template build's step sandboxes, `bld…`) never get a row, and waiting for one held up every
+ * org's metering on that runner for a minute after each build.
+ */
+function mayStillGetRow(e: JournalEvent): boolean {
+  return e.type === 'snapshot' || SANDBOX_ID_SHAPE.test(e.sandboxId);
+}
 
 /** One console at a time moves the meter (several consoles may share a database). */
 export const lockMeter = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('warren:usage-meter', 0))`);
@@ -47,7 +59,7 @@ export async function ingestRunner(runnerId: string): Promise<number> {
       let last = cursor;
       for (const e of page.events) {
         const ok = await applyEvent(tx, e, ctx, touched);
-        if (!ok && Date.now() - Date.parse(e.at) < WAIT_FOR_ROW_MS) break;
+        if (!ok && mayStillGetRow(e) && Date.now() - Date.parse(e.at) < WAIT_FOR_ROW_MS) break;
         last = e.seq;
       }
       await recomputeRollups(tx, touched);
