@@ -130,6 +130,19 @@ describe('usage metering', { timeout: 90_000 }, () => {
     expect(await periodsOf(sb.id)).toEqual(before);
   });
 
+  it('a runner sandbox no org owns (a template build step) does not hold up the meter for anyone', async () => {
+    // A template build's step sandbox: the runner's own, `bld` + 16 hex, never a console row.
+    const step = `bld${Date.now().toString(16).padStart(16, '0').slice(-16)}`;
+    await runner.client.create({ id: step, metadata: { warren_build: 'test' } });
+    const { json: sb } = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} });
+    await ingestRunner('local');
+    // The org's sandbox, journaled after the step sandbox, is metered at once (it used to wait a
+    // minute behind the event whose row never comes).
+    expect(stretches(await periodsOf(sb.id), 'compute')).toHaveLength(1);
+    expect(await periodsOf(step)).toEqual([]);
+    await runner.client.delete(step);
+  });
+
   it('an org query spanning rollups and running sandboxes is exact; recomputing rollups changes nothing', async () => {
     const { json: sb } = await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: { metadata: { agent: 'alpha' } } });
     await sleep(1500);
