@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { getDb, schema, type Tx } from '@/db';
 import { logger } from '@/lib/logger';
-import type { JournalEvent } from '@/lib/runner-client';
+import { isRunnerUnavailable, type JournalEvent } from '@/lib/runner-client';
 import { listRunners, type RunnerRow, runnerClient } from '@/lib/runners/registry';
 import { SANDBOX_ID_SHAPE } from '@/lib/sandboxes/name-rule';
 import { applyEvent, loadContext } from './apply-events';
@@ -14,6 +14,8 @@ const PAGE = 500;
  * answers) is waited for this long, then skipped: a runner's sandbox no org owns is not billed.
  * Short, because waiting holds up the rest of that runner's journal. */
 const WAIT_FOR_ROW_MS = 60_000;
+/** How long one meter pass may run before the next starts beside it. */
+const STUCK_PASS_MS = 30_000;
 
 /**
  * Whether a console row could still appear for an event's subject. Console sandbox ids are
@@ -97,16 +99,26 @@ export function startUsageMeter(everyMs = 2000): () => Promise<void> {
   const status: MeterStatus = { lastRunAt: null, lastError: null };
   g[STATUS_KEY] = status;
   let running: Promise<unknown> | null = null;
+  let runningSince = 0;
   let stopped = false;
   const tick = () => {
-    if (running || stopped) return;
-    running = (async () => {
+    if (stopped) return;
+    if (running) {
+      // A pass that never ends (a call that hangs) must not stop metering for good. Passes may
+      // overlap safely: each runner's cursor moves under the meter's lock, as with two consoles.
+      if (Date.now() - runningSince < STUCK_PASS_MS) return;
+      log.warn({ sinceMs: Date.now() - runningSince }, 'a meter pass has not ended; starting another beside it');
+    }
+    runningSince = Date.now();
+    const pass: Promise<unknown> = (async () => {
       status.lastRunAt = new Date().toISOString();
       let error: string | null = null;
       for (const r of await listRunners().catch(() => [] as RunnerRow[])) {
         await ingestRunner(r.id).catch((err) => {
           error = `${r.id}: ${(err as Error).message}`;
-          log.debug({ err, runner: r.id }, 'usage journal not read this time');
+          // A runner away is routine (debug); anything else stops metering on it: say so.
+          if (isRunnerUnavailable(err)) log.debug({ err, runner: r.id }, 'usage journal not read this time');
+          else log.warn({ err, runner: r.id }, 'usage journal not read this time');
         });
       }
       await rollOverHour().catch((err) => {
@@ -115,8 +127,9 @@ export function startUsageMeter(everyMs = 2000): () => Promise<void> {
       });
       status.lastError = error;
     })().finally(() => {
-      running = null;
+      if (running === pass) running = null;
     });
+    running = pass;
   };
   tick();
   const timer = setInterval(tick, everyMs);
