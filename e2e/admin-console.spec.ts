@@ -125,7 +125,11 @@ test('a disabled account is signed out at once and cannot sign in again until en
   await expect(row).toContainText('Disabled: E2E left the company');
 
   // Their open browser is signed out at its next request, and signing in says why.
-  await page.goto(`/${slug}/sandboxes`);
+  // The open page may get there first: its own next poll answers 401 and sends it to sign in,
+  // which interrupts this navigation.
+  await page.goto(`/${slug}/sandboxes`).catch((err: Error) => {
+    if (!/interrupted by another navigation to "[^"]*\/sign-in/.test(err.message)) throw err;
+  });
   await page.waitForURL(/\/sign-in/);
   await signIn(page, email, PASSWORD);
   await expect(page.getByText('This account is disabled. Contact your platform admin.')).toBeVisible();
