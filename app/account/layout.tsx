@@ -1,6 +1,5 @@
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { WarrenMark } from '@/components/brand';
+import { BrandHomeLink } from '@/components/brand';
 import { getSessionUser } from '@/lib/auth/session';
 import { QueryProvider } from '@/lib/client/query-provider';
 
@@ -12,10 +11,7 @@ export default async function AccountLayout({ children }: { children: React.Reac
     <QueryProvider>
       <div className="min-h-screen">
         <header className="flex h-14 items-center gap-3 border-b border-zinc-200 bg-white px-4">
-          <Link href="/" className="flex items-center gap-2" aria-label="Warren: back to the console">
-            <WarrenMark className="size-7" />
-            <span className="font-semibold">Warren</span>
-          </Link>
+          <BrandHomeLink />
           <span className="ml-auto min-w-0 truncate text-sm text-zinc-500 max-sm:hidden">{user.email}</span>
         </header>
         <main className="mx-auto max-w-3xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>

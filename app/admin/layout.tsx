@@ -1,7 +1,6 @@
-import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { AdminNav } from '@/components/admin/admin-nav';
-import { WarrenMark } from '@/components/brand';
+import { BrandHomeLink } from '@/components/brand';
 import { Badge } from '@/components/ui/badge';
 import { getSessionUser } from '@/lib/auth/session';
 import { QueryProvider } from '@/lib/client/query-provider';
@@ -15,10 +14,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
     <QueryProvider>
       <div className="min-h-screen">
         <header className="flex h-14 items-center gap-3 border-b border-zinc-200 bg-white px-4">
-          <Link href="/" className="flex items-center gap-2" aria-label="Warren: back to the console">
-            <WarrenMark className="size-7" />
-            <span className="font-semibold">Warren</span>
-          </Link>
+          <BrandHomeLink />
           <Badge tone="accent">Platform admin</Badge>
           <span className="ml-auto min-w-0 truncate text-sm text-zinc-500 max-sm:hidden">{user.email}</span>
         </header>
