@@ -75,16 +75,27 @@ export class Transport {
     this.target = parseTarget(url);
   }
 
-  baseOptions(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
+  /**
+   * Kept-alive connections for ordinary calls. A new connection per call cost a socket, a
+   * connect, a shutdown and a close on each side (about 0.6 ms of console CPU per exec on a VM
+   * with slow system calls). An idle connection is dropped 1 s before the runner's own
+   * keep-alive timeout (Node follows the server's `Keep-Alive: timeout=` hint), so a request is
+   * never sent on a connection the runner is closing; one the runner died on is dropped when its
+   * close arrives, and a call caught in between fails like any call to a dead runner.
+   */
+  private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16, scheduling: 'lifo' });
+
+  /** `pooled: false` for upgrades and proxied port traffic, which take the connection over. */
+  baseOptions(method: string, path: string, headers: Record<string, string> = {}, pooled = false): http.RequestOptions {
     return {
       ...this.target,
       method,
       path,
       headers: { authorization: `Bearer ${this.token}`, ...headers },
-      // One connection per call: the runner is local, and pooled unix sockets gain little.
-      agent: false,
+      agent: pooled ? this.agent : false,
     };
   }
+
 
   /** Sends a request; resolves with the response when it is 2xx/101, else throws RunnerError. */
   request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
@@ -103,7 +114,7 @@ export class Transport {
     if (Buffer.isBuffer(payload)) headers['content-length'] = String(payload.length);
 
     return new Promise((resolve, reject) => {
-      const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers));
+      const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers, true));
       let res: http.IncomingMessage | undefined;
       // Before the answer the promise rejects; after it, the stream its reader holds fails.
       const fail = (err: Error) => (res ? res.destroy(err) : req.destroy(err));
