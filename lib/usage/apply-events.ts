@@ -62,8 +62,8 @@ export async function applyEvent(tx: Tx, e: JournalEvent, ctx: Context, touched:
   if (meter?.deletedAt) return true;
 
   if (e.type === 'snapshot') {
-    await closeOpen(tx, subject, ['storage'], at, touched);
-    if (e.state === 'created') await openPeriod(tx, { orgId, subject, snapshotId: e.snapshotId, kind: 'storage', startedAt: at, diskBytes: e.sizeBytes });
+    const closed = await closeOpen(tx, subject, ['storage'], at, touched);
+    if (e.state === 'created') await openPeriod(tx, { orgId, subject, snapshotId: e.snapshotId, kind: 'storage', startedAt: notBefore(at, closed), diskBytes: e.sizeBytes });
     else await markDeleted(tx, subject, orgId, at, ctx);
     return true;
   }
@@ -73,18 +73,31 @@ export async function applyEvent(tx: Tx, e: JournalEvent, ctx: Context, touched:
   if (e.type === 'sample') {
     // A stopped sandbox's disk use changed: a new storage stretch at the new size.
     if (e.state === 'stopped') {
-      const [open] = await closeOpen(tx, subject, ['storage'], at, touched);
-      await openPeriod(tx, { ...base, kind: 'storage', diskBytes: e.diskBytes || open?.diskBytes || 0 });
+      const closed = await closeOpen(tx, subject, ['storage'], at, touched);
+      await openPeriod(tx, { ...base, startedAt: notBefore(at, closed), kind: 'storage', diskBytes: e.diskBytes || closed[0]?.diskBytes || 0 });
     }
     return true;
   }
-  await closeOpen(tx, subject, ['compute', 'paused', 'storage'], at, touched);
+  base.startedAt = notBefore(at, await closeOpen(tx, subject, ['compute', 'paused', 'storage'], at, touched));
   if (e.state === 'running') await openPeriod(tx, { ...base, kind: 'compute', vcpuMilli: Math.round(e.cpu * 1000), memoryMb: e.memoryMb });
   else if (e.state === 'paused') await openPeriod(tx, { ...base, kind: 'paused', memoryMb: e.memoryMb });
   else if (e.state === 'stopped') await openPeriod(tx, { ...base, kind: 'storage', diskBytes: e.diskBytes });
   else await markDeleted(tx, subject, orgId, at, ctx);
   if (e.state === 'stopped' || e.state === 'deleted') await saveCpu(tx, subject, orgId, null, null, ctx); // the next start counts from 0
   return true;
+}
+
+/**
+ * Where the period that follows the ones an event closed starts: at the event, or where they
+ * ended if that is later. An event can be dated before the period it ends began: a stop is dated
+ * when the runtime stopped, and a runner killed just after that journals it after its restart,
+ * behind later events (or behind the hour's roll-over). closeOpen ends such a period where it
+ * began (no time), and the next one starts there too, so no second is counted twice.
+ */
+function notBefore(at: Date, closed: { startedAt: Date }[]): Date {
+  let t = at;
+  for (const p of closed) if (p.startedAt > t) t = p.startedAt;
+  return t;
 }
 
 /** Active CPU: the time used since the last reading (the counter restarts with each container). */

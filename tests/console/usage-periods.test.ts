@@ -89,6 +89,31 @@ describe('usage periods', () => {
     expect(ps.filter((p) => p.kind === 'active_cpu').map((p) => p.cpuMs)).toEqual([6000]);
   });
 
+  it('an event dated before the period it ends (a stop journaled after a restart) overlaps nothing', async () => {
+    const { scope } = await makeOrg();
+    const id = await sandboxRow(scope.orgId);
+    await apply([state(1, id, 'running', '2026-11-30T10:30:00.000Z'), state(2, id, 'paused', '2026-11-30T10:40:00.000Z')]);
+    // The stop carries the time the runtime stopped (10:35), but reaches the journal after the pause.
+    await apply([state(3, id, 'stopped', '2026-11-30T10:35:00.000Z')]);
+    const db = await getDb();
+    await db.transaction(async (tx) => {
+      const touched = new Touched();
+      await rollOver(tx, new Date('2026-11-30T11:05:00.000Z'), touched); // storage continues from 11:00
+      await recomputeRollups(tx, touched);
+    });
+    await apply([state(4, id, 'running', '2026-11-30T10:59:00.000Z')]); // late again, behind the roll-over
+    const ps = (await periods(id)).filter((p) => p.kind !== 'active_cpu');
+    const spans = ps.map((p) => [Date.parse(p.from), p.to ? Date.parse(p.to) : Number.POSITIVE_INFINITY]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]!);
+    expect(ps.map((p) => [p.kind, p.from, p.to])).toEqual([
+      ['compute', '2026-11-30T10:30:00.000Z', '2026-11-30T10:40:00.000Z'],
+      ['paused', '2026-11-30T10:40:00.000Z', '2026-11-30T10:40:00.000Z'],
+      ['storage', '2026-11-30T10:40:00.000Z', '2026-11-30T11:00:00.000Z'],
+      ['compute', '2026-11-30T11:00:00.000Z', null],
+      ['storage', '2026-11-30T11:00:00.000Z', '2026-11-30T11:00:00.000Z'],
+    ]);
+  });
+
   it('active CPU counts each container run from zero', async () => {
     const { scope } = await makeOrg();
     const id = await sandboxRow(scope.orgId);
