@@ -67,7 +67,7 @@ export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?:
   return out;
 }
 
-/** What pricing an open period reads (active CPU is never open: it is metered in closed stretches). */
+/** What pricing an open period reads (its CPU time counts as 0 until it closes, as in livePieces). */
 export type OpenPeriod = Pick<typeof usagePeriods.$inferSelect, 'kind' | 'startedAt' | 'vcpuMilli' | 'memoryMb' | 'diskBytes'>;
 
 /**
