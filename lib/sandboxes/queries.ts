@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { type Db, getDb, schema } from '@/db';
 import type { OrgScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
 import { RunnerTimeoutError, RunnerUnavailableError } from '@/lib/runner-client';
@@ -8,6 +8,9 @@ import type { SANDBOX_LIST_STATES } from '@/lib/schemas/sandboxes';
 import { isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markLost, ownedSandbox } from './store';
 import { costOfSubjects } from '@/lib/usage/queries';
+import { type OpenPeriod, openCostSoFar } from '@/lib/usage/live';
+import { ratesOfPlan } from '@/lib/usage/org-rates';
+import type { RateCard } from '@/lib/usage/rates';
 import { type SandboxRow, type SandboxView, sandboxView } from './view';
 
 const { sandboxes } = schema;
@@ -27,12 +30,95 @@ export type ListOptions = {
 // Microsecond text: a JS Date drops microseconds and the cursor would skip or repeat rows.
 const createdAtText = sql<string>`to_char(${sandboxes.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+type OrgParam = string | Placeholder;
+
+/**
+ * What the page's costs need, fetched by the page's own statement (one round trip per list):
+ * each row's closed cost (its hourly rollups), its open periods, and the org's plan rates to
+ * price those (an uncorrelated subquery: Postgres runs it once per statement). Every subquery
+ * is filtered on the org too: usage another org recorded on the same subject id never counts.
+ * Periods' timestamps have millisecond precision (db/schema/usage.ts), so epoch milliseconds
+ * are exact; round() guards against a double on servers where extract() returns one.
+ */
+const costColumns = (orgId: OrgParam) => ({
+  // Qualified by hand: drizzle leaves columns of a one-table select unqualified, and inside these
+  // subqueries a bare "id" would be usage_periods' own.
+  closedCost: sql<string>`(select coalesce(sum(h.cost_micros), 0)::text from usage_hourly h where h.org_id = ${orgId} and h.subject = "sandboxes"."id")`,
+  openPeriods: sql<string | null>`(select json_agg(json_build_array(p.kind, round(extract(epoch from p.started_at) * 1000)::bigint, p.vcpu_milli, p.memory_mb, p.disk_bytes))::text from usage_periods p where p.org_id = ${orgId} and p.subject = "sandboxes"."id" and p.ended_at is null)`,
+  rates: sql<string | null>`(select json_build_array(pl.vcpu_hour_micros::text, pl.memory_gib_hour_micros::text, pl.paused_gib_hour_micros::text, pl.storage_gib_hour_micros::text, pl.active_cpu_hour_micros::text)::text from orgs o join plans pl on pl.id = o.plan_id where o.id = ${orgId})`,
+});
+
+const afterCursor = (at: string | Placeholder, id: string | Placeholder) =>
+  or(lt(sandboxes.createdAt, sql`${at}::timestamptz`), and(eq(sandboxes.createdAt, sql`${at}::timestamptz`), lt(sandboxes.id, id)));
+
+function pageQuery(db: Db, orgId: OrgParam, filters: (SQL | undefined)[], limit: number | Placeholder) {
+  return db
+    .select({ row: sandboxes, at: createdAtText, ...costColumns(orgId) })
+    .from(sandboxes)
+    .where(and(eq(sandboxes.orgId, orgId), isNull(sandboxes.deletedAt), ...filters))
+    .orderBy(desc(sandboxes.createdAt), desc(sandboxes.id))
+    .limit(limit);
+}
+
+/**
+ * The two shapes nearly every list request has (a first page, a next page), built into SQL once
+ * per database handle rather than per request. Keyed by the handle: tests close and reopen it.
+ */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+function prepare(db: Db) {
+  const orgId = sql.placeholder('orgId');
+  const limit = sql.placeholder('limit');
+  return {
+    first: pageQuery(db, orgId, [], limit).prepare('sandboxes_list_first'),
+    next: pageQuery(db, orgId, [afterCursor(sql.placeholder('at'), sql.placeholder('id'))], limit).prepare('sandboxes_list_next'),
+  };
+}
+function preparedFor(db: Db) {
+  let p = prepared.get(db);
+  if (!p) {
+    p = prepare(db);
+    prepared.set(db, p);
+  }
+  return p;
+}
+
+type PageRow = { closedCost: string; openPeriods: string | null; rates: string | null };
+type OpenPeriodTuple = [OpenPeriod['kind'], number, number, number, number];
+
+/** A row's cost so far: what costOfSubjects would say at `now`, from the page's own columns. */
+function rowCost(r: PageRow, rates: () => RateCard, now: Date): number {
+  let cost = Number(r.closedCost);
+  if (!r.openPeriods) return cost;
+  for (const [kind, startedMs, vcpuMilli, memoryMb, diskBytes] of JSON.parse(r.openPeriods) as OpenPeriodTuple[]) {
+    cost += openCostSoFar({ kind, startedAt: new Date(startedMs), vcpuMilli, memoryMb, diskBytes }, rates(), now);
+  }
+  return cost;
+}
+
+function planRatesOf(rows: PageRow[]): () => RateCard {
+  let card: RateCard | undefined;
+  return () => {
+    if (!card) {
+      const text = rows[0]?.rates;
+      const [vcpu, memory, paused, storage, activeCpu] = text ? (JSON.parse(text) as string[]) : [];
+      card = ratesOfPlan(text ? { vcpu: vcpu!, memory: memory!, paused: paused!, storage: storage!, activeCpu: activeCpu! } : undefined);
+    }
+    return card;
+  };
+}
+
 /** Newest first, keyset-paginated on (created_at, id). Served from the database alone, so a
- * runner outage never breaks listing; the reconciler keeps states fresh. */
-export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}) {
+ * runner outage never breaks listing; the reconciler keeps states fresh. One statement per
+ * request: the page and what its costs need (see costColumns). */
+export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}, now = new Date()) {
+  return listSandboxesIn(await getDb(), scope, opts, now);
+}
+
+/** listSandboxes on a given handle (the embedded database's tests open their own). */
+export async function listSandboxesIn(db: Db, scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}, now = new Date()) {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 100);
   const after = opts.cursor ? decodeCursor(opts.cursor) : null;
-  const filters: (SQL | undefined)[] = [eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)];
+  const filters: (SQL | undefined)[] = [];
   if (opts.state) filters.push(inArray(sandboxes.state, [opts.state]));
   if (opts.states) filters.push(inArray(sandboxes.state, opts.states.length ? opts.states : ['running']));
   for (const pair of opts.metadata ?? []) {
@@ -40,26 +126,19 @@ export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOp
     filters.push(sql`${sandboxes.metadata} @> ${JSON.stringify({ [pair.slice(0, i)]: pair.slice(i + 1) })}::jsonb`);
   }
   if (opts.q) filters.push(searchSql(opts.q));
-  if (after) {
-    filters.push(
-      or(
-        lt(sandboxes.createdAt, sql`${after.at}::timestamptz`),
-        and(eq(sandboxes.createdAt, sql`${after.at}::timestamptz`), lt(sandboxes.id, after.id)),
-      ),
-    );
+  let rows: Awaited<ReturnType<ReturnType<typeof pageQuery>['execute']>>;
+  if (filters.length === 0) {
+    const p = preparedFor(db);
+    rows = await (after ? p.next.execute({ orgId: scope.orgId, limit: limit + 1, at: after.at, id: after.id }) : p.first.execute({ orgId: scope.orgId, limit: limit + 1 }));
+  } else {
+    if (after) filters.push(afterCursor(after.at, after.id));
+    rows = await pageQuery(db, scope.orgId, filters, limit + 1);
   }
-  const db = await getDb();
-  const rows = await db
-    .select({ row: sandboxes, at: createdAtText })
-    .from(sandboxes)
-    .where(and(...filters))
-    .orderBy(desc(sandboxes.createdAt), desc(sandboxes.id))
-    .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const cost = await costOfSubjects(scope.orgId, page.map((r) => r.row.id));
+  const rates = planRatesOf(page);
   return {
-    sandboxes: page.map((r) => sandboxView(r.row, cost.get(r.row.id))),
+    sandboxes: page.map((r) => sandboxView(r.row, rowCost(r, rates, now))),
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.at}|${last.row.id}`).toString('base64url') : null,
   };
 }

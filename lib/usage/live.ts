@@ -4,7 +4,7 @@ import type { UsageKind } from '@/db/schema/usage';
 import type { IsolationLevel } from '@/db/schema/sandboxes';
 import { hourOf } from './periods';
 import { newRatesMemo, planRates } from './org-rates';
-import { periodCost } from './rates';
+import { periodCost, type RateCard } from './rates';
 
 const { usagePeriods } = schema;
 const HOUR = 3_600_000;
@@ -44,33 +44,57 @@ export async function livePieces(db: DbOrTx, where: { orgId?: string; subjects?:
     );
   const ratesOf = newRatesMemo(db);
   const out: LivePiece[] = [];
-  const end = Math.min(now.getTime(), to.getTime());
   for (const p of open) {
     const rates = await ratesOf(p.orgId);
-    let t = Math.max(p.startedAt.getTime(), from.getTime());
-    while (t < end) {
-      const hourEnd = hourOf(new Date(t)).getTime() + HOUR;
-      const stop = Math.min(end, hourEnd);
-      const d = stop - t;
+    for (const h of openHours(p, rates, from, to, now)) {
+      const d = h.durationMs;
       out.push({
         orgId: p.orgId,
         subject: p.subject,
         sandboxId: p.sandboxId,
         isolation: p.isolation,
         kind: p.kind,
-        hour: hourOf(new Date(t)),
+        hour: h.hour,
         durationMs: d,
         vcpuMilliMs: p.vcpuMilli * d,
         memMibMs: p.memoryMb * d,
         diskByteMs: p.diskBytes * d,
         cpuMs: 0,
-        costMicros: periodCost({ kind: p.kind, durationMs: d, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates),
+        costMicros: h.costMicros,
       });
-      t = stop;
     }
   }
   return out;
 }
+
+/** What pricing an open period reads (its CPU time counts as 0 until it closes, as in livePieces). */
+export type OpenPeriod = Pick<typeof usagePeriods.$inferSelect, 'kind' | 'startedAt' | 'vcpuMilli' | 'memoryMb' | 'diskBytes'>;
+
+/**
+ * An open period as if it closed now, cut at hours and clipped to [from, to), each hour priced
+ * on its own (rounding down per hour, as closing it would). Pure: the list of sandboxes prices
+ * the open periods it fetched with its page through this too, so both agree to the micro-dollar.
+ */
+export function openHours(p: OpenPeriod, rates: RateCard, from: Date, to: Date, now: Date): { hour: Date; durationMs: number; costMicros: number }[] {
+  const out: { hour: Date; durationMs: number; costMicros: number }[] = [];
+  const end = Math.min(now.getTime(), to.getTime());
+  let t = Math.max(p.startedAt.getTime(), from.getTime());
+  while (t < end) {
+    const hourEnd = hourOf(new Date(t)).getTime() + HOUR;
+    const stop = Math.min(end, hourEnd);
+    const d = stop - t;
+    out.push({
+      hour: hourOf(new Date(t)),
+      durationMs: d,
+      costMicros: periodCost({ kind: p.kind, durationMs: d, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates),
+    });
+    t = stop;
+  }
+  return out;
+}
+
+/** Cost so far of an open period (from its start up to now). */
+export const openCostSoFar = (p: OpenPeriod, rates: RateCard, now: Date) => openHours(p, rates, new Date(0), now, now).reduce((s, h) => s + h.costMicros, 0);
 
 /** Cost per hour of what is open right now (for a month-end projection). */
 export async function burnRateMicrosPerHour(db: DbOrTx, orgId: string, subject?: string): Promise<number> {

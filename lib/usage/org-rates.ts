@@ -17,6 +17,14 @@ export async function planRates(db: DbOrTx, orgId: string): Promise<RateCard> {
     .from(orgs)
     .innerJoin(plans, eq(plans.id, orgs.planId))
     .where(eq(orgs.id, orgId));
+  return ratesOfPlan(p);
+}
+
+type PlanRateColumns = { vcpu: number | string; memory: number | string; paused: number | string; storage: number | string; activeCpu: number | string };
+
+/** A plan row's rates as a rate card; the env's when the org has no plan row (planRates' fallback,
+ * shared with the sandbox list, which reads the plan's rates in its own statement). */
+export function ratesOfPlan(p: PlanRateColumns | undefined): RateCard {
   if (!p) return rateCard();
   return { vcpuHour: BigInt(p.vcpu), memoryGibHour: BigInt(p.memory), pausedGibHour: BigInt(p.paused), storageGibHour: BigInt(p.storage), activeCpuHour: BigInt(p.activeCpu) };
 }
