@@ -112,9 +112,13 @@ export class Transport {
       headers['content-type'] = 'application/json';
     }
     if (Buffer.isBuffer(payload)) headers['content-length'] = String(payload.length);
+    // A streamed body cannot be sent twice (see send's retry): it gets a connection of its own.
+    return this.send(method, path, opts, headers, payload, !(payload instanceof Readable));
+  }
 
+  private send(method: string, path: string, opts: RequestOptions, headers: Record<string, string>, payload: Buffer | Readable | undefined, pooled: boolean): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers, true));
+      const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers, pooled));
       let res: http.IncomingMessage | undefined;
       // Before the answer the promise rejects; after it, the stream its reader holds fails.
       const fail = (err: Error) => (res ? res.destroy(err) : req.destroy(err));
@@ -148,6 +152,16 @@ export class Transport {
       req.on('error', (err) => {
         if (res) return;
         done();
+        // A kept-alive connection the runner closed while it sat idle, found closed only when
+        // written to: possible when this process's event loop stalled past the idle timer (a
+        // blocking call, a long GC pause). The runner never read this request, so it is sent
+        // again once, on a new connection. (A runner that died while reading it leaves nothing
+        // listening: the second try is refused, and the call fails as it would have.)
+        const code = (err as NodeJS.ErrnoException).code;
+        if (pooled && req.reusedSocket && (code === 'EPIPE' || code === 'ECONNRESET') && !opts.signal?.aborted) {
+          resolve(this.send(method, path, opts, headers, payload, false));
+          return;
+        }
         reject(err instanceof RunnerTimeoutError || err instanceof RunnerCallAbortedError ? err : wrapNetworkError(err, this.url));
       });
       if (payload instanceof Readable) {
