@@ -15,20 +15,22 @@ const { creditGrants, orgs, plans } = schema;
  * the audit event is written in the same transaction, so it exists exactly when the grant does.
  * It takes effect at the month's start and expires at the next one, whenever it is written: a
  * grant written late (nobody looked at the org until the 9th) covers the whole month all the same.
+ * True when the month's grant exists afterwards (found, written here or by another console);
+ * false when the org's plan grants no credit.
  */
-export async function ensureMonthlyCredit(orgId: string, now = new Date()): Promise<void> {
+export async function ensureMonthlyCredit(orgId: string, now = new Date()): Promise<boolean> {
   const db = await getDb();
   const key = periodKey(now);
   const mine = and(eq(creditGrants.orgId, orgId), eq(creditGrants.kind, 'monthly'), eq(creditGrants.periodKey, key));
   const [exists] = await db.select({ id: creditGrants.id }).from(creditGrants).where(mine).limit(1);
-  if (exists) return;
-  await db.transaction(async (tx) => {
+  if (exists) return true;
+  return db.transaction(async (tx) => {
     const [org] = await tx
       .select({ planId: plans.id, planName: plans.name, credit: plans.monthlyCreditMicros })
       .from(orgs)
       .innerJoin(plans, eq(plans.id, orgs.planId))
       .where(eq(orgs.id, orgId));
-    if (!org || org.credit <= 0) return;
+    if (!org || org.credit <= 0) return false;
     const [grant] = await tx
       .insert(creditGrants)
       .values({
@@ -43,7 +45,7 @@ export async function ensureMonthlyCredit(orgId: string, now = new Date()): Prom
       })
       .onConflictDoNothing()
       .returning();
-    if (!grant) return; // another console granted it first
+    if (!grant) return true; // another console granted it first
     await recordAudit(systemActor(orgId, 'billing'), 'billing.credit.grant', { type: 'credit_grant', id: grant.id }, {
       kind: 'monthly',
       amountMicros: grant.amountMicros,
@@ -51,6 +53,7 @@ export async function ensureMonthlyCredit(orgId: string, now = new Date()): Prom
       period: key,
       expiresAt: grant.expiresAt?.toISOString() ?? null,
     }, tx);
+    return true;
   });
 }
 

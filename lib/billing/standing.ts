@@ -29,15 +29,21 @@ export type Standing = {
  */
 export async function orgStanding(orgId: string, now = new Date()): Promise<Standing> {
   const db = await getDb();
-  const [org] = await db.select().from(schema.orgs).where(eq(schema.orgs.id, orgId));
+  const [[org], balance] = await Promise.all([db.select().from(schema.orgs).where(eq(schema.orgs.id, orgId)), orgBalance(orgId, now)]);
   if (!org) throw notFound('Organization');
-  const balance = await orgBalance(orgId, now);
+  return standingOf(org, balance);
+}
+
+export type OrgRow = typeof schema.orgs.$inferSelect;
+
+/** The standing of an org from its row and its balance (both read by the caller). */
+export function standingOf(org: OrgRow, balance: OrgBalance): Standing {
   const spent = balance.period.spentMicros;
   const limitReached = org.spendLimitMicros !== null && spent >= org.spendLimitMicros;
   const alertCrossed = org.spendAlertMicros !== null && spent >= org.spendAlertMicros;
   const exhausted = balance.balanceMicros <= 0 && !org.hasPaymentMethod;
   return {
-    orgId,
+    orgId: org.id,
     planId: org.planId,
     suspended: org.suspendedAt ? { at: org.suspendedAt.toISOString(), reason: org.suspendedReason } : null,
     hasPaymentMethod: org.hasPaymentMethod,

@@ -9,10 +9,11 @@ export type Need = { cpu: number; memoryMb: number; isolation?: IsolationLevel }
  * Picks the runner for a new sandbox: a ready runner whose last reported capacity has room,
  * the one with the most free memory first. Capacity is only as fresh as the last heartbeat, so
  * the runner itself still refuses when full (mapped to 429). With nothing registered yet, the
- * local runner is registered on the spot from the environment.
+ * local runner is registered on the spot from the environment. `listed`: the registry's rows
+ * when the caller started reading them earlier (a create reads them alongside its other reads).
  */
-export async function pickRunner(need: Need, pinned?: string): Promise<RunnerRow> {
-  let all = await listRunners();
+export async function pickRunner(need: Need, pinned?: string, listed?: Promise<RunnerRow[]>): Promise<RunnerRow> {
+  let all = await (listed ?? listRunners());
   if (all.length === 0) {
     const local = await ensureLocalRunnerRegistered();
     all = local ? [local] : [];

@@ -8,13 +8,15 @@ import { can } from '@/lib/auth/permissions';
 import { newId } from '@/lib/ids';
 import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
-import { runnerClient } from '@/lib/runners/registry';
+import { listRunners, runnerClient } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { type ResolvedTemplate, resolveTemplate, templateToCreate } from '@/lib/templates/templates';
 import { DEBIAN_TEMPLATE, ensureDebianTemplate } from '@/lib/templates/debian';
 import { awaitTemplateReady, ensureTemplateImage, startTemplateCommand } from '@/lib/templates/on-runner';
-import { assertCanSpend } from '@/lib/billing/standing';
-import { checkResources, claimCapacity, effectiveLimits, SANDBOX_DEFAULTS } from './limits';
+import { orgBalance } from '@/lib/billing/balance';
+import { blockedError, standingOf } from '@/lib/billing/standing';
+import { checkResources, claimCapacity, SANDBOX_DEFAULTS } from './limits';
+import { orgContext } from './org-context';
 import { isolationFor } from './isolation';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
@@ -69,11 +71,17 @@ export async function createSandbox(
       .where(and(eq(sandboxes.id, retry.previous), eq(sandboxes.orgId, scope.orgId), isNull(sandboxes.deletedAt)));
     if (first) return createOnRunner(first, body.env, true, await resolveSecrets(scope.orgId, first.secrets));
   }
+  // Reads that depend on nothing in the request start at once, so their waits overlap with the
+  // template's resolution below: the org's row, plan and overrides (one statement), its balance
+  // and the runner registry. Handled here so an early refusal never leaves a rejection unheard.
+  const ctx = settled(orgContext(scope.orgId));
+  const balance = settled(orgBalance(scope.orgId, new Date(), undefined, settled(ctx.then(({ rates }) => rates))));
+  const runnersListed = settled(listRunners());
   // A fork that names no template is made from its snapshot's layers: it records the template
   // its sandbox had, and never waits for (or is refused) the default one.
   const fork = body.snapshotId && !body.template ? await forkTemplate(db, scope.orgId, body.snapshotId) : null;
   // The named template, else the org's default, else the platform's (`base`: Debian).
-  const templateId = fork ? fork.id : await templateToCreate(scope, body.template);
+  const templateId = fork ? fork.id : await templateToCreate(scope, body.template, settled(ctx.then(({ org }) => org.defaultTemplateId)));
   // The platform's Debian template is built at first start (when it is the default) or on first
   // use (its build takes minutes), and again when its recipe changed. Every org sees the platform
   // row, so it names no one. Creates answer 409 until a build is ready, whether they named it or
@@ -88,11 +96,11 @@ export async function createSandbox(
   // Env secrets end up readable in the sandbox: using secrets needs the right to read them.
   const names = body.secrets ?? [];
   if (names.length && !can(scope.role, 'secrets:read')) throw new AppError('forbidden', `Your role (${scope.role}) cannot use secrets: needs secrets:read`);
-  // The reads a create needs do not depend on each other: one round trip's wait, not six.
-  const [template, { limits, plan }, , snap, resolved] = await Promise.all([
+  // The reads a create needs do not depend on each other: one round trip's wait, not ten.
+  const [template, { org, limits: { limits, plan } }, money, snap, resolved] = await Promise.all([
     fork ?? resolveTemplate(scope, templateId),
-    effectiveLimits(scope.orgId),
-    assertCanSpend(scope.orgId),
+    ctx,
+    balance,
     body.snapshotId ? ownedSnapshot(db, scope.orgId, body.snapshotId) : undefined,
     // Unknown names are a 400 naming them, before anything is made; values are decrypted here and
     // go to the runner only (the row keeps the names).
@@ -100,6 +108,9 @@ export async function createSandbox(
     // Taken names are a 409 before anything is claimed; the unique index settles a race (below).
     body.name ? assertNameFree(scope.orgId, body.name) : undefined,
   ]);
+  // Billing standing (402/403 when the org cannot pay), from the org row and balance read above.
+  const blocked = blockedError(standingOf(org, money));
+  if (blocked) throw blocked;
   const res = {
     cpu: body.cpu ?? Math.min(SANDBOX_DEFAULTS.cpu, limits.maxCpu),
     memoryMb: body.memoryMb ?? Math.min(SANDBOX_DEFAULTS.memoryMb, limits.maxMemoryMb),
@@ -120,35 +131,42 @@ export async function createSandbox(
   const id = newId();
   const network = body.network ?? { mode: 'none' as const };
   checkSecretsFit(resolved, network, body.env ?? {});
-  const runner = await pickRunner({ ...res, isolation }, pinned);
+  const runner = await pickRunner({ ...res, isolation }, pinned, runnersListed);
 
   const row = await db.transaction(async (tx) => {
     await claimCapacity(tx, scope.orgId, limits, res);
-    const [inserted] = await tx
-      .insert(sandboxes)
-      .values({
-        id,
-        orgId: scope.orgId,
-        runnerId: runner.id,
-        template: template.id,
-        templateBuildId: template.builtin ? null : template.build.id,
-        snapshotId: snapshotId ?? null,
-        name: body.name ?? null,
-        onTimeout: body.onTimeout ?? 'stop',
-        isolation,
-        state: 'creating',
-        desiredState: 'running',
-        ...res,
-        idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
-        network,
-        metadata: body.metadata ?? {},
-        secrets: names,
-        createdBy: scope.actor.label,
-      })
-      .returning();
-    await recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: snapshotId ?? null, secrets: names, isolation }, tx);
-    await markSecretsUsed(tx, scope, names, id, 'create');
-    await retry.remember?.(tx, id);
+    // The writes go out together and are answered in one round trip's wait (postgres.js
+    // pipelines a transaction's queries on its connection), in whatever order they are sent:
+    // none reads another. Still one transaction: a failure (a name taken meanwhile) aborts them
+    // all, and is what rejects first (the statements after it only say the transaction aborted).
+    // The capacity claim is awaited before: its count must see all that committed before the lock.
+    const [[inserted]] = await Promise.all([
+      tx
+        .insert(sandboxes)
+        .values({
+          id,
+          orgId: scope.orgId,
+          runnerId: runner.id,
+          template: template.id,
+          templateBuildId: template.builtin ? null : template.build.id,
+          snapshotId: snapshotId ?? null,
+          name: body.name ?? null,
+          onTimeout: body.onTimeout ?? 'stop',
+          isolation,
+          state: 'creating',
+          desiredState: 'running',
+          ...res,
+          idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
+          network,
+          metadata: body.metadata ?? {},
+          secrets: names,
+          createdBy: scope.actor.label,
+        })
+        .returning(),
+      recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: snapshotId ?? null, secrets: names, isolation }, tx),
+      markSecretsUsed(tx, scope, names, id, 'create'),
+      retry.remember?.(tx, id),
+    ]);
     return inserted!;
   }).catch((err) => {
     if (isNameTaken(err)) throw nameTaken(body.name!);
@@ -228,6 +246,12 @@ async function forkTemplate(db: Db, orgId: string, snapshotId: string): Promise<
 async function levelOf(db: Db, sandboxId: string): Promise<IsolationLevel | null> {
   const [row] = await db.select({ isolation: sandboxes.isolation }).from(sandboxes).where(eq(sandboxes.id, sandboxId));
   return row?.isolation ?? null;
+}
+
+/** The promise itself, marked handled: awaited later, or never when the create is refused first. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 const nameTaken = (name: string) => conflict(`A sandbox named ${name} already exists in this org; delete it or pick another name`);

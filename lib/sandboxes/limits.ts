@@ -47,6 +47,14 @@ export async function effectiveLimits(orgId: string, dbx?: DbOrTx): Promise<Effe
     .leftJoin(plans, eq(plans.id, orgs.planId))
     .leftJoin(orgSandboxLimits, eq(orgSandboxLimits.orgId, orgs.id))
     .where(eq(orgs.id, orgId));
+  return limitsOf(row);
+}
+
+type PlanRow = typeof schema.plans.$inferSelect;
+type OverridesRow = typeof schema.orgSandboxLimits.$inferSelect;
+
+/** The effective limits from an org's plan and override rows (read by the caller, with anything else it needs of them). */
+export function limitsOf(row: { planId: string; plan: PlanRow | null; over: OverridesRow | null } | undefined): EffectiveLimits {
   const fallback = envLimits();
   const limits = {} as SandboxLimits;
   const sources = {} as Record<LimitName, LimitSource>;

@@ -68,13 +68,18 @@ export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promi
   // reconciler and every read ask the runner): the commit does not wait for the disk. Waiting
   // took ~7 ms per create on this VM's disk; a Postgres crash can lose at most the last
   // fraction of a second of these copies, never anything of the console's own.
+  // The setting and the update go out together (pipelined on the transaction's connection): the
+  // setting only matters at the commit, which comes after both.
   const [updated] = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local synchronous_commit = off`);
-    return tx
-      .update(sandboxes)
-      .set(next)
-      .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state)))
-      .returning();
+    const [, rows] = await Promise.all([
+      tx.execute(sql`set local synchronous_commit = off`),
+      tx
+        .update(sandboxes)
+        .set(next)
+        .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state)))
+        .returning(),
+    ]);
+    return rows;
   });
   if (updated) return updated;
   const [current] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));

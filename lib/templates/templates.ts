@@ -178,9 +178,11 @@ async function views(orgId: string, rows: TemplateRow[]): Promise<TemplateView[]
 async function orgDefault(orgId: string): Promise<string | null> {
   const db = await getDb();
   const [org] = await db.select({ defaultTemplateId: orgs.defaultTemplateId }).from(orgs).where(eq(orgs.id, orgId));
-  const id = org?.defaultTemplateId ?? null;
-  return id === BUILTIN_ID && !hostTemplateEnabled() ? null : id;
+  return usableDefault(org?.defaultTemplateId ?? null);
 }
+
+/** An org's stored default, unless it is the built-in host template and that is turned off. */
+const usableDefault = (id: string | null) => (id === BUILTIN_ID && !hostTemplateEnabled() ? null : id);
 
 /** The platform's default when an org has set none: the platform Debian row, or the built-in host. */
 const isPlatformDefault = (r: TemplateRow) => r.orgId === null && r.name === DEBIAN && platformDefaultTemplate() === 'debian';
@@ -381,12 +383,13 @@ export type ResolvedTemplate =
  * (Settings), else the platform's (WARREN_DEFAULT_TEMPLATE). `default` names the built-in host
  * template, refused (400 naming WARREN_HOST_TEMPLATE) while it is off.
  */
-export async function templateToCreate(scope: OrgScope, named: string | undefined): Promise<string> {
+export async function templateToCreate(scope: OrgScope, named: string | undefined, storedDefault?: Promise<string | null>): Promise<string> {
   if (named) {
     if (BUILTIN_ALIASES.has(named)) assertHostTemplateEnabled();
     return BUILTIN_ALIASES.has(named) ? BUILTIN_ID : canonical(named);
   }
-  const chosen = await orgDefault(scope.orgId);
+  // `storedDefault`: the org's default_template_id, when the caller reads the org row anyway.
+  const chosen = storedDefault ? usableDefault(await storedDefault) : await orgDefault(scope.orgId);
   if (chosen) return chosen;
   if (platformDefaultTemplate() === 'debian') return DEBIAN;
   if (!hostTemplateEnabled()) throw hostTemplateOff(true);
