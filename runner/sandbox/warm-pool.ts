@@ -90,7 +90,8 @@ export class WarmPool {
     this.refillTimer.unref();
   }
 
-  private async untilClaimsPause(): Promise<void> {
+  /** Resolves once no claim happened for REFILL_QUIET_MS (or the pool ran dry, or 1 s passed). */
+  async untilClaimsPause(): Promise<void> {
     const deadline = Date.now() + REFILL_MAX_WAIT_MS;
     for (;;) {
       const wait = Math.min(this.lastClaimAt + REFILL_QUIET_MS, deadline) - Date.now();
