@@ -15,6 +15,11 @@
  *       bind a fresh unix socket NAME inside DIR (relative to DIR, so the socket's own name shows no
  *       host path) and exec PROGRAM with it as fd 3: how a sandbox's agent gets a listening socket
  *       in a directory the sandbox can neither see nor modify (runc --preserve-fds 1 hands it in)
+ *   warren-mount hostname-later NSFILE
+ *       enter the UTS namespace NSFILE (a sandbox init's /proc/PID/ns/uts) now, print "ready", then
+ *       wait for one line on stdin and make it the namespace's host name ("ok" once done); EOF
+ *       first exits quietly. Started when a warm-pool member is ready, so the claim that renames
+ *       it costs a pipe round trip instead of a process start (see runner/sandbox/warm-pool.ts)
  *
  * Disk quotas are not done here: this host's kernel has no quota format support (ext4 refuses to
  * mount with prjquota: "The kernel was not built with CONFIG_QUOTA and CONFIG_QFMT_V2"), so the
@@ -64,7 +69,8 @@ static void die(const char *fmt, ...) {
 static void usage(void) {
   fputs("usage: warren-mount idmap --uid-base B --count N [--rw] SRC DST [SRC DST ...]\n"
         "       warren-mount shiftcopy --uid-base B --count N SRC DST\n"
-        "       warren-mount sockexec DIR NAME PROGRAM [ARGS...]\n",
+        "       warren-mount sockexec DIR NAME PROGRAM [ARGS...]\n"
+        "       warren-mount hostname-later NSFILE\n",
         stderr);
   exit(2);
 }
@@ -466,9 +472,38 @@ static int cmd_sockexec(int argc, char **argv) {
   return 1;
 }
 
+/* ---- hostname-later ---- */
+
+/* A host name the way the runner makes them (sb-<id>): letters, digits and '-', at most 63. */
+static int valid_hostname(const char *s, size_t n) {
+  if (n == 0 || n > 63) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return 0;
+  }
+  return 1;
+}
+
+static int cmd_hostname_later(int argc, char **argv) {
+  if (argc != 3) usage();
+  int ns = open(argv[2], O_RDONLY | O_CLOEXEC);
+  if (ns < 0) die("open %s: %s", argv[2], strerror(errno));
+  if (setns(ns, CLONE_NEWUTS) < 0) die("setns %s: %s", argv[2], strerror(errno));
+  close(ns);
+  if (fputs("ready\n", stdout) == EOF || fflush(stdout) == EOF) die("stdout: %s", strerror(errno));
+  char line[128];
+  if (!fgets(line, sizeof line, stdin)) return 0; /* nobody claimed it: the member went away */
+  size_t n = strcspn(line, "\n");
+  if (line[n] != '\n' || !valid_hostname(line, n)) die("bad host name");
+  if (sethostname(line, n) < 0) die("sethostname: %s", strerror(errno));
+  if (fputs("ok\n", stdout) == EOF || fflush(stdout) == EOF) die("stdout: %s", strerror(errno));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
   if (!strcmp(argv[1], "sockexec")) return cmd_sockexec(argc, argv);
+  if (!strcmp(argv[1], "hostname-later")) return cmd_hostname_later(argc, argv);
   struct opts o = {0};
   parse(argc, argv, &o);
   if (!strcmp(argv[1], "idmap")) return cmd_idmap(&o);

@@ -34,6 +34,8 @@ export type RootfsPlan = {
   agentDir: string;
   ctlDir: string;
   egressDir: string;
+  /** Awaited before each step that starts a process (a warm-pool refill yields to claims there). */
+  pace?: () => Promise<void>;
 };
 
 /**
@@ -52,21 +54,27 @@ export async function mountRootfs(p: RootfsPlan): Promise<void> {
   prepareRunDir(p);
   for (const dir of [p.rootfs, ...(p.usrMount ? [p.usrMount] : []), ...p.lowerMounts]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   fs.mkdirSync(p.ctlDir, { recursive: true, mode: 0o700 });
+  const pace = p.pace ?? (async () => {});
+  await pace();
   // /run/warren inside is writable by the sandbox's root: its own small tmpfs (it can never fill
   // the host's /run), nosymfollow as a second line behind "the host never resolves a path in it".
   await ownTmpfs(p.agentDir, 'warren-run', `size=8m,nr_inodes=4096,mode=0700,nosuid,nodev,noexec,nosymfollow`, p.uidBase);
   // /run/warren/egress inside: root-owned, bound read-only; only the runner creates its socket
   // and, for egress-only secrets, the CA bundle (the system roots, ~220 KB, plus the sandbox CA).
+  await pace();
   await ownTmpfs(p.egressDir, 'warren-egress', 'size=1m,nr_inodes=16,mode=0755,nosuid,nodev,noexec,nosymfollow', 0);
 
+  await pace();
   await p.disk.attach({ key: p.key, uidBase: p.uidBase, uidCount: p.uidCount, diskMount: p.diskMount, upper: p.upper, work: p.work });
 
   const pairs = p.layerDirs.flatMap((dir, i) => [dir, p.lowerMounts[i]!]);
+  await pace();
   await run(p.mountHelper, ['idmap', '--uid-base', String(p.uidBase), '--count', String(p.uidCount), ...pairs, ...(p.usrMount ? ['/usr', p.usrMount] : [])]);
   const rel = (abs: string) => {
     if (!abs.startsWith(`${p.runDir}/`)) throw new Error(`${abs} is outside ${p.runDir}`);
     return abs.slice(p.runDir.length + 1);
   };
+  await pace();
   await run(
     'mount',
     [

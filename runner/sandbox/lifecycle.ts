@@ -33,6 +33,8 @@ export type LifecycleDeps = {
   storeFor: (rec: SandboxRecord) => WritableLayerStore;
   /** The CA bundle to bind over the sandbox's system one (egress-only secrets), if any. */
   trustFor?: (rec: SandboxRecord) => { bundle: string; caPem: string | null } | null;
+  /** Awaited between a boot's process-starting steps (a warm-pool member's boot yields to claims). */
+  pace?: (rec: SandboxRecord) => Promise<void>;
 };
 
 export const cgroupsPathFor = (key: string) => `/warren/${key}`;
@@ -55,6 +57,7 @@ export function rootfsPlan(deps: LifecycleDeps, rec: SandboxRecord, p: SandboxPa
     agentDir: p.agentDir,
     ctlDir: p.ctlDir,
     egressDir: p.egressDir,
+    pace: deps.pace && (() => deps.pace!(rec)),
   };
 }
 
@@ -97,7 +100,9 @@ export async function boot(deps: LifecycleDeps, rec: SandboxRecord): Promise<{ p
     // The agent's socket is bound in ctl/ (root-only, not in the sandbox) and handed in as fd 3.
     // runsc chowns the stdio it is given to the sandbox's root, which the writable layer's
     // id-mapped mount refuses: its (tiny: the agent's own messages) log lives in the root-only home.
+    await deps.pace?.(rec);
     await runtime.run(rec.key, p.bundle, gvisor ? path.join(p.home, 'container.log') : p.log, { helper: deps.mountHelper, dir: p.ctlDir, name: AGENT_SOCKET_NAME });
+    await deps.pace?.(rec);
     const state = await runtime.state(rec.key);
     if (!state?.pid) throw new Error(`the container exited right after starting: ${logTail(p.log)}`);
     // gVisor's Sentry boots before the agent does: more time, same bound.

@@ -109,6 +109,8 @@ export class LocalSandboxManager implements SandboxManager {
       layerDir: (id) => path.join(this.paths.layersDir, id),
       storeFor: (rec) => this.storeFor(rec),
       trustFor: (rec) => this.trustFor(rec),
+      // A pool member's boot steps wait while claims are under way (see WarmPool.untilClaimsPause).
+      pace: (rec) => (rec.pooled ? this.pool.untilClaimsPause() : Promise.resolve()),
     };
     this.snapshots = new SnapshotStore(this);
     this.images = new ImageStore(

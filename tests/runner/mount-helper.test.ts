@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNative, mountBin } from '@/runner/agent/test-support';
+import { hostnameLater } from '@/runner/runtime/hostname-later';
 
 let tmp: string;
 const mounted: string[] = [];
@@ -164,5 +165,52 @@ describe('warren-mount shiftcopy', () => {
     const r = helper(['shiftcopy', '--uid-base', String(B), '--count', String(N), tmp, tmp]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/mkdir .*File exists/);
+  });
+});
+
+describe('warren-mount hostname-later', () => {
+  /** A process alone in a UTS namespace of its own, standing in for a sandbox's init. */
+  function utsHolder() {
+    const child = spawn('unshare', ['--uts', 'sleep', '60'], { stdio: 'ignore' });
+    return { child, ns: `/proc/${child.pid}/ns/uts`, hostname: () => sh('nsenter', [`--uts=/proc/${child.pid}/ns/uts`, 'hostname']).trim() };
+  }
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  it('sets the name it is handed later, in the namespace it entered first', async () => {
+    const h = utsHolder();
+    try {
+      // unshare has execed sleep once its namespace is no longer the host's
+      await until(() => fs.readlinkSync(h.ns) !== fs.readlinkSync('/proc/self/ns/uts'));
+      const pending = hostnameLater(mountBin, h.child.pid!);
+      await pending.ready;
+      await pending.set('sb-abc123');
+      expect(h.hostname()).toBe('sb-abc123');
+      expect(os.hostname()).not.toBe('sb-abc123');
+    } finally {
+      h.child.kill();
+    }
+  });
+
+  it('refuses a name the runner would never make, and exits quietly when cancelled', async () => {
+    const h = utsHolder();
+    try {
+      await until(() => fs.readlinkSync(h.ns) !== fs.readlinkSync('/proc/self/ns/uts'));
+      const before = h.hostname();
+      const bad = spawnSync(mountBin, ['hostname-later', h.ns], { input: 'evil name;\n', encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('bad host name');
+      const cancelled = spawnSync(mountBin, ['hostname-later', h.ns], { input: '', encoding: 'utf8' });
+      expect(cancelled.status).toBe(0);
+      expect(h.hostname()).toBe(before);
+      const pending = hostnameLater(mountBin, h.child.pid!);
+      await pending.ready;
+      pending.cancel();
+      await expect(pending.set('sb-late')).rejects.toThrow(/hostname-later/);
+      expect(h.hostname()).toBe(before);
+    } finally {
+      h.child.kill();
+    }
   });
 });
