@@ -1,4 +1,4 @@
-import type { DbOrTx } from '@/db';
+import type { Db } from '@/db';
 import { type TokenTake, takeApiTokens } from './rate-limit';
 
 /**
@@ -23,7 +23,7 @@ const g = globalThis as unknown as { [KEY]?: Map<string, Lease> };
 if (!g[KEY]) g[KEY] = new Map<string, Lease>();
 const leases = g[KEY];
 
-export async function takeLeasedApiToken(apiKeyId: string, perMinute: number, db?: DbOrTx): Promise<TokenTake> {
+export async function takeLeasedApiToken(apiKeyId: string, perMinute: number, db?: Db): Promise<TokenTake> {
   const now = Date.now();
   const lease = leases.get(apiKeyId);
   if (lease && lease.perMinute === perMinute && lease.until > now && lease.tokens >= 1) {
