@@ -1,10 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import type { Permission } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import { envLimits } from './plan-defaults';
 import { cachedOrgGate, type OrgGate, orgGateGeneration, rememberOrgGate } from './org-gate-cache';
+import { orgGateColumns } from './org-gate-columns';
 import { takeLeasedApiToken } from './rate-lease';
 import { suspendedError } from './standing';
 
@@ -48,11 +49,7 @@ async function readOrgGate(db: Awaited<ReturnType<typeof getDb>>, orgId: string)
   const { orgs, plans, orgSandboxLimits } = schema;
   const generation = orgGateGeneration();
   const [org] = await db
-    .select({
-      suspendedAt: orgs.suspendedAt,
-      suspendedReason: orgs.suspendedReason,
-      rpm: sql<number | null>`coalesce(${orgSandboxLimits.apiRequestsPerMinute}, ${plans.apiRequestsPerMinute})`,
-    })
+    .select(orgGateColumns)
     .from(orgs)
     .leftJoin(plans, eq(plans.id, orgs.planId))
     .leftJoin(orgSandboxLimits, eq(orgSandboxLimits.orgId, orgs.id))
