@@ -53,6 +53,10 @@ export type RunnerTimeouts = {
 export const DEFAULT_TIMEOUTS: RunnerTimeouts = { callMs: 30_000, idleMs: 60_000, execMarginMs: 30_000, snapshotMs: 600_000 };
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** Below the runner's keep-alive timeout (Node's default 5 s) less the 1 s Node's agent keeps. */
+const STALE_IDLE_MS = 3000;
+const REPEATABLE = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+class StaleConnectionError extends Error {}
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 export function withQuery(path: string, query?: Query): string {
@@ -73,6 +77,7 @@ export class Transport {
     readonly timeouts: RunnerTimeouts = DEFAULT_TIMEOUTS,
   ) {
     this.target = parseTarget(url);
+    this.agent.on('free', (socket) => this.freedAt.set(socket, Date.now()));
   }
 
   /**
@@ -84,6 +89,8 @@ export class Transport {
    * close arrives, and a call caught in between fails like any call to a dead runner.
    */
   private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16, scheduling: 'lifo' });
+  /** When each kept-alive connection was last handed back, by the wall clock (see send). */
+  private readonly freedAt = new WeakMap<object, number>();
 
   /** `pooled: false` for upgrades and proxied port traffic, which take the connection over. */
   baseOptions(method: string, path: string, headers: Record<string, string> = {}, pooled = false): http.RequestOptions {
@@ -119,6 +126,14 @@ export class Transport {
   private send(method: string, path: string, opts: RequestOptions, headers: Record<string, string>, payload: Buffer | Readable | undefined, pooled: boolean): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(this.baseOptions(method, withQuery(path, opts.query), headers, pooled));
+      // A kept-alive connection idle for longer than STALE_IDLE_MS by the wall clock is not written
+      // to: the agent's own idle timer cannot run while this process's event loop is stalled (a
+      // blocking call, a long GC pause), and the runner may have closed it meanwhile. Nothing has
+      // been sent when this runs, so the call goes out again on a new connection.
+      req.once('socket', (socket) => {
+        const freed = req.reusedSocket ? this.freedAt.get(socket) : undefined;
+        if (freed !== undefined && Date.now() - freed > STALE_IDLE_MS) req.destroy(new StaleConnectionError());
+      });
       let res: http.IncomingMessage | undefined;
       // Before the answer the promise rejects; after it, the stream its reader holds fails.
       const fail = (err: Error) => (res ? res.destroy(err) : req.destroy(err));
@@ -152,13 +167,13 @@ export class Transport {
       req.on('error', (err) => {
         if (res) return;
         done();
-        // A kept-alive connection the runner closed while it sat idle, found closed only when
-        // written to: possible when this process's event loop stalled past the idle timer (a
-        // blocking call, a long GC pause). The runner never read this request, so it is sent
-        // again once, on a new connection. (A runner that died while reading it leaves nothing
-        // listening: the second try is refused, and the call fails as it would have.)
+        // Sent again once, on a new connection, only when the runner cannot have acted on it: a
+        // stale connection not written to (above); a write to a connection the runner had closed
+        // (EPIPE); a reset one for a method that may be repeated. A POST (exec, create) whose
+        // connection was reset may have been read: it fails, as it would have without the pool.
         const code = (err as NodeJS.ErrnoException).code;
-        if (pooled && req.reusedSocket && (code === 'EPIPE' || code === 'ECONNRESET') && !opts.signal?.aborted) {
+        const unread = err instanceof StaleConnectionError || code === 'EPIPE' || (code === 'ECONNRESET' && REPEATABLE.has(method));
+        if (pooled && req.reusedSocket && unread && !opts.signal?.aborted) {
           resolve(this.send(method, path, opts, headers, payload, false));
           return;
         }

@@ -137,8 +137,10 @@ export async function createSandbox(
     await claimCapacity(tx, scope.orgId, limits, res);
     // The writes go out together and are answered in one round trip's wait (postgres.js
     // pipelines a transaction's queries on its connection), in whatever order they are sent:
-    // none reads another. Still one transaction: a failure (a name taken meanwhile) aborts them
-    // all, and is what rejects first (the statements after it only say the transaction aborted).
+    // none reads another (the audit and secrets writes, plain async functions, are sent before
+    // the insert, which drizzle sends when awaited). Still one transaction: a failure (a name
+    // taken meanwhile) aborts them all, and is what rejects first (the statements after it only
+    // say the transaction aborted).
     // The capacity claim is awaited before: its count must see all that committed before the lock.
     const [[inserted]] = await Promise.all([
       tx

@@ -29,6 +29,8 @@ export class WarmPool {
   private refillTimer: NodeJS.Timeout | undefined;
   /** Per member key: a helper already in its UTS namespace, waiting for the name it is claimed as. */
   private renamers = new Map<string, PendingHostname>();
+  /** Helpers whose namespace was checked to be their member's after they entered it (armRenames). */
+  private verified = new WeakSet<PendingHostname>();
 
   constructor(
     private readonly m: LocalSandboxManager,
@@ -122,7 +124,7 @@ export class WarmPool {
       // init (a pid is not reused while its process lives), else the helper is dropped.
       pending.ready.then(
         () => {
-          if (this.m.liveInitPid(rec) === pid) return;
+          if (this.m.liveInitPid(rec) === pid) return void this.verified.add(pending);
           pending.cancel();
           if (this.renamers.get(rec.key) === pending) this.renamers.delete(rec.key);
         },
@@ -142,6 +144,12 @@ export class WarmPool {
    * the new name; /etc/hostname inside stays the template's.
    */
   private async rename(rec: SandboxRecord, prepared: PendingHostname | undefined): Promise<void> {
+    // Only a helper whose namespace was checked to be this member's once it had entered it: one
+    // still opening /proc/PID/ns/uts could, were the pid reused meanwhile, be in someone else's.
+    if (prepared && !this.verified.has(prepared)) {
+      prepared.cancel();
+      prepared = undefined;
+    }
     if (prepared) {
       try {
         return await prepared.set(hostnameFor(rec.id));
