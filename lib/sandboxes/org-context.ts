@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Db, getDb, schema } from '@/db';
+import { perDbHandle } from '@/db/per-handle';
 import type { OrgRow } from '@/lib/billing/standing';
 import { notFound } from '@/lib/errors';
 import { ratesOfPlan } from '@/lib/usage/org-rates';
@@ -34,15 +35,7 @@ export async function orgContext(orgId: string): Promise<OrgContext> {
   };
 }
 
-const prepared = new WeakMap<Db, ReturnType<typeof buildOrgContextQuery>>();
-function orgContextQuery(db: Db) {
-  let q = prepared.get(db);
-  if (!q) {
-    q = buildOrgContextQuery(db);
-    prepared.set(db, q);
-  }
-  return q;
-}
+const orgContextQuery = perDbHandle(buildOrgContextQuery);
 function buildOrgContextQuery(db: Db) {
   return db
     .select({ org: orgs, plan: plans, over: orgSandboxLimits })

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { type Db, getDb, schema } from '@/db';
+import { perDbHandle } from '@/db/per-handle';
 import type { OrgScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
 import { RunnerTimeoutError, RunnerUnavailableError } from '@/lib/runner-client';
@@ -64,7 +65,6 @@ function pageQuery(db: Db, orgId: OrgParam, filters: (SQL | undefined)[], limit:
  * The two shapes nearly every list request has (a first page, a next page), built into SQL once
  * per database handle rather than per request. Keyed by the handle: tests close and reopen it.
  */
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 function prepare(db: Db) {
   const orgId = sql.placeholder('orgId');
   const limit = sql.placeholder('limit');
@@ -73,14 +73,7 @@ function prepare(db: Db) {
     next: pageQuery(db, orgId, [afterCursor(sql.placeholder('at'), sql.placeholder('id'))], limit).prepare('sandboxes_list_next'),
   };
 }
-function preparedFor(db: Db) {
-  let p = prepared.get(db);
-  if (!p) {
-    p = prepare(db);
-    prepared.set(db, p);
-  }
-  return p;
-}
+const preparedFor = perDbHandle(prepare);
 
 type PageRow = { closedCost: string; openPeriods: string | null; rates: string | null };
 type OpenPeriodTuple = [OpenPeriod['kind'], number, number, number, number];

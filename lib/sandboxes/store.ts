@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { type Db, getDb, schema } from '@/db';
+import { perDbHandle } from '@/db/per-handle';
 import { stopMetering } from '@/lib/usage/apply-events';
 import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { OrgScope } from '@/lib/auth/scope';
@@ -21,15 +22,7 @@ export async function ownedSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): 
  * Every sandbox call runs this lookup, and building a drizzle query costs more CPU than Postgres
  * takes to answer it: it is built once per database handle (tests reopen theirs) and prepared.
  */
-const prepared = new WeakMap<Db, ReturnType<typeof buildOwnedSandboxQuery>>();
-function ownedSandboxQuery(db: Db) {
-  let q = prepared.get(db);
-  if (!q) {
-    q = buildOwnedSandboxQuery(db);
-    prepared.set(db, q);
-  }
-  return q;
-}
+const ownedSandboxQuery = perDbHandle(buildOwnedSandboxQuery);
 function buildOwnedSandboxQuery(db: Db) {
   return db
     .select()
