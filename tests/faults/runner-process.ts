@@ -143,27 +143,30 @@ export async function removeRunnerDirs(r: RunnerDirs & { base: string }): Promis
 
 /**
  * Waits until the runner has nothing in flight: no helper (runc, mount, mkfs, a copy) running
- * under it — the slirp4netns it starts and its data-dir lock holder live as long as it does. A
- * request whose client died (a killed console) still runs to its end on the runner.
+ * under it — the slirp4netns it starts and its data-dir lock holder live as long as it does, and
+ * each unclaimed pool member's host-name helper (`warren-mount hostname-later`) as long as the
+ * member waits. A request whose client died (a killed console) still runs to its end on the runner.
  */
 export async function runnerQuiet(pid: number | undefined, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   let quietChecks = 0;
+  const waiting = (c: { comm: string; cmdline: string }) =>
+    c.comm === 'slirp4netns' || c.comm === 'flock' || (c.comm === 'warren-mount' && c.cmdline.split('\0')[1] === 'hostname-later');
   while (quietChecks < 3 && Date.now() < until) {
-    const busy = pid !== undefined && childrenOf(pid).some((c) => c !== 'slirp4netns' && c !== 'flock');
+    const busy = pid !== undefined && childrenOf(pid).some((c) => !waiting(c));
     quietChecks = busy ? 0 : quietChecks + 1;
     await new Promise((r) => setTimeout(r, 40));
   }
 }
 
-function childrenOf(pid: number): string[] {
-  const out: string[] = [];
+function childrenOf(pid: number): Array<{ comm: string; cmdline: string }> {
+  const out: Array<{ comm: string; cmdline: string }> = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
-      if (Number(rest?.split(' ')[1]) === pid) out.push(comm!);
+      if (Number(rest?.split(' ')[1]) === pid) out.push({ comm: comm!, cmdline: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8') });
     } catch {}
   }
   return out;
