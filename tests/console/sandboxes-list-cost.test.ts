@@ -11,6 +11,7 @@ import { applyEvent, loadContext } from '@/lib/usage/apply-events';
 import { livePieces } from '@/lib/usage/live';
 import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import { costOfSubjects } from '@/lib/usage/queries';
+import { stateEvent } from './helpers/journal-events';
 import { makeOrg, makeSandboxRow, uniq } from './helpers/fixtures';
 
 /**
@@ -18,18 +19,7 @@ import { makeOrg, makeSandboxRow, uniq } from './helpers/fixtures';
  * rates fetched with the rows): it must agree with costOfSubjects to the micro-dollar, and never
  * count usage another org recorded on the same subject id.
  */
-const state = (seq: number, sandboxId: string, s: 'running' | 'paused', at: string): JournalEvent => ({
-  seq,
-  type: 'state',
-  at,
-  sandboxId,
-  state: s,
-  cpu: 1,
-  memoryMb: 1024,
-  diskBytes: 3 * 2 ** 30,
-  cpuMs: null,
-  reason: null,
-});
+const state = (seq: number, sandboxId: string, s: 'running' | 'paused', at: string) => stateEvent(seq, sandboxId, s, at, { diskBytes: 3 * 2 ** 30 });
 
 async function apply(db: Db, events: JournalEvent[]) {
   await db.transaction(async (tx) => {

@@ -5,6 +5,7 @@ import type { JournalEvent } from '@/lib/runner-client';
 import { applyEvent, loadContext } from '@/lib/usage/apply-events';
 import { recomputeRollups, rollOver, Touched } from '@/lib/usage/periods';
 import { periodCost, rateCard } from '@/lib/usage/rates';
+import { stateEvent } from './helpers/journal-events';
 import { makeOrg, uniq } from './helpers/fixtures';
 
 /**
@@ -17,18 +18,8 @@ async function sandboxRow(orgId: string) {
   await db.insert(schema.sandboxes).values({ id, orgId, runnerId: 'local', cpu: 1, memoryMb: 1024, diskMb: 1024, network: { mode: 'none' }, timeoutSec: 0, createdBy: 'test' });
   return id;
 }
-const state = (seq: number, sandboxId: string, s: 'running' | 'paused' | 'stopped' | 'deleted', at: string, cpuMs: number | null = null): JournalEvent => ({
-  seq,
-  type: 'state',
-  at,
-  sandboxId,
-  state: s,
-  cpu: 1,
-  memoryMb: 1024,
-  diskBytes: 2 ** 30,
-  cpuMs,
-  reason: null,
-});
+const state = (seq: number, sandboxId: string, s: 'running' | 'paused' | 'stopped' | 'deleted', at: string, cpuMs: number | null = null) =>
+  stateEvent(seq, sandboxId, s, at, { cpuMs });
 async function apply(events: JournalEvent[]) {
   const db = await getDb();
   await db.transaction(async (tx) => {
