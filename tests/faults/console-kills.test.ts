@@ -60,8 +60,9 @@ describe('console: kill -9 mid-request (real Postgres, real runner)', () => {
   const reconcileAndCheck = async (what: string) => {
     await runnerQuiet(r.pid());
     await runnerCreatesDone(r.client);
+    const passStartedAt = Date.now();
     await reconcileSandboxes({ orgId });
-    expect(await rowsVsRunner(orgId, r.client), `${what} (seed ${rng.seed})`).toEqual([]);
+    expect(await rowsVsRunner(orgId, r.client, passStartedAt), `${what} (seed ${rng.seed})`).toEqual([]);
     expect(await usageVsRows(orgId, 'local'), `${what}: usage (seed ${rng.seed})`).toEqual([]);
   };
 

@@ -15,7 +15,7 @@ export const CREATING_GRACE_MS = 60_000;
  * create grace; nothing may say "lost by runner" (this runner never loses a sandbox, the runner
  * battery shows that) and no delete may be left half-done. Snapshots likewise, both ways.
  */
-export async function rowsVsRunner(orgId: string, client: RunnerClient): Promise<string[]> {
+export async function rowsVsRunner(orgId: string, client: RunnerClient, passStartedAt: number): Promise<string[]> {
   const db = await getDb();
   const problems: string[] = [];
   const rows = await db.select().from(sandboxes).where(and(eq(sandboxes.orgId, orgId), isNull(sandboxes.deletedAt)));
@@ -26,7 +26,9 @@ export async function rowsVsRunner(orgId: string, client: RunnerClient): Promise
     if (row.desiredState === 'deleted') problems.push(`${where}: its delete was not finished`);
     if (row.reason === 'lost by runner') problems.push(`${where}: marked lost, though the runner loses nothing`);
     if (!info) {
-      const waiting = row.state === 'creating' && Date.now() - row.createdAt.getTime() < CREATING_GRACE_MS;
+      // Aged as of the reconciler pass that just ran (it leaves rows up to the grace old): a row
+      // that crossed the grace between that pass and this check is the next pass's to end.
+      const waiting = row.state === 'creating' && passStartedAt - row.createdAt.getTime() <= CREATING_GRACE_MS;
       if (!waiting && row.state !== 'error') problems.push(`${where}: the runner has no such sandbox`);
     } else if (info.state !== row.state) {
       problems.push(`${where}: the runner says ${info.state}`);

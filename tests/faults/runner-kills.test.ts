@@ -45,7 +45,7 @@ describe('runner: kill -9 at any moment (real runc)', () => {
     expect(problems, `${what} (seed ${rng.seed})`).toEqual([]);
   };
 
-  it(`survives ${KILLS} kills at random points of every operation`, { timeout: KILLS * 6000 }, async () => {
+  it(`survives ${KILLS} kills at random points of every operation`, { timeout: KILLS * 10_000 }, async () => {
     for (let i = 1; i <= KILLS; i++) {
       const op = drawOp(ctx);
       const delay = killDelayMs(rng);

@@ -223,7 +223,9 @@ describe.each(ISOLATION_LEVELS)('egress (real sandboxes, isolation %s)', (isolat
     const hostIps = Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i!.address);
     expect(hostIps.length).toBeGreaterThan(0);
     const curl = (id: string, url: string) =>
-      r.client.exec(id, { cmd: sh(`curl -s --max-time 8 -o /tmp/body -w '%{http_code}' '${url}'; echo; cat /tmp/body 2>/dev/null`), timeoutSec: 60 });
+      // Each call its own body file: two at once must not read each other's (a shared one was
+      // truncated by the second curl before the first's cat).
+      r.client.exec(id, { cmd: sh(`b=$(mktemp); curl -s --max-time 8 -o "$b" -w '%{http_code}' '${url}'; echo; cat "$b" 2>/dev/null`), timeoutSec: 60 });
     const listed = await r.client.create({ isolation, network: { mode: 'egress', allow: [PUBLIC], ports: [publicPort, hostPort, 80] } });
     const ok = await curl(listed.id, `http://${PUBLIC}:${publicPort}/`);
     expect(ok.stdout).toBe('200\npublic hello\n');
