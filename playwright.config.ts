@@ -13,13 +13,10 @@ export default defineConfig({
   // Stripe its SDK talks to (e2e/fake-stripe.ts).
   globalSetup: ['./e2e/smtp-sink.ts', './e2e/fake-stripe.ts'],
   globalTeardown: './e2e/global-teardown.ts',
-  // Two files at a time (each file's tests in order, in one worker): a spec spends about half
-  // its time waiting (on sandboxes, polls, the meter), so a second one fills the cores. Specs
-  // that change what every other spec relies on are tagged @exclusive and run alone, after.
   fullyParallel: false,
-  workers: Number(process.env.WARREN_E2E_WORKERS ?? 2),
+  workers: 1,
   retries: 0,
-  timeout: 90_000,
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? 'list' : [['list']],
   use: {
@@ -39,10 +36,7 @@ export default defineConfig({
       ],
     },
   },
-  projects: [
-    { name: 'chromium', use: { ...devices['Desktop Chrome'] }, grepInvert: /@exclusive/ },
-    { name: 'exclusive', use: { ...devices['Desktop Chrome'] }, grep: /@exclusive/, dependencies: ['chromium'], workers: 1 },
-  ],
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
     // The production build with the embedded database and runner, exactly as a newcomer gets it.
     command: 'npx tsx server.ts',

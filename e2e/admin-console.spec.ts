@@ -198,8 +198,7 @@ test('non-admins get a 404 on every admin page and route', async ({ page }) => {
   expect((await page.request.post(`/api/admin/orgs/${orgId}/credits`, { data: { amountMicros: 1_000_000, reason: 'self-service' } })).status()).toBe(404);
 });
 
-// Draining the suite's only runner would refuse another spec's create meanwhile: run alone.
-test('runners: the local runner drains and undrains from the console; every admin page fits a phone', { tag: '@exclusive' }, async ({ browser }) => {
+test('runners: the local runner drains and undrains from the console; every admin page fits a phone', async ({ browser }) => {
   const admin = await adminPage(browser);
   await admin.goto('/admin/runners');
   const local = admin.getByTestId('admin-runner-local');
