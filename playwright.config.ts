@@ -9,9 +9,9 @@ export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
-  // A real SMTP server on loopback that the console delivers to (e2e/smtp-sink.ts), and the fake
-  // Stripe its SDK talks to (e2e/fake-stripe.ts).
-  globalSetup: ['./e2e/smtp-sink.ts', './e2e/fake-stripe.ts'],
+  // Earlier runs' leftovers removed (e2e/stale-runs.ts); a real SMTP server on loopback that the
+  // console delivers to (e2e/smtp-sink.ts), and the fake Stripe its SDK talks to (e2e/fake-stripe.ts).
+  globalSetup: ['./e2e/stale-runs.ts', './e2e/smtp-sink.ts', './e2e/fake-stripe.ts'],
   globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
