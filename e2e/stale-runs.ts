@@ -7,6 +7,7 @@ import { socketAnswers } from '../lib/net/wait-for-socket';
 const PREFIX = 'warren-e2e-';
 /** A run this old whose runner is silent has ended (a whole run takes about 15 minutes). */
 const ENDED_AFTER_MS = 30 * 60_000;
+const MADE_AFTER = Date.UTC(2026, 0, 1);
 
 /**
  * Playwright's global setup, first: what earlier runs left behind. The global teardown deletes a
@@ -21,8 +22,11 @@ export default async function removeStaleRuns() {
   const names = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(PREFIX));
   for (const name of names) {
     const dir = path.join(os.tmpdir(), name);
-    const startedAt = Number.parseInt(name.slice(PREFIX.length), 36);
-    if (dir === current || !Number.isFinite(startedAt) || Date.now() - startedAt < ENDED_AFTER_MS) continue;
+    // Only names playwright.config.ts makes (the start time in base 36): a dir someone named
+    // `warren-e2e-mine` is not ours to remove.
+    const stamp = name.slice(PREFIX.length);
+    const startedAt = /^[0-9a-z]{8,9}$/.test(stamp) ? Number.parseInt(stamp, 36) : Number.NaN;
+    if (dir === current || !(startedAt > MADE_AFTER) || Date.now() - startedAt < ENDED_AFTER_MS) continue;
     try {
       if (await socketAnswers(path.join(dir, 'runner', 'runner.sock'))) continue;
       await cleanupRunnerData(dir);
