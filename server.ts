@@ -9,6 +9,7 @@ import { tlsFromEnv } from '@/lib/env';
 import { closeGracefully } from '@/lib/net/graceful-close';
 import { bootConsole } from '@/lib/server/boot';
 import { createConsoleServer } from '@/lib/server/console-server';
+import { prepareKeepingNativeDate } from '@/lib/server/native-clock';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -17,7 +18,7 @@ async function main() {
   const boot = await bootConsole();
   const app = next({ dev, hostname: boot.host, port: boot.port });
   const handle = app.getRequestHandler();
-  await app.prepare();
+  await prepareKeepingNativeDate(() => app.prepare());
 
   const server = createConsoleServer(handle, { trustProxy: boot.trustProxy, tls: tlsFromEnv() });
 

@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { unixSocketOf } from '../db/postgres';
 import { cleanupRunnerData } from './api-cleanup';
 
 // biome-ignore lint/suspicious/noExplicitAny: bench replies are inspected loosely
@@ -81,7 +82,8 @@ export async function startApi(opts: { env?: Record<string, string> } = {}): Pro
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-bench-'));
   const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `warren_bench_${process.pid}`;
-  const sql = postgres(admin, { max: 1, onnotice: () => {} });
+  const socket = unixSocketOf(admin); // `?host=/var/run/postgresql`: the server's Unix socket
+  const sql = postgres(socket?.url ?? admin, { max: 1, onnotice: () => {}, ...(socket ? { path: socket.path } : {}) });
   await sql.unsafe(`create database ${dbName}`);
   const url = new URL(admin);
   url.pathname = `/${dbName}`;

@@ -2,7 +2,6 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { type DbOrTx, schema } from '@/db';
 import type { UsageKind } from '@/db/schema/usage';
 import type { IsolationLevel } from '@/db/schema/sandboxes';
-import { hourOf } from './periods';
 import { newRatesMemo, planRates } from './org-rates';
 import { periodCost, type RateCard } from './rates';
 
@@ -77,24 +76,35 @@ export type OpenPeriod = Pick<typeof usagePeriods.$inferSelect, 'kind' | 'starte
  */
 export function openHours(p: OpenPeriod, rates: RateCard, from: Date, to: Date, now: Date): { hour: Date; durationMs: number; costMicros: number }[] {
   const out: { hour: Date; durationMs: number; costMicros: number }[] = [];
-  const end = Math.min(now.getTime(), to.getTime());
-  let t = Math.max(p.startedAt.getTime(), from.getTime());
-  while (t < end) {
-    const hourEnd = hourOf(new Date(t)).getTime() + HOUR;
-    const stop = Math.min(end, hourEnd);
-    const d = stop - t;
-    out.push({
-      hour: hourOf(new Date(t)),
-      durationMs: d,
-      costMicros: periodCost({ kind: p.kind, durationMs: d, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates),
-    });
-    t = stop;
-  }
+  eachOpenHour(p, from.getTime(), Math.min(now.getTime(), to.getTime()), (hourMs, d) => {
+    out.push({ hour: new Date(hourMs), durationMs: d, costMicros: hourCost(p, d, rates) });
+  });
   return out;
 }
 
-/** Cost so far of an open period (from its start up to now). */
-export const openCostSoFar = (p: OpenPeriod, rates: RateCard, now: Date) => openHours(p, rates, new Date(0), now, now).reduce((s, h) => s + h.costMicros, 0);
+/** Cost so far of an open period (from its start up to now): openHours summed, without its dates
+ * (the list of sandboxes prices every open period of its page through this on each request). */
+export function openCostSoFar(p: OpenPeriod, rates: RateCard, now: Date): number {
+  let cost = 0;
+  eachOpenHour(p, 0, now.getTime(), (_hourMs, d) => {
+    cost += hourCost(p, d, rates);
+  });
+  return cost;
+}
+
+/** The hour-long pieces of [max(start, fromMs), endMs): each hour's start and the piece's length. */
+function eachOpenHour(p: OpenPeriod, fromMs: number, endMs: number, piece: (hourMs: number, durationMs: number) => void): void {
+  let t = Math.max(p.startedAt.getTime(), fromMs);
+  while (t < endMs) {
+    const hourMs = Math.floor(t / HOUR) * HOUR; // as hourOf
+    const stop = Math.min(endMs, hourMs + HOUR);
+    piece(hourMs, stop - t);
+    t = stop;
+  }
+}
+
+const hourCost = (p: OpenPeriod, durationMs: number, rates: RateCard) =>
+  periodCost({ kind: p.kind, durationMs, vcpuMilli: p.vcpuMilli, memoryMb: p.memoryMb, diskBytes: p.diskBytes, cpuMs: 0 }, rates);
 
 /** Cost per hour of what is open right now (for a month-end projection). */
 export async function burnRateMicrosPerHour(db: DbOrTx, orgId: string, subject?: string): Promise<number> {
