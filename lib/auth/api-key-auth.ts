@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors';
 import { orgGateColumns } from '@/lib/billing/org-gate-columns';
 import { orgGateGeneration, rememberOrgGate } from '@/lib/billing/org-gate-cache';
 import { apiKeyCacheGeneration, cachedApiKey, rememberApiKey } from './api-key-cache';
+import { memoClock } from './memo-freshness';
 import type { OrgScope } from './scope';
 
 const { apiKeys, orgs, users, plans, orgSandboxLimits } = schema;
@@ -26,8 +27,8 @@ export async function authenticateApiKey(rawKey: string): Promise<OrgScope> {
   const hit = cachedApiKey(hash);
   if (hit) return hit;
   const generation = apiKeyCacheGeneration();
-  const readAt = Date.now(); // the memo's half second counts from before the read
-  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.hash, hash));
+  const readAt = memoClock(); // the memo's age counts from before the read
+  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.hash, hash), readAt);
   rememberApiKey(hash, scope, expiresAt, generation, readAt);
   return scope;
 }
@@ -45,13 +46,13 @@ export async function authenticateApiKeyId(id: string): Promise<OrgScope> {
   const hit = cachedApiKey(memoKey);
   if (hit) return hit;
   const generation = apiKeyCacheGeneration();
-  const readAt = Date.now();
-  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.id, id));
+  const readAt = memoClock();
+  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.id, id), readAt);
   rememberApiKey(memoKey, scope, expiresAt, generation, readAt);
   return scope;
 }
 
-async function scopeOfKey(where: SQL): Promise<{ scope: OrgScope; expiresAt: Date | null }> {
+async function scopeOfKey(where: SQL, readAt: number): Promise<{ scope: OrgScope; expiresAt: Date | null }> {
   const db = await getDb();
   const gateGeneration = orgGateGeneration();
   const [row] = await db
@@ -64,7 +65,7 @@ async function scopeOfKey(where: SQL): Promise<{ scope: OrgScope; expiresAt: Dat
     .where(where);
   // The API gate (lib/billing/gate.ts) reads the same org row right after this: the key's read
   // brings what it needs along, one round trip instead of two for a call the memos missed.
-  if (row) rememberOrgGate(row.org.id, row.gate, gateGeneration);
+  if (row) rememberOrgGate(row.org.id, row.gate, gateGeneration, readAt);
   const now = Date.now();
   if (!row || row.key.revokedAt || (row.key.expiresAt && row.key.expiresAt.getTime() <= now)) throw invalid();
   if (row.creatorDisabledAt) throw new AppError('unauthorized', 'This API key was created by a disabled account; ask an org owner for a new key');

@@ -1,3 +1,4 @@
+import { memoClock, memoFresh, SHORT_TTL_MS } from './memo-freshness';
 import type { OrgScope } from './scope';
 
 /**
@@ -5,8 +6,10 @@ import type { OrgScope } from './scope';
  * costs one key lookup per TTL instead of one per call.
  *
  * Why this cannot weaken revocation:
- * - an entry lives at most TTL_MS (0.5 s), so a key revoked, expired, or made invalid by any
- *   other console process sharing the database stops working there within that time;
+ * - an entry is served for half a second after its read, or for up to a minute while this
+ *   console provably hears every change as it commits (./memo-freshness.ts), so a key revoked,
+ *   expired, or made invalid by any other console process sharing the database stops working
+ *   there at once, and within a second if that console stops hearing (its listener is gone);
  * - in this process every change that can invalidate a key (revoke, org deleted or renamed,
  *   member removed or re-roled, creator disabled or enabled) calls `forgetVerifiedApiKeys()`,
  *   so it takes effect on the very next request;
@@ -14,10 +17,10 @@ import type { OrgScope } from './scope';
  * The map lives on globalThis: server.ts's fast path and Next's bundled route handlers are two
  * module graphs in one process and must share one memo (and one invalidation).
  */
-export const API_KEY_CACHE_TTL_MS = 500;
+export const API_KEY_CACHE_TTL_MS = SHORT_TTL_MS;
 const MAX_ENTRIES = 10_000;
 
-type Entry = { scope: OrgScope; expiresAt: number | null; until: number };
+type Entry = { scope: OrgScope; expiresAt: number | null; readAt: number };
 const KEY = Symbol.for('warren.apiKeyCache');
 const g = globalThis as unknown as { [KEY]?: { entries: Map<string, Entry>; generation: number } };
 if (!g[KEY]) g[KEY] = { entries: new Map<string, Entry>(), generation: 0 };
@@ -27,17 +30,18 @@ const cache = state.entries;
 /** Taken before a key is looked up: a lookup that raced an invalidation is not remembered. */
 export const apiKeyCacheGeneration = () => state.generation;
 
-export function cachedApiKey(hash: string, now = Date.now()): OrgScope | undefined {
+export function cachedApiKey(hash: string): OrgScope | undefined {
   const e = cache.get(hash);
   if (!e) return undefined;
-  if (e.until <= now || (e.expiresAt !== null && e.expiresAt <= now)) {
+  if (!memoFresh(e.readAt) || (e.expiresAt !== null && e.expiresAt <= Date.now())) {
     cache.delete(hash);
     return undefined;
   }
   return e.scope;
 }
 
-export function rememberApiKey(hash: string, scope: OrgScope, expiresAt: Date | null, generation: number, now = Date.now()): void {
+/** `readAt`: memoClock() when the read began. */
+export function rememberApiKey(hash: string, scope: OrgScope, expiresAt: Date | null, generation: number, readAt = memoClock()): void {
   // The row was read before an invalidation that happened since: it may be the old state.
   if (generation !== state.generation) return;
   // Bounded: a flood of distinct valid keys only evicts the oldest entries (a Map iterates in
@@ -45,7 +49,7 @@ export function rememberApiKey(hash: string, scope: OrgScope, expiresAt: Date | 
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   // Frozen: one scope object now serves many requests, none may alter it for the others.
   Object.freeze(scope.actor);
-  cache.set(hash, { scope: Object.freeze(scope), expiresAt: expiresAt?.getTime() ?? null, until: now + API_KEY_CACHE_TTL_MS });
+  cache.set(hash, { scope: Object.freeze(scope), expiresAt: expiresAt?.getTime() ?? null, readAt });
 }
 
 /** Drops every memoised key: called by anything that may make a verified key invalid. */

@@ -4,6 +4,7 @@ import type { Permission } from '@/lib/auth/permissions';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import { envLimits } from './plan-defaults';
+import { memoClock } from '@/lib/auth/memo-freshness';
 import { cachedOrgGate, type OrgGate, orgGateGeneration, rememberOrgGate } from './org-gate-cache';
 import { orgGateColumns } from './org-gate-columns';
 import { takeLeasedApiToken } from './rate-lease';
@@ -48,12 +49,13 @@ export async function gateOrgRequest(req: Request, scope: OrgScope, permission: 
 async function readOrgGate(db: Awaited<ReturnType<typeof getDb>>, orgId: string): Promise<OrgGate | undefined> {
   const { orgs, plans, orgSandboxLimits } = schema;
   const generation = orgGateGeneration();
+  const readAt = memoClock();
   const [org] = await db
     .select(orgGateColumns)
     .from(orgs)
     .leftJoin(plans, eq(plans.id, orgs.planId))
     .leftJoin(orgSandboxLimits, eq(orgSandboxLimits.orgId, orgs.id))
     .where(eq(orgs.id, orgId));
-  if (org) rememberOrgGate(orgId, org, generation);
+  if (org) rememberOrgGate(orgId, org, generation, readAt);
   return org;
 }

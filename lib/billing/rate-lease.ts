@@ -2,22 +2,41 @@ import type { Db } from '@/db';
 import { type TokenTake, takeApiTokens } from './rate-limit';
 
 /**
- * Per-key token leases, so a busy key does not pay a database write per request. The bucket in
- * Postgres (./rate-limit.ts) stays the one source of truth: a console takes tokens from it and
- * spends them locally, and only what it took can be spent, so several consoles sharing the
- * database together never pass more than the limit. A key's lease starts at one token (a quiet
- * key costs what it did: one upsert per request, and racing requests each take their own), and
- * doubles each time the last lease ran out within LEASE_MS, up to a second's worth of the key's
- * rate (at most MAX_LEASE). Tokens unspent after LEASE_MS are dropped, not returned: at worst a
- * key gets 429s a little early, never requests beyond its limit, and a limit change (which drops
- * every lease: `forgetRateLeases`) applies at once.
+ * Per-key token leases, so a key does not wait for a database write on every request. The
+ * bucket in Postgres (./rate-limit.ts) stays the one source of truth: a console takes tokens from
+ * it and spends them locally, and only what it took can be spent, so several consoles sharing the
+ * database together never pass more than the limit.
+ *
+ * A key's first lease is one token, taken while its request waits. When a lease runs out, the
+ * next one is taken ahead, in the background, so the key's next request finds it ready:
+ * - it doubles each time the last one ran out within LEASE_MS of being taken (a busy key), up to
+ *   a second's worth of the key's rate (at most MAX_LEASE), and lives LEASE_MS;
+ * - otherwise it is one token that lives RESERVE_MS (an agent calling every few seconds);
+ * - only while the bucket had at least half its tokens left at the last take, and only for keys
+ *   allowed RESERVE_MIN_RPM or more: near its limit (or with a small limit) a key takes each
+ *   token as its request needs it, so no token sits in a lease while a request is refused.
+ * Tokens unspent when their lease ends are dropped, not returned: at worst a key gets 429s a
+ * little early, never requests beyond its limit, and a limit change (which drops every lease:
+ * `forgetRateLeases`, and a lease records the limit it was taken under) applies at once. The
+ * quotas view's per-key use counts tokens held in a lease as used.
  * On globalThis: server.ts's fast path and Next's bundled handlers must share the leases.
  */
 const LEASE_MS = 1000;
+const RESERVE_MS = 30_000;
+const RESERVE_MIN_RPM = 60;
 const MAX_LEASE = 50;
 const MAX_KEYS = 10_000;
 
-type Lease = { tokens: number; until: number; size: number; perMinute: number };
+type Lease = {
+  tokens: number;
+  until: number;
+  size: number;
+  perMinute: number;
+  takenAt: number;
+  /** What the bucket held after the last take. */
+  bucketLeft: number;
+  refilling: boolean;
+};
 const KEY = Symbol.for('warren.rateLeases');
 const g = globalThis as unknown as { [KEY]?: Map<string, Lease> };
 if (!g[KEY]) g[KEY] = new Map<string, Lease>();
@@ -28,16 +47,52 @@ export async function takeLeasedApiToken(apiKeyId: string, perMinute: number, db
   const lease = leases.get(apiKeyId);
   if (lease && lease.perMinute === perMinute && lease.until > now && lease.tokens >= 1) {
     lease.tokens -= 1;
+    if (lease.tokens < 1) takeAhead(apiKeyId, lease, now - lease.takenAt < LEASE_MS, db);
     return { allowed: true, tokens: lease.tokens, retryAfterSec: 0 };
   }
-  // The last lease ran out while still fresh: this key is busy, take more next time.
+  // The last lease ran out while still fresh: this key is busy, take more.
   const busy = lease !== undefined && lease.perMinute === perMinute && lease.until > now;
-  const size = busy ? Math.min(lease.size * 2, Math.max(1, Math.floor(perMinute / 60)), MAX_LEASE) : 1;
+  const size = busy ? nextSize(lease.size, perMinute) : 1;
   const take = await takeApiTokens(apiKeyId, perMinute, size, db);
   if (!take.allowed) return take;
   if (leases.size >= MAX_KEYS && !leases.has(apiKeyId)) leases.delete(leases.keys().next().value!);
-  leases.set(apiKeyId, { tokens: take.taken - 1, until: now + LEASE_MS, size, perMinute });
+  // The same lease object when the limit is the same: a take ahead still on its way adds to it.
+  const next: Lease = lease?.perMinute === perMinute ? lease : { tokens: 0, until: 0, size, perMinute, takenAt: now, bucketLeft: 0, refilling: false };
+  Object.assign(next, { tokens: take.taken - 1, until: now + LEASE_MS, size, takenAt: now, bucketLeft: take.tokens });
+  leases.set(apiKeyId, next);
+  if (next.tokens < 1) takeAhead(apiKeyId, next, busy, db);
   return take;
+}
+
+const nextSize = (size: number, perMinute: number) => Math.min(size * 2, Math.max(1, Math.floor(perMinute / 60)), MAX_LEASE);
+
+/**
+ * The lease after this one, taken now in the background (see above for when). `busy`: the lease
+ * just spent ran out within LEASE_MS of being taken (a lease of one token taken by the very
+ * request that spends it says nothing about that, so its caller passes whether the lease before
+ * it did).
+ */
+function takeAhead(apiKeyId: string, lease: Lease, busy: boolean, db?: Db): void {
+  if (lease.refilling || lease.perMinute < RESERVE_MIN_RPM || lease.bucketLeft < lease.perMinute / 2) return;
+  lease.refilling = true;
+  const startedAt = Date.now();
+  const size = busy ? nextSize(lease.size, lease.perMinute) : 1;
+  takeApiTokens(apiKeyId, lease.perMinute, size, db)
+    .then((take) => {
+      // Dropped meanwhile (a limit changed): the tokens are dropped with it, never spent.
+      if (leases.get(apiKeyId) !== lease) return;
+      lease.bucketLeft = take.tokens;
+      if (!take.allowed) return;
+      if (lease.until <= Date.now()) lease.tokens = 0; // what the lease held has run out
+      lease.tokens += take.taken;
+      lease.size = size;
+      lease.takenAt = startedAt;
+      lease.until = Math.max(lease.until, startedAt + (size === 1 && !busy ? RESERVE_MS : LEASE_MS));
+    })
+    .catch(() => {}) // the next request takes its own token, as it would have
+    .finally(() => {
+      lease.refilling = false;
+    });
 }
 
 /** Drops every lease (a limit changed, or tests reset a bucket). */

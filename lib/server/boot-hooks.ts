@@ -1,4 +1,5 @@
 import { ensureFirstAdmin } from '@/lib/admin/bootstrap';
+import { authCacheBus } from './auth-cache-bus';
 import { baseTemplate } from './base-template';
 import { billingEnforcer } from './billing-enforcer';
 import type { BootHook } from './boot';
@@ -13,6 +14,7 @@ import { stripeBilling } from './stripe-billing';
 import { templateBuilds } from './template-builds';
 import { usageMeter } from './usage-meter';
 
-// Order matters: the first admin exists before anything serves; the runner before sandboxes;
+// Order matters: the first admin exists before anything serves (and memos are invalidated
+// across consoles before anything serves); the runner before sandboxes;
 // builds a restart cut short resume before the base template's is looked at.
-export const bootHooks: BootHook[] = [ensureFirstAdmin, execLogJournal, embeddedRunner, sandboxReconciler, templateBuilds, baseTemplate, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes, e2bCompat];
+export const bootHooks: BootHook[] = [ensureFirstAdmin, authCacheBus, execLogJournal, embeddedRunner, sandboxReconciler, templateBuilds, baseTemplate, usageMeter, billingEnforcer, stripeBilling, retentionSweep, mailSender, liveRoutes, e2bCompat];

@@ -94,4 +94,36 @@ describe('API requests per minute per key', () => {
     expect(passed + limited).toBe(140);
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
+
+  it('a key far under its limit finds its next token taken ahead: its request waits for no bucket write', async () => {
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 600 });
+    const key = await makeKey(scope, 'viewer', 'ahead');
+    expect((await get(key)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100)); // an agent thinking: past a busy key's lease
+    // Another transaction holds the key's bucket row: a request that had to take its token now
+    // would wait for it.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const db = await getDb();
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'ahead'} for update of b`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      const answered = await Promise.race([get(key).then((r) => r.status), new Promise((r) => setTimeout(() => r('waited'), 1500))]);
+      expect(answered).toBe(200);
+    } finally {
+      release();
+      await holder;
+    }
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
+  });
 });
