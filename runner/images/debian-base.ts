@@ -72,7 +72,7 @@ export class DebianBases {
         );
         let output: string;
         try {
-          output = await run('mmdebstrap', [...args, spec.suite, tar, this.mirror], { timeout: 30 * 60_000 });
+          output = await run('mmdebstrap', [...args, spec.suite, tar, this.mirror], { timeout: 30 * 60_000, endsWithRunner: true });
         } catch (err) {
           const stderr = String((err as { stderr?: string }).stderr || (err as Error).message);
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('image_pull_failed', 'mmdebstrap is not installed on this runner (apt-get install mmdebstrap)');

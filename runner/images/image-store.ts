@@ -161,6 +161,7 @@ export class ImageStore {
         await run('prlimit', [`--fsize=${this.maxLayerBytes}`, '--', 'skopeo', ...args, `docker://${reference}`, `oci:${layout}:image`], {
           timeout: 15 * 60_000,
           signal: abort.signal,
+          endsWithRunner: true,
         });
       } catch (err) {
         if (abort.signal.aborted) throw cancelled();
