@@ -33,8 +33,8 @@ export async function openPostgres(url: string | undefined, schema: Schema, opts
 /**
  * libpq's way of naming a Unix socket in a URL, `postgres://user@localhost/db?host=/var/run/postgresql`
  * (the socket directory; the port names the socket file, 5432 unless given), which postgres.js
- * would otherwise send to the server as a setting. A Postgres on the same host is cheaper over its
- * socket than over loopback TCP (README, Benchmarks).
+ * would otherwise send to the server as a setting. For deployments that reach their Postgres by
+ * its socket (peer authentication); it did not change the list benchmark here (README, Benchmarks).
  */
 export function unixSocketOf(url: string): { url: string; path: string } | null {
   if (!URL.canParse(url)) return null;
