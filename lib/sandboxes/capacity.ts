@@ -34,7 +34,24 @@ export type Want = { cpu: number; memoryMb: number };
  * take the last unit.
  */
 export async function claimCapacity(tx: Tx, orgId: string, limits: SandboxLimits, want: Want, except?: string): Promise<void> {
+  await lockCapacity(tx, orgId);
+  await checkCapacity(tx, orgId, limits, want, except);
+}
+
+/**
+ * The first half of a claim, on its own round trip: the count after it must be a statement of
+ * its own that starts once the lock is held, so its snapshot sees everything committed before.
+ */
+export async function lockCapacity(tx: Tx, orgId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`warren:sandbox-quota:${orgId}`}, 0))`);
+}
+
+/**
+ * The second half, under the lock. A create sends it together with its own row's insert, in
+ * whatever order they reach Postgres: `except` (the new row's id) leaves that row out, so the
+ * count is the same either way.
+ */
+export async function checkCapacity(tx: Tx, orgId: string, limits: SandboxLimits, want: Want, except?: string): Promise<void> {
   const use = await orgCapacityUse(tx, orgId, except);
   if (use.sandboxes + 1 > limits.maxSandboxes) {
     throw new AppError('quota_exceeded', `Your org has reached its limit of ${limits.maxSandboxes} concurrent sandboxes; stop or delete one first`, {

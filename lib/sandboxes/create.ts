@@ -6,40 +6,26 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, badRequest, conflict, notFound } from '@/lib/errors';
 import { can } from '@/lib/auth/permissions';
 import { newId } from '@/lib/ids';
-import { RunnerError, RunnerUnavailableError } from '@/lib/runner-client';
 import { pickRunner } from '@/lib/runners/placement';
-import { listRunners, runnerClient } from '@/lib/runners/registry';
+import { listRunners } from '@/lib/runners/registry';
 import { type CreateSandboxBody, createSandboxBody } from '@/lib/schemas/sandboxes';
 import { type ResolvedTemplate, resolveTemplate, templateToCreate } from '@/lib/templates/templates';
 import { DEBIAN_TEMPLATE, ensureDebianTemplate } from '@/lib/templates/debian';
-import { awaitTemplateReady, ensureTemplateImage, startTemplateCommand } from '@/lib/templates/on-runner';
 import { orgBalance } from '@/lib/billing/balance';
 import { blockedError, standingOf } from '@/lib/billing/standing';
-import { checkResources, claimCapacity, SANDBOX_DEFAULTS } from './limits';
+import { checkResources, SANDBOX_DEFAULTS } from './limits';
+import { checkCapacity, lockCapacity } from './capacity';
+import { createOnRunner } from './create-on-runner';
 import { orgContext } from './org-context';
 import { isolationFor } from './isolation';
-import { inflight } from './inflight';
-import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { isNameTaken } from './names';
-import { applyRunnerInfo, markDeleted } from './store';
-import { type SandboxRow, type SandboxView, sandboxView } from './view';
+import type { SandboxView } from './view';
 import { checkSecretsFit, markSecretsUsed, resolveSecrets } from '@/lib/secrets/vault';
-import type { SandboxSecretsInput } from '@/lib/runner-client';
 
 const { sandboxes, snapshots } = schema;
 
 export { ACTIVE_STATES } from './limits';
 
-/**
- * Creates a sandbox: billing standing (402/403 when the org cannot pay), limits, placement, then the row (state creating) BEFORE the runner call,
- * so a crash in between leaves a record the reconciler can finish or clean, never an untracked
- * sandbox. A failed runner call soft-deletes the row with the reason; nothing leaks.
- *
- * `retry` is an Idempotency-Key's (lib/api/idempotency): `remember` records the new sandbox's id
- * with the key in the row's own transaction, and `previous` is that id when this request retries
- * a first try whose console died. That sandbox is finished (created on its runner if it never got
- * there) and returned: one request never makes two sandboxes.
- */
 /** The caller's org's snapshot, or a 404. */
 async function ownedSnapshot(db: Db, orgId: string, snapshotId: string) {
   const [snap] = await db
@@ -57,6 +43,17 @@ async function liveSnapshot(db: Db, snapshotId: string) {
   return snap;
 }
 
+/**
+ * Creates a sandbox: billing standing (402/403 when the org cannot pay), limits, placement, then
+ * the row (state creating) BEFORE the runner call, so a crash in between leaves a record the
+ * reconciler can finish or clean, never an untracked sandbox. A failed runner call soft-deletes
+ * the row with the reason; nothing leaks.
+ *
+ * `retry` is an Idempotency-Key's (lib/api/idempotency): `remember` records the new sandbox's id
+ * with the key in the row's own transaction, and `previous` is that id when this request retries
+ * a first try whose console died. That sandbox is finished (created on its runner if it never got
+ * there) and returned: one request never makes two sandboxes.
+ */
 export async function createSandbox(
   scope: OrgScope,
   input: CreateSandboxBody,
@@ -133,104 +130,56 @@ export async function createSandbox(
   checkSecretsFit(resolved, network, body.env ?? {});
   const runner = await pickRunner({ ...res, isolation }, pinned, runnersListed);
 
-  const row = await db.transaction(async (tx) => {
-    await claimCapacity(tx, scope.orgId, limits, res);
-    // The writes go out together and are answered in one round trip's wait (postgres.js
-    // pipelines a transaction's queries on its connection), in whatever order they are sent:
-    // none reads another (the audit and secrets writes, plain async functions, are sent before
-    // the insert, which drizzle sends when awaited). Still one transaction: a failure (a name
-    // taken meanwhile) aborts them all, and is what rejects first (the statements after it only
-    // say the transaction aborted).
-    // The capacity claim is awaited before: its count must see all that committed before the lock.
-    const [[inserted]] = await Promise.all([
-      tx
-        .insert(sandboxes)
-        .values({
-          id,
-          orgId: scope.orgId,
-          runnerId: runner.id,
-          template: template.id,
-          templateBuildId: template.builtin ? null : template.build.id,
-          snapshotId: snapshotId ?? null,
-          name: body.name ?? null,
-          onTimeout: body.onTimeout ?? 'stop',
-          isolation,
-          state: 'creating',
-          desiredState: 'running',
-          ...res,
-          idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
-          network,
-          metadata: body.metadata ?? {},
-          secrets: names,
-          createdBy: scope.actor.label,
-        })
-        .returning(),
-      recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: snapshotId ?? null, secrets: names, isolation }, tx),
-      markSecretsUsed(tx, scope, names, id, 'create'),
-      retry.remember?.(tx, id),
-    ]);
-    return inserted!;
-  }).catch((err) => {
-    if (isNameTaken(err)) throw nameTaken(body.name!);
-    throw err;
-  });
-  return createOnRunner(row, body.env, false, resolved);
-}
-
-/**
- * Creates a row's sandbox on its runner, from the row itself (and the request's env, which is not
- * stored). `again`: the first try may have reached the runner, so ask first; a create that
- * arrives while the first one's is still running there is a 409, after which it exists.
- */
-async function createOnRunner(row: SandboxRow, env: Record<string, string> | undefined, again: boolean, secrets: SandboxSecretsInput): Promise<SandboxView> {
-  const { id } = row;
-  try {
-    const client = await runnerClient(row.runnerId);
-    const existing = () => client.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err)));
-    const info = await inflight(id, async () => {
-      const first = again ? await existing() : null;
-      if (first) return first;
-      // A custom template's image is pulled on this runner first if it is not there yet (by digest).
-      const image = row.templateBuildId && !row.snapshotId ? await ensureTemplateImage(client, row.templateBuildId) : null;
-      const created = await client
-        .create({
-          id,
-          template: row.template,
-          image: image?.digest,
-          snapshotId: row.snapshotId ?? undefined,
-          isolation: row.isolation,
-          resources: { cpu: row.cpu, memoryMb: row.memoryMb, diskMb: row.diskMb },
-          network: row.network,
-          env,
-          timeoutSec: row.timeoutSec,
-          idleTimeoutSec: row.idleTimeoutSec,
-          // The runner stops or pauses on timeout; a delete is the console's (lib/sandboxes/retention.ts).
-          onTimeout: row.onTimeout === 'pause' ? 'pause' : 'stop',
-          metadata: row.metadata,
-          secrets,
-        })
-        .catch(async (err) => {
-          const late = again && err instanceof RunnerError && err.status === 409 ? await existing() : null;
-          if (!late) throw err;
-          return late;
-        });
-      if (image) await startTemplateCommand(client, id, image);
-      // A template's ready command must pass before the create answers (else it fails and goes).
-      if (row.templateBuildId) await awaitTemplateReady(client, id, row.template);
-      return created;
+  const values = {
+    id,
+    orgId: scope.orgId,
+    runnerId: runner.id,
+    template: template.id,
+    templateBuildId: template.builtin ? null : template.build.id,
+    snapshotId: snapshotId ?? null,
+    name: body.name ?? null,
+    onTimeout: body.onTimeout ?? 'stop',
+    isolation,
+    state: 'creating',
+    desiredState: 'running',
+    ...res,
+    idleTimeoutSec: body.idleTimeoutSec ?? SANDBOX_DEFAULTS.idleTimeoutSec,
+    network,
+    metadata: body.metadata ?? {},
+    secrets: names,
+    createdBy: scope.actor.label,
+  } satisfies typeof sandboxes.$inferInsert;
+  const row = await db
+    .transaction(async (tx) => {
+      await lockCapacity(tx, scope.orgId);
+      // Under the lock, the capacity count and the writes go out together and are answered in
+      // one round trip's wait (postgres.js pipelines a transaction's queries on its connection),
+      // in whatever order they are sent: the count leaves the new row out by its id, and no
+      // write reads another (the audit and secrets writes, plain async functions, are sent
+      // before the insert, which drizzle sends when awaited). Still one transaction: a refusal
+      // by the count (429) or a failure of a write (a name taken meanwhile) rolls back all.
+      const checked = settled(checkCapacity(tx, scope.orgId, limits, res, id));
+      const writes = settled(
+        Promise.all([
+          tx.insert(sandboxes).values(values).returning(),
+          recordAudit(scope, 'sandbox.create', { type: 'sandbox', id }, { template: template.id, snapshotId: snapshotId ?? null, secrets: names, isolation }, tx),
+          markSecretsUsed(tx, scope, names, id, 'create'),
+          retry.remember?.(tx, id),
+        ]),
+      );
+      const [count, written] = await Promise.allSettled([checked, writes]);
+      // The count's refusal is the answer; when a write failed first, the count after it only
+      // says the transaction was aborted, so the write's own error is the one to report.
+      if (count.status === 'rejected' && count.reason instanceof AppError) throw count.reason;
+      if (written.status === 'rejected') throw written.reason;
+      if (count.status === 'rejected') throw count.reason;
+      return written.value[0][0]!;
+    })
+    .catch((err) => {
+      if (isNameTaken(err)) throw nameTaken(body.name!);
+      throw err;
     });
-    return sandboxView(await applyRunnerInfo(row, info));
-  } catch (err) {
-    const reason = err instanceof RunnerUnavailableError ? 'runner unavailable during create' : `create failed: ${(err as Error).message}`;
-    // Soft-deleted with desired_state deleted: if the runner did create it after all, the
-    // reconciler finds the row and deletes the runner's copy.
-    await markDeleted(id, reason.slice(0, 500), 'error');
-    // A runner at its own sandbox cap is a capacity problem of ours, not the caller's quota.
-    if (err instanceof RunnerError && err.code === 'quota_exceeded' && /runner is full/i.test(err.message)) {
-      throw new AppError('runner_unavailable', 'No sandbox runner has room right now; try again shortly');
-    }
-    throw fromRunner(err);
-  }
+  return createOnRunner(row, body.env, false, resolved);
 }
 
 /**
