@@ -108,6 +108,11 @@ async function* relay(
       const end = endOf(e);
       if (end) {
         yield out(end);
+        // The runner ends its answer right after the end event: read that end too. An answer
+        // left half-read is destroyed when the call's signal aborts (Connect aborts it as every
+        // stream finishes), and its kept-alive runner connection with it: a quarter of the
+        // gateway's commands then paid for a new connection (bench/e2b-compat).
+        while (!(await it.next()).done);
         return;
       }
     }
