@@ -224,6 +224,7 @@ export class LocalSandboxManager implements SandboxManager {
     this.stopNetWatch?.();
     await this.pool.stopFilling();
     await Promise.race([this.lock.idle(), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+    for (const a of this.agents.values()) a.close();
     this.agents.clear();
     this.egress.closeAll();
     this.meter.journal.close();
@@ -293,6 +294,7 @@ export class LocalSandboxManager implements SandboxManager {
       this.table.save(rec);
       await this.egress.attach(rec); // egress-only secrets with slirp egress: the proxy is for them
       this.log.info({ sandbox: rec.id, pooled: Boolean(claimed) }, 'sandbox created');
+      this.agent(id).warm(); // its first command usually follows at once
       return publicInfo(rec);
     });
   }
@@ -595,11 +597,14 @@ export class LocalSandboxManager implements SandboxManager {
       const socket = agentSocketOf(sandboxPaths(this.cfg.dirs, rec.key), rec.isolation);
       const held = this.agentHolds.get(rec.key);
       a = held
-        ? new AgentClient(async () => {
-            await held;
-            return net.createConnection(socket);
-          })
-        : AgentClient.forSocket(socket);
+        ? new AgentClient(
+            async () => {
+              await held;
+              return net.createConnection(socket);
+            },
+            { keepSpare: true },
+          )
+        : AgentClient.forSocket(socket, { keepSpare: true });
       this.agents.set(rec.key, a);
     }
     return a;
@@ -611,13 +616,15 @@ export class LocalSandboxManager implements SandboxManager {
     const done = work.catch(() => {}).finally(() => {
       if (this.agentHolds.get(key) !== done) return;
       this.agentHolds.delete(key);
-      this.agents.delete(key); // the next call gets the plain client
+      this.dropAgent(key); // the next call gets the plain client
     });
     this.agentHolds.set(key, done);
-    this.agents.delete(key);
+    this.dropAgent(key);
   }
 
+  /** Forgets a sandbox's agent client, closing the connection it kept for the next call. */
   private dropAgent(key: string) {
+    this.agents.get(key)?.close();
     this.agents.delete(key);
   }
 
