@@ -136,8 +136,11 @@ export class BtrfsLayerStore implements WritableLayerStore {
     await run('btrfs', ['subvolume', 'delete', dir]);
     this.ids.delete(dir);
     if (id !== undefined) {
-      void run('btrfs', ['subvolume', 'sync', this.pool.root, String(id)])
-        .then(() => run('btrfs', ['qgroup', 'clear-stale', this.pool.root]))
+      // These wait on the cleaner for seconds, holding the pool open: they end with the runner
+      // (an orphaned one kept the pool busy, so it could not be unmounted after the runner
+      // stopped). A stale group they did not clear is cleared by the next delete's.
+      void run('btrfs', ['subvolume', 'sync', this.pool.root, String(id)], { endsWithRunner: true })
+        .then(() => run('btrfs', ['qgroup', 'clear-stale', this.pool.root], { endsWithRunner: true }))
         .catch(() => {});
     }
   }

@@ -172,6 +172,28 @@ while True:
     expect(before - free()).toBeLessThan(16 * 1024 * 1024);
     expect(findLeaks(r, owned)).toEqual([]);
   }, 120_000);
+
+  // Last: it stops the runner. A delete leaves `btrfs subvolume sync` waiting on the cleaner for
+  // seconds; one that outlived its runner kept the pool busy, so an operator could not unmount it.
+  it('a stopped runner leaves nothing of its own holding the pool', async () => {
+    const sb = await r.client.create();
+    await r.client.delete(sb.id);
+    const holders = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .map((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+          } catch {
+            return '';
+          }
+        })
+        .filter((cmd) => cmd.includes(pool()));
+    await r.stop();
+    await waitFor(async () => holders().length === 0, 5_000).catch(() => {});
+    expect(holders()).toEqual([]);
+  });
 });
 
 async function waitFor(ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
