@@ -614,9 +614,9 @@ export class LocalSandboxManager implements SandboxManager {
   private agentHolds = new Map<string, Promise<void>>();
   holdAgentUntil(key: string, work: Promise<void>): void {
     const done = work.catch(() => {}).finally(() => {
-      if (this.agentHolds.get(key) !== done) return;
-      this.agentHolds.delete(key);
-      this.dropAgent(key); // the next call gets the plain client
+      if (this.agentHolds.get(key) === done) this.agentHolds.delete(key);
+      // The client made meanwhile stays (its waits are over): with it, the connection it keeps
+      // ready for the sandbox's first command (made at create, once the hold ends).
     });
     this.agentHolds.set(key, done);
     this.dropAgent(key);
