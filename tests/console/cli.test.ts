@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { closeDb } from '@/db';
 import { authenticateApiKey } from '@/lib/auth/api-key-auth';
@@ -63,18 +64,35 @@ describe('warren CLI (Postgres)', { timeout: 90_000 }, () => {
   });
 
   it('runner add registers another host for placement (token stored encrypted), list shows it, remove drops it', async () => {
-    const id = `host-${uniq()}`;
-    const add = await runCli(['runner', 'add', '--id', id, '--url', 'http://10.0.0.5:7070', '--token', 'a-runner-token-0123456789'], env());
-    expect(add.code).toBe(0);
-    const { listRunners } = await import('@/lib/runners/registry');
-    const row = (await listRunners()).find((r) => r.id === id);
-    expect(row?.url).toBe('http://10.0.0.5:7070');
-    expect(row?.tokenCiphertext).not.toContain('a-runner-token');
-    expect((await runCli(['runner', 'list'], env())).stdout).toContain(`${id}\tready\thttp://10.0.0.5:7070`);
-    expect((await runCli(['runner', 'remove', '--id', id], env())).code).toBe(0);
-    expect((await listRunners()).some((r) => r.id === id)).toBe(false);
-    const bad = await runCli(['runner', 'add', '--id', id, '--url', 'ftp://x', '--token', 't'], env());
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--url is');
+    // In a database of its own: a registered runner is a placement candidate for every test file
+    // sharing the test database, and another file's build or create would be sent to 10.0.0.5.
+    const base = new URL(inject('databaseUrl'));
+    const name = `${base.pathname.slice(1)}_runners_${uniq()}`.slice(0, 60);
+    const server = new URL(base);
+    server.pathname = '/postgres';
+    const admin = postgres(server.toString(), { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    const own = new URL(base);
+    own.pathname = `/${name}`;
+    const ownEnv = () => ({ ...env(), DATABASE_URL: own.toString() });
+    const db = postgres(own.toString(), { max: 1, onnotice: () => {} });
+    try {
+      const id = `host-${uniq()}`;
+      const add = await runCli(['runner', 'add', '--id', id, '--url', 'http://10.0.0.5:7070', '--token', 'a-runner-token-0123456789'], ownEnv());
+      expect(add.code).toBe(0);
+      const [row] = await db`select url, token_ciphertext from runners where id = ${id}`;
+      expect(row?.url).toBe('http://10.0.0.5:7070');
+      expect(row?.token_ciphertext).not.toContain('a-runner-token');
+      expect((await runCli(['runner', 'list'], ownEnv())).stdout).toContain(`${id}\tready\thttp://10.0.0.5:7070`);
+      expect((await runCli(['runner', 'remove', '--id', id], ownEnv())).code).toBe(0);
+      expect(await db`select id from runners where id = ${id}`).toHaveLength(0);
+      const bad = await runCli(['runner', 'add', '--id', id, '--url', 'ftp://x', '--token', 't'], ownEnv());
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--url is');
+    } finally {
+      await db.end();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
   });
 });
