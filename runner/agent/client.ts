@@ -622,10 +622,28 @@ export class AgentClient {
     result.catch(() => {}); // observed below; avoid an unhandled rejection while still sending
     const limit = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     let total = 0;
-    const source: AsyncIterable<Buffer | string> | Array<Buffer | string> =
-      typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+    const source: AsyncIterator<Buffer | string> =
+      typeof data === 'string' || Buffer.isBuffer(data) ? oneChunk(data) : (data as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    // The agent may refuse before reading any data (a path it may not write): then the wait for
+    // the source's next chunk ends too, or a client that waits for the answer before sending the
+    // rest would wait forever (the caller drains what is left of its request).
+    const answered = new Promise<typeof ANSWERED>((resolve) => {
+      const stop = () => resolve(ANSWERED);
+      result.then(stop, stop);
+      ch.once('done', stop);
+    });
+    let read = false;
     try {
-      for await (const chunk of source) {
+      for (;;) {
+        const pending = source.next();
+        pending.catch(() => {}); // left unread when the agent answered first
+        const next = await Promise.race([pending, answered]);
+        if (next === ANSWERED) return result;
+        if (next.done) {
+          read = true;
+          break;
+        }
+        const chunk = next.value;
         let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         total += buf.length;
         if (total > limit) {
@@ -644,6 +662,9 @@ export class AgentClient {
       // end before DATA_END and discards its temp file.
       ch.destroy();
       throw err;
+    } finally {
+      // Left before its end (as `for await` would): a stream source is destroyed.
+      if (!read) source.return?.(undefined)?.catch(() => {});
     }
     ch.send(Frame.DATA_END);
     return result;
@@ -717,3 +738,9 @@ function sendFirst(stream: Duplex, frame: Buffer): Promise<boolean> {
 }
 
 const ignoreError = () => {};
+
+const ANSWERED = Symbol('answered');
+
+async function* oneChunk(data: Buffer | string): AsyncGenerator<Buffer | string> {
+  yield data;
+}

@@ -99,9 +99,12 @@ describe('runner API: files', () => {
       `PUT /v1/sandboxes/fs1/files/content?path=/root/refused HTTP/1.1\r\nhost: runner\r\nauthorization: Bearer ${f.token}\r\n` +
         `content-type: application/octet-stream\r\ncontent-length: ${total}\r\nconnection: close\r\n\r\n`,
     );
-    await write(chunk);
+    // A first kilobyte, then nothing until the answer: the runner has sent all it had to the
+    // agent and waits for more when the refusal comes, and must answer anyway.
+    await write(Buffer.alloc(1024, 7));
     await answered;
     expect(received).toMatch(/^HTTP\/1\.1 403 /);
+    await write(Buffer.alloc(chunk.length - 1024, 7));
     for (let sent = chunk.length; sent < total && !sock.destroyed; sent += chunk.length) await write(chunk);
     expect(writeErrors).toEqual([]);
     await closed;
