@@ -46,14 +46,19 @@ export async function buildsIdle(): Promise<void> {
   while (queues.size) await Promise.all([...queues.values()]);
 }
 
-async function appendLog(id: string, line: string): Promise<void> {
-  const db = await getDb();
+/** The log column with `line` appended, each of its lines stamped with the time. */
+function withLine(line: string) {
   const at = new Date().toISOString();
   const stamped = line
     .split('\n')
     .map((l) => `${at} ${l}\n`)
     .join('');
-  await db.update(templateBuilds).set({ log: sql`${templateBuilds.log} || ${stamped}` }).where(eq(templateBuilds.id, id));
+  return sql`${templateBuilds.log} || ${stamped}`;
+}
+
+async function appendLog(id: string, line: string): Promise<void> {
+  const db = await getDb();
+  await db.update(templateBuilds).set({ log: withLine(line) }).where(eq(templateBuilds.id, id));
 }
 
 /** Who starts a build: an org (audited in its log), or the platform (its own templates). */
@@ -115,7 +120,8 @@ async function runBuild(buildId: string): Promise<void> {
     const done = await db.transaction(async (tx) => {
       const [ok] = await tx
         .update(templateBuilds)
-        .set({ status: 'succeeded', imageDigest: img.digest, imageConfig: cfg, sizeBytes: img.sizeBytes, finishedAt: new Date() })
+        // The closing line lands with the status: a follower stops polling once the build ends.
+        .set({ status: 'succeeded', imageDigest: img.digest, imageConfig: cfg, sizeBytes: img.sizeBytes, finishedAt: new Date(), log: withLine(`build ${build.version} succeeded`) })
         .where(and(eq(templateBuilds.id, buildId), eq(templateBuilds.status, 'running')))
         .returning({ id: templateBuilds.id });
       if (ok) await tx.update(templates).set({ status: 'ready', currentBuildId: buildId, updatedAt: new Date() }).where(eq(templates.id, build.templateId));
@@ -127,7 +133,6 @@ async function runBuild(buildId: string): Promise<void> {
       await removeImageIfUnused(build.runnerId, img.digest);
       return;
     }
-    await appendLog(buildId, `build ${build.version} succeeded`);
   } catch (err) {
     if (await isCancelled(buildId)) {
       await appendLog(buildId, 'stopped: the build was cancelled');
@@ -136,9 +141,11 @@ async function runBuild(buildId: string): Promise<void> {
     const e = fromRunner(err);
     const message = e instanceof Error ? e.message : String(e);
     const code = e instanceof AppError ? e.code : err instanceof RunnerError ? err.code : err instanceof BuildStepFailed ? err.code : 'internal';
-    await appendLog(buildId, `failed: ${message}`);
     await db.transaction(async (tx) => {
-      await tx.update(templateBuilds).set({ status: 'failed', error: message.slice(0, 2000), errorCode: code, finishedAt: new Date() }).where(eq(templateBuilds.id, buildId));
+      await tx
+        .update(templateBuilds)
+        .set({ status: 'failed', error: message.slice(0, 2000), errorCode: code, finishedAt: new Date(), log: withLine(`failed: ${message}`) })
+        .where(eq(templateBuilds.id, buildId));
       // A template with an earlier good build stays ready on it; a first build that failed fails it.
       await tx
         .update(templates)
@@ -166,7 +173,7 @@ export async function cancelBuild(scope: OrgScope, templateId: string, buildId: 
   const [cancelled] = await db.transaction(async (tx) => {
     const out = await tx
       .update(templateBuilds)
-      .set({ status: 'cancelled', error: 'Cancelled', errorCode: 'cancelled', finishedAt: new Date() })
+      .set({ status: 'cancelled', error: 'Cancelled', errorCode: 'cancelled', finishedAt: new Date(), log: withLine(`cancel requested by ${scope.actor.label}`) })
       .where(and(eq(templateBuilds.id, build.id), inArray(templateBuilds.status, ['queued', 'running'])))
       .returning();
     if (out.length) {
@@ -179,7 +186,6 @@ export async function cancelBuild(scope: OrgScope, templateId: string, buildId: 
     return out;
   });
   if (!cancelled) throw conflict(`Build ${build.version} already ended (${build.status})`);
-  await appendLog(build.id, `cancel requested by ${scope.actor.label}`);
   if (build.status === 'running' || build.startedAt) {
     await runnerClient(build.runnerId)
       .then((c) => c.images.cancel(build.id))

@@ -74,6 +74,8 @@ describe('templates from images', () => {
     expect(events[0]).toMatchObject({ type: 'log', line: expect.stringContaining('queued on runner') });
     expect(events.some((e: { type: string; line: string }) => e.type === 'log' && /pulled sha256:[a-f0-9]{64}: 2 layers/.test(e.line))).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'status', status: 'succeeded', imageDigest: expect.stringMatching(/^sha256:/) });
+    // The stream ends at the final status, so the closing line must already be in it.
+    expect(events.at(-2)).toMatchObject({ type: 'log', line: expect.stringContaining('build 1 succeeded') });
 
     const t = (await getTemplate(A, tplId)).json.template;
     expect(t).toMatchObject({ status: 'ready', currentBuild: { id: buildId, version: 1, status: 'succeeded' }, lastBuild: { id: buildId } });
