@@ -38,6 +38,7 @@ export async function deleteOrgSandboxes(orgId: string): Promise<{ deleted: numb
     .from(snapshots)
     .where(and(eq(snapshots.orgId, orgId), isNull(snapshots.deletedAt)));
   for (const s of snaps) {
+    // Soft-deleted anyway: the reconciler frees layers whose row is deleted.
     await (await runnerClient(s.runnerId)).snapshots.delete(s.id).catch(() => {});
     await db.update(snapshots).set({ deletedAt: new Date() }).where(eq(snapshots.id, s.id));
   }

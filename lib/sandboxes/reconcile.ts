@@ -6,6 +6,7 @@ import { syncEgressSecrets } from '@/lib/secrets/propagate';
 import type { SandboxInfo } from '@/lib/runner-client';
 import { ensureLocalRunnerRegistered, listRunners, recordRunnerHealth, runnerClient } from '@/lib/runners/registry';
 import { isInflight } from './inflight';
+import { reconcileSnapshots } from './reconcile-snapshots';
 import { isRunnerNotFound } from './runner-errors';
 import { applyRunnerInfo, markDeleted, markLost } from './store';
 
@@ -21,7 +22,7 @@ const ORPHAN_GRACE_MS = 10 * 60_000;
 /** A build step's sandbox outlives its longest step (4 h) only when its runner lost track of it. */
 const BUILD_STEP_GRACE_MS = 5 * 3600_000;
 
-export type ReconcileReport = { runner: string; reachable: boolean; updated: number; lost: number; cleaned: number }[];
+export type ReconcileReport = { runner: string; reachable: boolean; updated: number; lost: number; cleaned: number; snapshotsAdopted: number; snapshotsCleaned: number }[];
 
 /**
  * Brings the database in line with what each runner actually runs. The runner is the truth for
@@ -33,7 +34,7 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
   await ensureLocalRunnerRegistered().catch((err) => log.warn({ err }, 'could not register the local runner'));
   const report: ReconcileReport = [];
   for (const runner of await listRunners()) {
-    const entry = { runner: runner.id, reachable: false, updated: 0, lost: 0, cleaned: 0 };
+    const entry = { runner: runner.id, reachable: false, updated: 0, lost: 0, cleaned: 0, snapshotsAdopted: 0, snapshotsCleaned: 0 };
     report.push(entry);
     // Rows are read before the runner is asked: a row can then only be newer than the runner's
     // answer, and the conditional writes below refuse to overwrite anything that changed.
@@ -88,27 +89,41 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
     }
     // Finish deletes the runner never heard about (a create that failed half-way, a delete
     // during an outage), and remove sandboxes whose org no longer exists.
-    const ids = [...byId.keys()];
-    if (ids.length === 0) continue;
-    const known = await db
-      .select({ id: sandboxes.id, deletedAt: sandboxes.deletedAt })
-      .from(sandboxes)
-      .where(and(inArray(sandboxes.id, ids), org));
-    const deleted = new Set(known.filter((k) => k.deletedAt).map((k) => k.id));
-    const knownIds = new Set(known.map((k) => k.id));
-    for (const s of live) {
-      // A recipe build's step sandbox (runner/images/build-steps.ts) has no row: it lives as long as its step.
-      const grace = s.metadata?.warren_build ? BUILD_STEP_GRACE_MS : ORPHAN_GRACE_MS;
-      const orphan = !opts.orgId && !knownIds.has(s.id) && Date.now() - Date.parse(s.createdAt) > grace;
-      if (!deleted.has(s.id) && !orphan) continue;
-      await client.delete(s.id).then(
-        () => entry.cleaned++,
-        // Gone meanwhile (its own delete finished first): what this wanted.
-        (err) => (isRunnerNotFound(err) ? entry.cleaned++ : log.warn({ err, sandbox: s.id }, 'could not remove a sandbox that should not exist')),
-      );
-    }
+    await removeUnwanted(client, live, runner.id, opts, entry);
+    // After the sandboxes: a layer whose last fork was just deleted can go too.
+    const snaps = await reconcileSnapshots(runner.id, client, opts).catch((err) => {
+      log.warn({ err, runner: runner.id }, 'could not reconcile snapshots');
+      return { adopted: 0, cleaned: 0 };
+    });
+    entry.snapshotsAdopted = snaps.adopted;
+    entry.snapshotsCleaned = snaps.cleaned;
   }
   return report;
+}
+
+/** Deletes runner sandboxes whose row is deleted, or that no row names long after their create. */
+async function removeUnwanted(client: Awaited<ReturnType<typeof runnerClient>>, live: SandboxInfo[], runnerId: string, opts: { orgId?: string }, entry: { cleaned: number }) {
+  const db = await getDb();
+  const org = opts.orgId ? eq(sandboxes.orgId, opts.orgId) : undefined;
+  const ids = live.map((s) => s.id);
+  if (ids.length === 0) return;
+  const known = await db
+    .select({ id: sandboxes.id, deletedAt: sandboxes.deletedAt })
+    .from(sandboxes)
+    .where(and(inArray(sandboxes.id, ids), org));
+  const deleted = new Set(known.filter((k) => k.deletedAt).map((k) => k.id));
+  const knownIds = new Set(known.map((k) => k.id));
+  for (const s of live) {
+    // A recipe build's step sandbox (runner/images/build-steps.ts) has no row: it lives as long as its step.
+    const grace = s.metadata?.warren_build ? BUILD_STEP_GRACE_MS : ORPHAN_GRACE_MS;
+    const orphan = !opts.orgId && !knownIds.has(s.id) && Date.now() - Date.parse(s.createdAt) > grace;
+    if (!deleted.has(s.id) && !orphan) continue;
+    await client.delete(s.id).then(
+      () => entry.cleaned++,
+      // Gone meanwhile (its own delete finished first): what this wanted.
+      (err) => (isRunnerNotFound(err) ? entry.cleaned++ : log.warn({ err, sandbox: s.id, runner: runnerId }, 'could not remove a sandbox that should not exist')),
+    );
+  }
 }
 
 export type ReconcilerStatus = { intervalMs: number; lastRunAt: string | null; lastOkAt: string | null; lastError: string | null };

@@ -6,12 +6,14 @@ import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { runnerClient } from '@/lib/runners/registry';
 import { assertCanSpend } from '@/lib/billing/standing';
+import { inflight } from './inflight';
 import { onRunner } from './lifecycle';
 import { orgLimits } from './limits';
 import { isRunnerNotFound, viaRunner } from './runner-errors';
+import { snapshotInflightKey } from './reconcile-snapshots';
 import { releaseReservation, reserveSnapshotBytes } from './snapshot-quota';
 import { ownedSandbox } from './store';
-import { type SnapshotRow, snapshotView } from './view';
+import { type SandboxRow, type SnapshotRow, snapshotView } from './view';
 
 const { snapshots, sandboxes, templates } = schema;
 
@@ -21,8 +23,9 @@ const { snapshots, sandboxes, templates } = schema;
  *
  * The row is written after the runner's copy, so the id is ours: with an Idempotency-Key it is
  * recorded (`retry.remember`) before the runner is asked, and a retry that takes over from a dead
- * console (`retry.previous`) finds that snapshot, or makes it under that id: never a second one,
- * and never a layer on the runner without a row.
+ * console (`retry.previous`) finds that snapshot, or makes it under that id: never a second one.
+ * A console that dies between the runner's copy and the row leaves a layer that the reconciler
+ * adopts (lib/sandboxes/reconcile-snapshots.ts), so none stays on the runner without a row.
  */
 export async function createSnapshot(
   scope: OrgScope,
@@ -39,26 +42,32 @@ export async function createSnapshot(
   const id = retry.previous ?? newId();
   try {
     if (!retry.previous) await retry.remember?.(db, id);
-    const info = await onRunner(row, async (c) => {
-      const first = retry.previous ? await c.snapshots.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err))) : null;
-      return first ?? c.snapshots.create(sandboxId, name, id);
-    });
-    const snap = await db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(snapshots)
-        .values({ id: info.id, orgId: scope.orgId, sandboxId, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
-        .onConflictDoNothing()
-        .returning();
-      await releaseReservation(reservation, tx);
-      if (!inserted) return (await tx.select().from(snapshots).where(eq(snapshots.id, id)))[0]!; // the first try's row
-      await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId, sizeBytes: info.sizeBytes }, tx);
-      return inserted;
-    });
-    return snapshotView(snap);
+    // In flight: the reconciler adopts a layer that no row names, unless this is about to write it.
+    return snapshotView(await inflight(snapshotInflightKey(id), () => takeAndRecord(scope, row, id, name, Boolean(retry.previous), reservation)));
   } catch (err) {
     await releaseReservation(reservation).catch(() => {});
     throw err;
   }
+}
+
+/** The runner's snapshot (the first try's, for a retry), then its row, audit entry and the room it held. */
+async function takeAndRecord(scope: OrgScope, row: SandboxRow, id: string, name: string | undefined, isRetry: boolean, reservation: string): Promise<SnapshotRow> {
+  const info = await onRunner(row, async (c) => {
+    const first = isRetry ? await c.snapshots.get(id).catch((err) => (isRunnerNotFound(err) ? null : Promise.reject(err))) : null;
+    return first ?? c.snapshots.create(row.id, name, id);
+  });
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(snapshots)
+      .values({ id: info.id, orgId: scope.orgId, sandboxId: row.id, runnerId: row.runnerId, name: info.name ?? name ?? null, sizeBytes: info.sizeBytes })
+      .onConflictDoNothing()
+      .returning();
+    await releaseReservation(reservation, tx);
+    if (!inserted) return (await tx.select().from(snapshots).where(eq(snapshots.id, id)))[0]!; // the first try's row, or the reconciler's
+    await recordAudit(scope, 'snapshot.create', { type: 'snapshot', id: info.id }, { sandboxId: row.id, sizeBytes: info.sizeBytes }, tx);
+    return inserted;
+  });
 }
 
 /** The org's snapshots, newest first; `sandboxId` narrows to one sandbox's. */

@@ -9,7 +9,10 @@ import * as snaps from '@/app/api/v1/snapshots/route';
 import * as snap from '@/app/api/v1/snapshots/[id]/route';
 import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
 import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
+import { and, eq } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
 import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
+import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import { findPreviewTarget } from '@/lib/sandboxes/ports';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
@@ -102,6 +105,42 @@ describe('ports through /api/v1', () => {
     const path = await api(port.DELETE, 'DELETE', `/sandboxes/${id}/ports/70000`, { key: A.developer, params: { id, port: '70000' } });
     expect(path.status).toBe(400);
     expect((await api(ports.POST, 'POST', `/sandboxes/${id}/ports`, { key: A.viewer, body: { port: 3000 }, params: { id } })).status).toBe(403);
+  });
+});
+
+describe('snapshots the reconciler brings in line', () => {
+  it('adopts a layer whose row was never written, in its sandbox’s org only, with an audit entry', async () => {
+    // The runner made it and the console died before the row: what a kill -9 leaves.
+    const layer = await runner.client.snapshots.create(id, 'lost answer', 'adoptme0000000000001');
+    const B = await makeTestOrg();
+    await reconcileSandboxes({ orgId: B.scope.orgId });
+    expect((await api(snaps.GET, 'GET', '/snapshots', { key: B.viewer })).json.snapshots).toEqual([]);
+    expect((await api(snap.GET, 'GET', `/snapshots/${layer.id}`, { key: A.viewer, params: { id: layer.id } })).status).toBe(404);
+
+    await reconcileSandboxes({ orgId: A.scope.orgId });
+    const got = await api(snap.GET, 'GET', `/snapshots/${layer.id}`, { key: A.viewer, params: { id: layer.id } });
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id: layer.id, name: 'lost answer', sandboxId: id, sizeBytes: layer.sizeBytes });
+    expect((await api(snap.GET, 'GET', `/snapshots/${layer.id}`, { key: B.viewer, params: { id: layer.id } })).status).toBe(404);
+    const db = await getDb();
+    const audit = await db
+      .select({ orgId: schema.auditEvents.orgId, actorType: schema.auditEvents.actorType })
+      .from(schema.auditEvents)
+      .where(and(eq(schema.auditEvents.action, 'snapshot.create'), eq(schema.auditEvents.targetId, layer.id)));
+    expect(audit).toEqual([{ orgId: A.scope.orgId, actorType: 'system' }]);
+
+    // A second pass adopts nothing more.
+    const again = await reconcileSandboxes({ orgId: A.scope.orgId });
+    expect(again.map((r) => r.snapshotsAdopted)).not.toContain(1);
+  });
+
+  it('frees a layer whose row is deleted (an org deleted while its runner could not be reached)', async () => {
+    const s = (await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: { name: 'half' }, params: { id } })).json.id;
+    const db = await getDb();
+    await db.update(schema.snapshots).set({ deletedAt: new Date() }).where(eq(schema.snapshots.id, s));
+    expect((await runner.client.snapshots.list()).map((l) => l.id)).toContain(s);
+    await reconcileSandboxes({ orgId: A.scope.orgId });
+    expect((await runner.client.snapshots.list()).map((l) => l.id)).not.toContain(s);
   });
 });
 
