@@ -45,9 +45,10 @@ const run = (cmd: string, args: string[]) => {
 const BWRAP = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--unshare-all', '--die-with-parent'];
 
 // Podman's default open-files and process limits can be above what the host lets a container
-// set (EPERM at start): keep the host's.
-const NPROC = execFileSync('bash', ['-c', 'ulimit -u'], { encoding: 'utf8' }).trim();
-const PODMAN_RUN = ['run', '--ulimit', 'host', '--ulimit', `nproc=${NPROC}:${NPROC}`, '--network', 'none'];
+// set (EPERM at start), and so can the host's own (`--ulimit host` and the host's `ulimit -u`
+// both failed on a 2026-12-03 machine: runc's init may not raise a hard limit): modest explicit
+// limits, which `echo hi` never reaches.
+const PODMAN_RUN = ['run', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--network', 'none'];
 const api = await startApi();
 // The same warm pool as the console's embedded runner (WARREN_RUNNER_POOL_SIZE's default), so
 // both Warren contenders start from it.
