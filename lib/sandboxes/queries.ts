@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { type Db, getDb, schema } from '@/db';
+import { compiledRows } from '@/db/compiled-rows';
 import { perDbHandle } from '@/db/per-handle';
 import type { OrgScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
@@ -69,8 +70,8 @@ function prepare(db: Db) {
   const orgId = sql.placeholder('orgId');
   const limit = sql.placeholder('limit');
   return {
-    first: pageQuery(db, orgId, [], limit).prepare('sandboxes_list_first'),
-    next: pageQuery(db, orgId, [afterCursor(sql.placeholder('at'), sql.placeholder('id'))], limit).prepare('sandboxes_list_next'),
+    first: compiledRows(pageQuery(db, orgId, [], limit).prepare('sandboxes_list_first')),
+    next: compiledRows(pageQuery(db, orgId, [afterCursor(sql.placeholder('at'), sql.placeholder('id'))], limit).prepare('sandboxes_list_next')),
   };
 }
 const preparedFor = perDbHandle(prepare);
@@ -122,7 +123,7 @@ export async function listSandboxesIn(db: Db, scope: Pick<OrgScope, 'orgId'>, op
   let rows: Awaited<ReturnType<ReturnType<typeof pageQuery>['execute']>>;
   if (filters.length === 0) {
     const p = preparedFor(db);
-    rows = await (after ? p.next.execute({ orgId: scope.orgId, limit: limit + 1, at: after.at, id: after.id }) : p.first.execute({ orgId: scope.orgId, limit: limit + 1 }));
+    rows = await (after ? p.next({ orgId: scope.orgId, limit: limit + 1, at: after.at, id: after.id }) : p.first({ orgId: scope.orgId, limit: limit + 1 }));
   } else {
     if (after) filters.push(afterCursor(after.at, after.id));
     rows = await pageQuery(db, scope.orgId, filters, limit + 1);
