@@ -72,7 +72,8 @@ export class DebianBases {
         );
         let output: string;
         try {
-          output = await run('mmdebstrap', [...args, spec.suite, tar, this.mirror], { timeout: 30 * 60_000, endsWithRunner: true });
+          // Its temporary chroot in the work dir too (TMPDIR), so one cut short goes with it.
+          output = await run('mmdebstrap', [...args, spec.suite, tar, this.mirror], { timeout: 30 * 60_000, endsWithRunner: true, env: { ...process.env, TMPDIR: work } });
         } catch (err) {
           const stderr = String((err as { stderr?: string }).stderr || (err as Error).message);
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('image_pull_failed', 'mmdebstrap is not installed on this runner (apt-get install mmdebstrap)');

@@ -3,23 +3,31 @@ import { execFile, type ExecFileOptions } from 'node:child_process';
 type RunOptions = ExecFileOptions & {
   input?: string;
   /**
-   * The command ends (SIGTERM) when this process dies, however it dies: for long host commands a
-   * runner starts for a build or a pull (mmdebstrap, skopeo), which would otherwise outlive a
-   * runner killed mid-way and race the build its next start resumes. By util-linux's `setpriv
-   * --pdeathsig`, which sets the signal and then executes the command in the same process.
+   * The command, and everything it forked, ends when this process dies, however it dies: for long
+   * host commands a runner starts for a build or a pull (mmdebstrap, skopeo), which would otherwise
+   * outlive a runner killed mid-way and race the build its next start resumes. The command runs as
+   * the first process of its own PID namespace (util-linux `unshare --pid --fork`), which the
+   * kernel empties when that process dies, and in its own mount namespace, so mounts it made
+   * (mmdebstrap's /proc, /dev and /sys in its chroot) go with it. `setpriv --pdeathsig KILL` ends
+   * `unshare` with this process, and `--kill-child=KILL` the command with `unshare`. A pdeathsig
+   * of TERM alone reached the command but not its forked helpers (mmdebstrap's apt-get ran on).
+   * A timeout or abort kills the same way (SIGKILL: `unshare` ignores TERM while it waits).
    */
   endsWithRunner?: boolean;
 };
 
+const TIED_TO_RUNNER = ['--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--mount', '--fork', '--kill-child=KILL', '--'];
+
 /** Runs a host command (argv, never a shell); rejects with its stderr in the message. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string> {
   const { endsWithRunner, input, ...execOpts } = opts;
-  const [file, argv] = endsWithRunner ? ['setpriv', ['--pdeathsig', 'TERM', '--', cmd, ...args]] : [cmd, args];
+  const [file, argv] = endsWithRunner ? ['setpriv', [...TIED_TO_RUNNER, cmd, ...args]] : [cmd, args];
+  const killSignal = execOpts.killSignal ?? (endsWithRunner ? 'SIGKILL' : undefined);
   return new Promise((resolve, reject) => {
-    const child = execFile(file, argv, { maxBuffer: 16 * 1024 * 1024, ...execOpts, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile(file, argv, { maxBuffer: 16 * 1024 * 1024, ...execOpts, killSignal, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) {
         const detail = String(stderr || err.message).trim().split('\n').slice(-3).join(' | ');
-        // setpriv says so when the command itself is missing: the same ENOENT a direct run gives.
+        // unshare says so when the command itself is missing: the same ENOENT a direct run gives.
         const missing = endsWithRunner && (err as { code?: unknown }).code === 127 && /failed to execute .*No such file/.test(String(stderr));
         reject(Object.assign(new Error(`${cmd} ${args.slice(0, 3).join(' ')}: ${detail}`), { stderr, code: missing ? 'ENOENT' : (err as { code?: unknown }).code }));
       } else resolve(String(stdout));
