@@ -7,7 +7,7 @@ export type Need = { cpu: number; memoryMb: number; isolation?: IsolationLevel }
 
 /**
  * Picks the runner for a new sandbox: a ready runner whose last reported capacity has room,
- * the one with the most free memory first. Capacity is only as fresh as the last heartbeat, so
+ * the one with the most free memory first (one that never reported, last). Capacity is only as fresh as the last heartbeat, so
  * the runner itself still refuses when full (mapped to 429). With nothing registered yet, the
  * local runner is registered on the spot from the environment. `listed`: the registry's rows
  * when the caller started reading them earlier (a create reads them alongside its other reads).
@@ -56,9 +56,11 @@ function hasRoom(r: RunnerRow, need: Need): boolean {
   return true;
 }
 
+/** A runner that has not reported its capacity yet ranks after every one that has: its room is a
+ * guess (ranked first, a runner just registered took every create until its first report). */
 function freeMemory(r: RunnerRow): number {
   const c = r.capacity;
-  return c ? c.memoryMbTotal - c.memoryMbCommitted : Number.MAX_SAFE_INTEGER / 2;
+  return c ? c.memoryMbTotal - c.memoryMbCommitted : Number.MIN_SAFE_INTEGER;
 }
 
 function gvisorUnavailable(runners: RunnerRow[]): AppError {

@@ -53,6 +53,13 @@ describe('placement', () => {
     expect(() => chooseRunner([noGvisor('a'), noGvisor('b')], { ...need, isolation: 'gvisor' })).toThrow(/gVisor isolation is not available on any runner: runsc not found/);
   });
 
+  it('ranks a runner that never reported its capacity after those that did, and still uses it alone', () => {
+    const known = runner('known', 'ready', cap({ memoryMbCommitted: 15000 }));
+    expect(chooseRunner([runner('new', 'ready', null), known], need).id).toBe('known');
+    expect(chooseRunner([known, runner('new', 'ready', null)], need).id).toBe('known');
+    expect(chooseRunner([runner('new', 'ready', null)], need).id).toBe('new');
+  });
+
   it('still tries a runner marked unreachable when it is the only one (its state may be stale)', () => {
     expect(chooseRunner([runner('only', 'unreachable', null)], need).id).toBe('only');
   });

@@ -111,7 +111,7 @@ describe('ports through /api/v1', () => {
 describe('snapshots the reconciler brings in line', () => {
   it('adopts a layer whose row was never written, in its sandbox’s org only, with an audit entry', async () => {
     // The runner made it and the console died before the row: what a kill -9 leaves.
-    const layer = await runner.client.snapshots.create(id, 'lost answer', 'adoptme0000000000001');
+    const layer = await runner.client.snapshots.create(id, 'lost answer', `adopt${Date.now().toString(36)}`);
     const B = await makeTestOrg();
     await reconcileSandboxes({ orgId: B.scope.orgId });
     expect((await api(snaps.GET, 'GET', '/snapshots', { key: B.viewer })).json.snapshots).toEqual([]);
