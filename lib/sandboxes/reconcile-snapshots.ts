@@ -9,9 +9,6 @@ import { isRunnerNotFound } from './runner-errors';
 const { sandboxes, snapshots } = schema;
 const log = logger.child({ component: 'reconciler' });
 
-/** A layer whose sandbox no row names (another database's, or its org was deleted) goes after this long. */
-const ORPHAN_GRACE_MS = 10 * 60_000;
-
 /** Marks a snapshot being taken by this process, so the pass below leaves its layer to it. */
 export const snapshotInflightKey = (id: string) => `snapshot:${id}`;
 
@@ -29,7 +26,7 @@ export type SnapshotPass = { adopted: number; cleaned: number };
  * lost its state dir would otherwise have every snapshot row deleted; deleting such a snapshot
  * works (the runner's 404 counts as gone).
  */
-export async function reconcileSnapshots(runnerId: string, client: RunnerClient, opts: { orgId?: string } = {}): Promise<SnapshotPass> {
+export async function reconcileSnapshots(runnerId: string, client: RunnerClient, opts: { orgId?: string; orphanGraceMs: number }): Promise<SnapshotPass> {
   const pass: SnapshotPass = { adopted: 0, cleaned: 0 };
   const layers = await client.snapshots.list();
   if (layers.length === 0) return pass;
@@ -58,7 +55,8 @@ export async function reconcileSnapshots(runnerId: string, client: RunnerClient,
     if (isInflight(snapshotInflightKey(layer.id))) continue;
     const owner = owners.get(layer.sandboxId);
     if (!owner || owner.runnerId !== runnerId) {
-      const old = Date.now() - Date.parse(layer.createdAt) > ORPHAN_GRACE_MS;
+      // No org to give it to (another database's runner state, or an org deleted since).
+      const old = Date.now() - Date.parse(layer.createdAt) > opts.orphanGraceMs;
       if (!opts.orgId && old && (await deleteLayer(client, layer.id))) pass.cleaned++;
       continue;
     }

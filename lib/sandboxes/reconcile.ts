@@ -17,7 +17,7 @@ const log = logger.child({ component: 'reconciler' });
 const CREATING_GRACE_MS = 60_000;
 /** Expired Idempotency-Key answers are swept this often. */
 const SWEEP_EVERY_MS = 10 * 60_000;
-/** A runner sandbox with no row at all (its org was deleted) is removed after this long. */
+/** A runner sandbox or snapshot with no row at all (its org was deleted) is removed after this long. */
 const ORPHAN_GRACE_MS = 10 * 60_000;
 /** A build step's sandbox outlives its longest step (4 h) only when its runner lost track of it. */
 const BUILD_STEP_GRACE_MS = 5 * 3600_000;
@@ -91,7 +91,7 @@ export async function reconcileSandboxes(opts: { orgId?: string } = {}): Promise
     // during an outage), and remove sandboxes whose org no longer exists.
     await removeUnwanted(client, live, runner.id, opts, entry);
     // After the sandboxes: a layer whose last fork was just deleted can go too.
-    const snaps = await reconcileSnapshots(runner.id, client, opts).catch((err) => {
+    const snaps = await reconcileSnapshots(runner.id, client, { ...opts, orphanGraceMs: ORPHAN_GRACE_MS }).catch((err) => {
       log.warn({ err, runner: runner.id }, 'could not reconcile snapshots');
       return { adopted: 0, cleaned: 0 };
     });
