@@ -33,6 +33,16 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       } else resolve(String(stdout));
     });
     if (input !== undefined) child.stdin?.end(input);
+    // Node's abort sends SIGTERM whatever `killSignal` says, and `unshare` ignores it.
+    const signal = execOpts.signal;
+    if (endsWithRunner && signal) {
+      const stop = () => child.kill('SIGKILL');
+      if (signal.aborted) stop();
+      else {
+        signal.addEventListener('abort', stop, { once: true });
+        child.once('exit', () => signal.removeEventListener('abort', stop));
+      }
+    }
   });
 }
 

@@ -69,9 +69,12 @@ describe('host commands that end with the runner', () => {
     }
   });
 
-  it('a timeout ends the command and its helpers too', async () => {
-    const marker = `warren-timeout-${process.pid}-${Date.now()}`;
-    await expect(run('sh', ['-c', `sleep 62 ${marker} & exec sleep 63 ${marker}`], { endsWithRunner: true, timeout: 300 })).rejects.toThrow();
+  it.each(['timeout', 'abort'] as const)('%s: the command and its helpers end too', async (how) => {
+    const marker = `warren-${how}-${process.pid}-${Date.now()}`;
+    const ac = new AbortController();
+    const opts = how === 'timeout' ? { timeout: 300 } : { signal: ac.signal };
+    setTimeout(() => ac.abort(), 300);
+    await expect(run('sh', ['-c', `sleep 62 ${marker} & exec sleep 63 ${marker}`], { endsWithRunner: true, ...opts })).rejects.toThrow();
     await sleep(200);
     const left = [...parents()].filter(([pid]) => {
       try {
