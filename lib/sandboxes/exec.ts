@@ -4,8 +4,11 @@ import type { OrgScope } from '@/lib/auth/scope';
 import type { ExecEvent, ExecRequest } from '@/lib/runner-client';
 import { type ExecBody, execBody } from '@/lib/schemas/sandboxes';
 import { EXEC_LOG_KEEP, flushExecLog, recordExec } from './exec-log-writer';
+import { memoClock } from '@/lib/auth/memo-freshness';
+import { runnerClient } from '@/lib/runners/registry';
+import { execTargetGeneration, forgetExecTarget, recallExecTarget, rememberExecTarget } from './exec-target-memo';
 import { onRunner } from './lifecycle';
-import { fromRunner } from './runner-errors';
+import { fromRunner, isRunnerNotFound } from './runner-errors';
 import { ownedSandbox } from './store';
 
 export { EXEC_LOG_KEEP } from './exec-log-writer';
@@ -20,11 +23,35 @@ function runnerRequest(body: ExecBody): ExecRequest {
   return { cmd: toArgv(body), cwd: body.cwd, env: body.env, stdin: body.stdin, timeoutSec: body.timeoutSec, user: body.user };
 }
 
+type Client = Awaited<ReturnType<typeof runnerClient>>;
+
+/**
+ * `fn` on the runner of the org's sandbox `id`, found by the exec memo (./exec-target-memo.ts)
+ * or by reading its row. A memoised row the runner does not know is not trusted (it may have
+ * been deleted meanwhile): the row is read again and the call goes as if nothing was memoised.
+ * The runner's "Sandbox not found" comes before anything runs, so the second try runs it once.
+ */
+async function onExecTarget<T>(scope: OrgScope, id: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const memo = recallExecTarget(scope.orgId, id);
+  if (memo) {
+    try {
+      return await fn(await runnerClient(memo.runnerId));
+    } catch (err) {
+      if (!(isRunnerNotFound(err) && (err as Error).message === 'Sandbox not found')) throw fromRunner(err);
+      forgetExecTarget(id);
+    }
+  }
+  const generation = execTargetGeneration();
+  const readAt = memoClock();
+  const row = await ownedSandbox(scope, id);
+  rememberExecTarget(row, generation, readAt);
+  return onRunner(row, fn);
+}
+
 export async function execInSandbox(scope: OrgScope, id: string, input: ExecBody, signal?: AbortSignal) {
   const body = execBody.parse(input);
-  const row = await ownedSandbox(scope, id);
   const req = runnerRequest(body);
-  const r = await onRunner(row, (c) => c.exec(id, req, { signal }));
+  const r = await onExecTarget(scope, id, (c) => c.exec(id, req, { signal }));
   recordExec(scope.orgId, id, req.cmd, r.exitCode, r.durationMs); // stored after the response (./exec-log-writer.ts)
   return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, timedOut: r.timedOut, truncated: r.truncated };
 }
@@ -36,11 +63,10 @@ export async function execInSandbox(scope: OrgScope, id: string, input: ExecBody
  */
 export async function execStreamInSandbox(scope: OrgScope, id: string, input: ExecBody, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
   const body = execBody.parse(input);
-  const row = await ownedSandbox(scope, id);
   const req = runnerRequest(body);
   const ac = new AbortController();
   signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  const events = await onRunner(row, async (c) => {
+  const events = await onExecTarget(scope, id, async (c) => {
     const it = c.execStream(id, req, { signal: ac.signal });
     const first = await it.next();
     return { it, first };

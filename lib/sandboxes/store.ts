@@ -6,6 +6,7 @@ import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { OrgScope } from '@/lib/auth/scope';
 import { notFound } from '@/lib/errors';
 import type { SandboxInfo } from '@/lib/runner-client';
+import { forgetExecTarget } from './exec-target-memo';
 import type { SandboxRow } from './view';
 
 const { sandboxes } = schema;
@@ -109,4 +110,5 @@ export async function markDeleted(id: string, reason: string | null = null, stat
     .update(sandboxes)
     .set({ state, desiredState: 'deleted', deletedAt: new Date(), expiresAt: null, ...(reason ? { reason } : {}) })
     .where(eq(sandboxes.id, id));
+  forgetExecTarget(id); // after the write: a read racing it is not remembered either
 }

@@ -9,7 +9,10 @@ import { gateOrgRequest } from '@/lib/billing/gate';
 import { cachedOrgGate } from '@/lib/billing/org-gate-cache';
 import { logger } from '@/lib/logger';
 import { authCacheBus } from '@/lib/server/auth-cache-bus';
-import { makeOrg } from './helpers/fixtures';
+import { execTargetGeneration, recallExecTarget, rememberExecTarget } from '@/lib/sandboxes/exec-target-memo';
+import { ownedSandbox } from '@/lib/sandboxes/store';
+import { memoClock } from '@/lib/auth/memo-freshness';
+import { makeOrg, makeSandboxRow } from './helpers/fixtures';
 import { usePrivateDb } from './helpers/private-db';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,6 +70,20 @@ describe('API key and org gate memos across consoles', () => {
     const req = new Request('http://localhost/api/v1/sandboxes', { method: 'POST' });
     const suspended = () => gateOrgRequest(req, keyScope, 'sandboxes:write').then(() => false, (err: { code?: string }) => err.code === 'org_suspended');
     expect(await msUntil(suspended, 1000)).toBeLessThan(300);
+  });
+
+  it('a sandbox deleted elsewhere leaves the exec memo at once; its state changes do not', async () => {
+    const { scope } = await makeOrg();
+    const id = await makeSandboxRow(scope);
+    rememberExecTarget(await ownedSandbox(scope, id), execTargetGeneration(), memoClock());
+    await sleep(SHORT_TTL_MS + 300);
+    expect(recallExecTarget(scope.orgId, id)).toMatchObject({ id, orgId: scope.orgId });
+    expect(recallExecTarget('someotherorg', id)).toBeUndefined();
+    await other`update sandboxes set state = 'stopped' where id = ${id}`;
+    await sleep(300);
+    expect(recallExecTarget(scope.orgId, id)).toBeDefined();
+    await other`update sandboxes set deleted_at = now() where id = ${id}`;
+    expect(await msUntil(async () => recallExecTarget(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
   });
 
   it('a key used often is not forgotten by its own last-used writes', async () => {

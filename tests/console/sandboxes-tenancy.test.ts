@@ -108,3 +108,28 @@ describe('tenancy: org A never reaches org B’s sandboxes, snapshots or ports',
     }
   });
 });
+
+describe('the exec memo (lib/sandboxes/exec-target-memo.ts)', () => {
+  const exec = (id: string, key: string) => api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key, body: { cmd: 'echo hi' }, params: { id } });
+
+  it('never outlives a delete, and A still gets a 404 for B’s sandbox its memo holds', async () => {
+    const id = (await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.id;
+    expect((await exec(id, A.developer)).json.stdout).toBe('hi\n');
+    expect((await exec(id, A.developer)).json.stdout).toBe('hi\n'); // memoised now
+    expect((await exec(sb, B.developer)).status).toBe(200); // B's is memoised too
+    expect((await exec(sb, A.owner)).status).toBe(404);
+    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(200);
+    const gone = await exec(id, A.developer);
+    expect(gone.status).toBe(404);
+  });
+
+  it('a memoised sandbox its runner no longer has is read again: the usual lost-by-runner answer, not a blind retry', async () => {
+    const id = (await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.id;
+    expect((await exec(id, A.developer)).status).toBe(200);
+    await runner.client.delete(id); // behind the console's back
+    const res = await exec(id, A.developer);
+    expect(res.status).toBe(409);
+    expect(res.json.error.message).toMatch(/lost by runner/);
+    expect((await api(one.GET, 'GET', `/sandboxes/${id}`, { key: A.viewer, params: { id } })).json).toMatchObject({ state: 'error', reason: 'lost by runner' });
+  });
+});
