@@ -85,7 +85,37 @@ function endOf(e: ProcessOutputEvent): Event | null {
 
 /** Follows a process's output (replayed, then live) as envd events; a deadline kills it. */
 function follow(scope: OrgScope, sandboxId: string, pid: number, ctx: HandlerContext): AsyncGenerator<Out> {
-  return relay(scope, sandboxId, pid, ctx, () => followProcess(scope, sandboxId, pid, ctx.signal));
+  const link = runnerLink(ctx);
+  return relay(scope, sandboxId, pid, ctx, link, () => followProcess(scope, sandboxId, pid, link.signal));
+}
+
+/** How long the rest of a runner's answer may take after its end event before it is dropped. */
+const DRAIN_MS = 5_000;
+
+/**
+ * The signal of a runner call behind a stream: aborted with the call's until the process's end
+ * event has gone out, then let go. Connect aborts every call's signal as its stream finishes, and
+ * the runner's answer still has its last line to come: aborted, that half-read answer and its
+ * kept-alive runner connection are destroyed (a quarter of the gateway's commands then paid for a
+ * new connection), and waited for, the client's end-of-stream frame waits a turn of the runner.
+ */
+type RunnerLink = { signal: AbortSignal; release: () => void; abort: () => void };
+function runnerLink(ctx: HandlerContext): RunnerLink {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: ac.signal, release: () => ctx.signal.removeEventListener('abort', onAbort), abort: () => ac.abort() };
+}
+
+/** Reads what is left of a runner's answer after the end event, in the background, within DRAIN_MS. */
+function drainInBackground(it: AsyncIterator<ProcessOutputEvent>, link: RunnerLink): void {
+  const timer = setTimeout(link.abort, DRAIN_MS);
+  void (async () => {
+    while (!(await it.next()).done);
+  })()
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
 }
 
 /**
@@ -97,6 +127,7 @@ async function* relay(
   sandboxId: string,
   pid: number,
   ctx: HandlerContext,
+  link: RunnerLink,
   open: () => Promise<{ it: AsyncIterator<ProcessOutputEvent>; first: IteratorResult<ProcessOutputEvent> }>,
 ): AsyncGenerator<Out> {
   try {
@@ -108,11 +139,10 @@ async function* relay(
       const end = endOf(e);
       if (end) {
         yield out(end);
-        // The runner ends its answer right after the end event: read that end too. An answer
-        // left half-read is destroyed when the call's signal aborts (Connect aborts it as every
-        // stream finishes), and its kept-alive runner connection with it: a quarter of the
-        // gateway's commands then paid for a new connection (bench/e2b-compat).
-        while (!(await it.next()).done);
+        // The runner ends its answer right after the end event: that end is read in the
+        // background, so the client's end-of-stream frame does not wait for it (see runnerLink).
+        link.release();
+        drainInBackground(it, link);
         return;
       }
     }
@@ -218,9 +248,10 @@ async function* startStream(req: StartRequest, ctx: HandlerContext): AsyncGenera
   );
   // One runner call starts the process and streams its output (the row is the one the gateway
   // just read for this caller): no second lookup, no second round trip to follow it.
-  const { it, pid } = await mapped(() => startFollowingProcess(scope, row, body, ctx.signal));
+  const link = runnerLink(ctx);
+  const { it, pid } = await mapped(() => startFollowingProcess(scope, row, body, link.signal));
   yield out({ case: 'start', value: { pid } });
-  yield* relay(scope, row.id, pid, ctx, async () => ({ it, first: await it.next() }));
+  yield* relay(scope, row.id, pid, ctx, link, async () => ({ it, first: await it.next() }));
 }
 
 async function* connectStream(req: { process?: Selector }, ctx: HandlerContext): AsyncGenerator<Out> {
