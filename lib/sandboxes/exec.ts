@@ -4,12 +4,11 @@ import type { OrgScope } from '@/lib/auth/scope';
 import type { ExecEvent, ExecRequest } from '@/lib/runner-client';
 import { type ExecBody, execBody } from '@/lib/schemas/sandboxes';
 import { EXEC_LOG_KEEP, flushExecLog, recordExec } from './exec-log-writer';
-import { memoClock } from '@/lib/auth/memo-freshness';
 import { runnerClient } from '@/lib/runners/registry';
-import { execTargetGeneration, forgetExecTarget, recallExecTarget, rememberExecTarget } from './exec-target-memo';
+import { forgetSandboxRow, recallSandboxRow } from './sandbox-row-memo';
 import { onRunner } from './lifecycle';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
-import { ownedSandbox } from './store';
+import { ownedSandbox, recentOwnedSandbox } from './store';
 
 export { EXEC_LOG_KEEP } from './exec-log-writer';
 
@@ -26,26 +25,22 @@ function runnerRequest(body: ExecBody): ExecRequest {
 type Client = Awaited<ReturnType<typeof runnerClient>>;
 
 /**
- * `fn` on the runner of the org's sandbox `id`, found by the exec memo (./exec-target-memo.ts)
+ * `fn` on the runner of the org's sandbox `id`, found by the sandbox memo (./sandbox-row-memo.ts)
  * or by reading its row. A memoised row the runner does not know is not trusted (it may have
  * been deleted meanwhile): the row is read again and the call goes as if nothing was memoised.
  * The runner's "Sandbox not found" comes before anything runs, so the second try runs it once.
  */
 async function onExecTarget<T>(scope: OrgScope, id: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const memo = recallExecTarget(scope.orgId, id);
+  const memo = recallSandboxRow(scope.orgId, id);
   if (memo) {
     try {
       return await fn(await runnerClient(memo.runnerId));
     } catch (err) {
       if (!(isRunnerNotFound(err) && (err as Error).message === 'Sandbox not found')) throw fromRunner(err);
-      forgetExecTarget(id);
+      forgetSandboxRow(id);
     }
   }
-  const generation = execTargetGeneration();
-  const readAt = memoClock();
-  const row = await ownedSandbox(scope, id);
-  rememberExecTarget(row, generation, readAt);
-  return onRunner(row, fn);
+  return onRunner(await recentOwnedSandbox(scope, id), fn);
 }
 
 export async function execInSandbox(scope: OrgScope, id: string, input: ExecBody, signal?: AbortSignal) {

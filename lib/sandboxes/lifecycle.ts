@@ -2,11 +2,12 @@ import { and, eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
-import { conflict } from '@/lib/errors';
+import { conflict, notFound } from '@/lib/errors';
 import { type SandboxInfo, surelyNotDone } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
 import { assertCanSpend } from '@/lib/billing/standing';
 import { checkResources, checkTimeout, claimCapacity, orgLimits } from './limits';
+import { forgetSandboxRow } from './sandbox-row-memo';
 import { refreshRow } from './queries';
 import { inflight } from './inflight';
 import { fromRunner, isRunnerNotFound } from './runner-errors';
@@ -31,7 +32,8 @@ export async function onRunner<T>(row: SandboxRow, fn: (c: Awaited<ReturnType<ty
     return await fn(await runnerClient(row.runnerId));
   } catch (err) {
     if (isRunnerNotFound(err) && (err as Error).message === 'Sandbox not found') {
-      await markLost(row);
+      // A row deleted meanwhile (the runner let it go for that) is the 404 a fresh read gives.
+      if ((await markLost(row)).deletedAt) throw notFound('Sandbox');
       throw conflict('The runner no longer has this sandbox (lost by runner); delete it and create a new one');
     }
     throw fromRunner(err);
@@ -81,7 +83,7 @@ async function claimForRun(scope: OrgScope, row: SandboxRow): Promise<SandboxRow
   const limits = await orgLimits(scope.orgId);
   checkResources(limits, { cpu: row.cpu, memoryMb: row.memoryMb, diskMb: row.diskMb, timeoutSec: 0 });
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const claimed = await db.transaction(async (tx) => {
     await claimCapacity(tx, scope.orgId, limits, { cpu: row.cpu, memoryMb: row.memoryMb }, row.id);
     const { sandboxes } = schema;
     // Claimed inside the lock: the capacity counts from now, before the runner has answered.
@@ -93,6 +95,8 @@ async function claimForRun(scope: OrgScope, row: SandboxRow): Promise<SandboxRow
     if (!claimed) throw conflict('Sandbox changed state meanwhile; try again');
     return claimed;
   });
+  forgetSandboxRow(row.id); // its state changed: after the commit, as ./store.ts does
+  return claimed;
 }
 
 export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec: number): Promise<SandboxView> {

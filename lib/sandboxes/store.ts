@@ -6,7 +6,8 @@ import { recomputeRollups, Touched } from '@/lib/usage/periods';
 import type { OrgScope } from '@/lib/auth/scope';
 import { notFound } from '@/lib/errors';
 import type { SandboxInfo } from '@/lib/runner-client';
-import { forgetExecTarget } from './exec-target-memo';
+import { memoClock } from '@/lib/auth/memo-freshness';
+import { forgetSandboxRow, recallSandboxRow, rememberSandboxRow, sandboxRowGeneration } from './sandbox-row-memo';
 import type { SandboxRow } from './view';
 
 const { sandboxes } = schema;
@@ -16,6 +17,20 @@ export async function ownedSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): 
   if (!/^[a-z0-9]{3,40}$/.test(id)) throw notFound('Sandbox');
   const [row] = await ownedSandboxQuery(await getDb()).execute({ id, orgId: scope.orgId });
   if (!row) throw notFound('Sandbox');
+  return row;
+}
+
+/**
+ * The same row from the sandbox memo (./sandbox-row-memo.ts) when it holds a fresh one, else read
+ * and remembered: for calls made many times a second on one sandbox (exec, the E2B gateway).
+ */
+export async function recentOwnedSandbox(scope: Pick<OrgScope, 'orgId'>, id: string): Promise<SandboxRow> {
+  const memo = recallSandboxRow(scope.orgId, id);
+  if (memo) return memo;
+  const generation = sandboxRowGeneration();
+  const readAt = memoClock();
+  const row = await ownedSandbox(scope, id);
+  rememberSandboxRow(row, generation, readAt);
   return row;
 }
 
@@ -64,21 +79,12 @@ export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promi
   // of a second of these copies, never anything of the console's own. One statement, one round
   // trip: `set_config(…, true)` in its condition sets synchronous_commit for the statement's own
   // (implicit) transaction, whose commit reads it; a BEGIN, SET LOCAL, UPDATE, COMMIT took three.
-  const [updated] = process.env.OLD_TX ? await db.transaction(async (tx) => {
-    const [, rows] = await Promise.all([
-      tx.execute(sql`set local synchronous_commit = off`),
-      tx
-        .update(sandboxes)
-        .set(next)
-        .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state)))
-        .returning(),
-    ]);
-    return rows;
-  }) : await db
+  const [updated] = await db
     .update(sandboxes)
     .set(next)
     .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state), sql`set_config('synchronous_commit', 'off', true) is not null`))
     .returning();
+  if (next.state !== row.state) forgetSandboxRow(row.id); // after the write, as markDeleted
   if (updated) return updated;
   const [current] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));
   return current ?? row;
@@ -87,14 +93,28 @@ export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promi
 export async function updateRow(id: string, patch: Partial<SandboxRow>, base?: SandboxRow): Promise<SandboxRow> {
   const db = await getDb();
   const [row] = await db.update(sandboxes).set(patch).where(eq(sandboxes.id, id)).returning();
+  forgetSandboxRow(id);
   return row ?? ({ ...base, ...patch } as SandboxRow);
 }
 
-/** The runner no longer knows this sandbox: keep the row (nothing silently disappears), say why. */
+/**
+ * The runner no longer knows this sandbox: keep the row (nothing silently disappears), say why.
+ * Only a live row: one deleted meanwhile (the runner forgot it because it was deleted, or the
+ * row came from the memo) is returned as it now is, deleted, and its metering was stopped then.
+ */
 export async function markLost(row: SandboxRow): Promise<SandboxRow> {
-  const updated = await updateRow(row.id, { state: 'error', reason: 'lost by runner', expiresAt: null, stoppedAt: row.stoppedAt ?? new Date() }, row);
-  // Its runner will journal nothing more about it: the meter stops counting it now.
   const db = await getDb();
+  const [updated] = await db
+    .update(sandboxes)
+    .set({ state: 'error', reason: 'lost by runner', expiresAt: null, stoppedAt: row.stoppedAt ?? new Date() })
+    .where(and(eq(sandboxes.id, row.id), isNull(sandboxes.deletedAt)))
+    .returning();
+  forgetSandboxRow(row.id);
+  if (!updated) {
+    const [current] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));
+    return current ?? { ...row, deletedAt: row.deletedAt ?? new Date() };
+  }
+  // Its runner will journal nothing more about it: the meter stops counting it now.
   await db.transaction(async (tx) => {
     const touched = new Touched();
     await stopMetering(tx, row.id, row.orgId, new Date(), touched);
@@ -110,5 +130,5 @@ export async function markDeleted(id: string, reason: string | null = null, stat
     .update(sandboxes)
     .set({ state, desiredState: 'deleted', deletedAt: new Date(), expiresAt: null, ...(reason ? { reason } : {}) })
     .where(eq(sandboxes.id, id));
-  forgetExecTarget(id); // after the write: a read racing it is not remembered either
+  forgetSandboxRow(id); // after the write: a read racing it is not remembered either
 }

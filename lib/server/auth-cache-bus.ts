@@ -4,7 +4,7 @@ import { getDbHandle } from '@/db';
 import { forgetVerifiedApiKeys } from '@/lib/auth/api-key-cache';
 import { forgetListenerProof, HEARTBEAT_MS, heardEverythingUpTo, memoClock } from '@/lib/auth/memo-freshness';
 import { forgetOrgGates } from '@/lib/billing/org-gate-cache';
-import { forgetExecTarget, forgetExecTargets } from '@/lib/sandboxes/exec-target-memo';
+import { forgetSandboxRow, forgetSandboxRows } from '@/lib/sandboxes/sandbox-row-memo';
 import type { BootHook } from './boot';
 
 const CHANNEL = 'warren_auth_cache';
@@ -26,14 +26,14 @@ export const authCacheBus: BootHook = async ({ log }) => {
   const forgetAll = () => {
     forgetVerifiedApiKeys();
     forgetOrgGates();
-    forgetExecTargets();
+    forgetSandboxRows();
   };
   let stopped = false;
   const listening = await sql.listen(
     CHANNEL,
     (payload) => {
       if (stopped) return; // after a reconnection, unlisten() below no longer reaches this listener
-      if (payload.startsWith(SANDBOX)) return forgetExecTarget(payload.slice(SANDBOX.length)); // one sandbox's delete (drizzle/0026)
+      if (payload.startsWith(SANDBOX)) return forgetSandboxRow(payload.slice(SANDBOX.length)); // one sandbox's delete or state change (drizzle/0026, 0027)
       if (!payload.startsWith('beat:')) return forgetAll(); // a table's name: something changed
       if (payload.startsWith(me)) heardEverythingUpTo(Number(payload.slice(me.length)));
     },

@@ -9,7 +9,7 @@ import { gateOrgRequest } from '@/lib/billing/gate';
 import { cachedOrgGate } from '@/lib/billing/org-gate-cache';
 import { logger } from '@/lib/logger';
 import { authCacheBus } from '@/lib/server/auth-cache-bus';
-import { execTargetGeneration, recallExecTarget, rememberExecTarget } from '@/lib/sandboxes/exec-target-memo';
+import { recallSandboxRow, rememberSandboxRow, sandboxRowGeneration } from '@/lib/sandboxes/sandbox-row-memo';
 import { ownedSandbox } from '@/lib/sandboxes/store';
 import { memoClock } from '@/lib/auth/memo-freshness';
 import { makeOrg, makeSandboxRow } from './helpers/fixtures';
@@ -72,18 +72,25 @@ describe('API key and org gate memos across consoles', () => {
     expect(await msUntil(suspended, 1000)).toBeLessThan(300);
   });
 
-  it('a sandbox deleted elsewhere leaves the exec memo at once; its state changes do not', async () => {
+  it('a sandbox deleted or changing state elsewhere leaves the sandbox memo at once; other writes do not', async () => {
     const { scope } = await makeOrg();
     const id = await makeSandboxRow(scope);
-    rememberExecTarget(await ownedSandbox(scope, id), execTargetGeneration(), memoClock());
+    const remember = async () => rememberSandboxRow(await ownedSandbox(scope, id), sandboxRowGeneration(), memoClock());
+    await remember();
     await sleep(SHORT_TTL_MS + 300);
-    expect(recallExecTarget(scope.orgId, id)).toMatchObject({ id, orgId: scope.orgId });
-    expect(recallExecTarget('someotherorg', id)).toBeUndefined();
-    await other`update sandboxes set state = 'stopped' where id = ${id}`;
+    expect(recallSandboxRow(scope.orgId, id)).toMatchObject({ id, orgId: scope.orgId, state: 'running' });
+    expect(recallSandboxRow('someotherorg', id)).toBeUndefined();
+    // The runner's reports rewrite its times without changing the state: nothing to forget.
+    await other`update sandboxes set last_activity_at = now() where id = ${id}`;
     await sleep(300);
-    expect(recallExecTarget(scope.orgId, id)).toBeDefined();
+    expect(recallSandboxRow(scope.orgId, id)).toBeDefined();
+    await other`update sandboxes set state = 'paused' where id = ${id}`;
+    expect(await msUntil(async () => recallSandboxRow(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
+    await remember();
+    await sleep(SHORT_TTL_MS + 300);
+    expect(recallSandboxRow(scope.orgId, id)).toMatchObject({ state: 'paused' });
     await other`update sandboxes set deleted_at = now() where id = ${id}`;
-    expect(await msUntil(async () => recallExecTarget(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
+    expect(await msUntil(async () => recallSandboxRow(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
   });
 
   it('a key used often is not forgotten by its own last-used writes', async () => {

@@ -20,6 +20,10 @@ import * as snap from '@/app/api/v1/snapshots/[id]/route';
 import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
 import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
 import type { RunnerHandle } from '../runner/harness';
+import { eq } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
+import { onRunner } from '@/lib/sandboxes/lifecycle';
+import { ownedSandbox } from '@/lib/sandboxes/store';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
 
 let runner: RunnerHandle;
@@ -109,7 +113,7 @@ describe('tenancy: org A never reaches org B’s sandboxes, snapshots or ports',
   });
 });
 
-describe('the exec memo (lib/sandboxes/exec-target-memo.ts)', () => {
+describe('the sandbox memo (lib/sandboxes/sandbox-row-memo.ts) behind exec', () => {
   const exec = (id: string, key: string) => api(execRoute.POST, 'POST', `/sandboxes/${id}/exec`, { key, body: { cmd: 'echo hi' }, params: { id } });
 
   it('never outlives a delete, and A still gets a 404 for B’s sandbox its memo holds', async () => {
@@ -131,5 +135,16 @@ describe('the exec memo (lib/sandboxes/exec-target-memo.ts)', () => {
     expect(res.status).toBe(409);
     expect(res.json.error.message).toMatch(/lost by runner/);
     expect((await api(one.GET, 'GET', `/sandboxes/${id}`, { key: A.viewer, params: { id } })).json).toMatchObject({ state: 'error', reason: 'lost by runner' });
+  });
+
+  it('a call holding a row that was deleted meanwhile (a memo, or a read just before) is a 404, and the deleted row is not marked lost', async () => {
+    const id = (await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.id;
+    const held = await ownedSandbox(A.scope, id);
+    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(200);
+    await expect(onRunner(held, (c) => c.processes.list(id))).rejects.toMatchObject({ code: 'not_found' });
+    const db = await getDb();
+    const [row] = await db.select().from(schema.sandboxes).where(eq(schema.sandboxes.id, id));
+    expect(row).toMatchObject({ state: 'deleted' });
+    expect(row!.reason).not.toBe('lost by runner');
   });
 });

@@ -7,7 +7,7 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { SandboxUser } from '@/lib/runner-client';
-import { ownedSandbox } from '@/lib/sandboxes/store';
+import { recentOwnedSandbox } from '@/lib/sandboxes/store';
 import type { SandboxRow } from '@/lib/sandboxes/view';
 import { gateOrgRequest } from '@/lib/billing/gate';
 import { envdAccessToken, trafficTokenAllows, verifyEnvdAccessToken } from '../access-token';
@@ -58,7 +58,9 @@ export async function callerByToken(
   const keyId = verifyEnvdAccessToken(sandboxId, token);
   if (!keyId) throw new AppError('unauthorized', 'Invalid or missing X-Access-Token for this sandbox');
   const scope = await keyIdScope(keyId, method, permission);
-  return { scope, row: await ownedSandbox(scope, sandboxId), user };
+  // From the sandbox memo: as exact as a read here (state changes and deletes forget it), and
+  // a runner that no longer has it is the 404 a fresh read gives (lib/sandboxes/lifecycle.ts).
+  return { scope, row: await recentOwnedSandbox(scope, sandboxId), user };
 }
 
 /**
@@ -106,7 +108,7 @@ export async function callerBySignature(
   });
   if (!match) throw refused();
   const scope = await keyIdScope(match.id, method, q.operation === 'read' ? 'sandboxes:read' : 'sandboxes:write');
-  return { scope, row: await ownedSandbox(scope, sandboxId), user: q.username === 'root' ? 'root' : 'user' };
+  return { scope, row: await recentOwnedSandbox(scope, sandboxId), user: q.username === 'root' ? 'root' : 'user' };
 }
 
 /** The clients' signature of a file URL: `v1_` + unpadded base64 SHA-256. */
