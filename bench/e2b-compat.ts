@@ -8,12 +8,15 @@
  * files first, which the gateway cannot skip. So exec is measured twice: `echo x` as the API's
  * own users send it (bash -c), and the very argv the client sends, which isolates what the
  * gateway and the client add.
+ * Last, both clients against stubs that answer at once (bench/e2b-client-floor.ts): what the e2b
+ * client itself adds, which no server can remove.
  * Usage: npx tsx bench/e2b-compat.ts [N=200]
  * Against a running console: WARREN_BENCH_URL, WARREN_BENCH_KEY (an owner or admin key) and
  * WARREN_BENCH_E2B_PORT (its WARREN_E2B_PORT).
  */
 import { Sandbox } from 'e2b';
 import { freePort, startApi } from './api-harness';
+import { clientFloors } from './e2b-client-floor';
 import { percentile, report } from './stats';
 
 const N = Number(process.argv[2] ?? 200);
@@ -65,6 +68,13 @@ try {
   console.log(`gateway − API (same argv): ${diff(series.e2b, series.login)}`);
   console.log(`gateway − API (bash -c):   ${diff(series.e2b, series.raw)}`);
   await sbx.kill();
+  // The clients' own cost, against stubs that answer at once (bench/e2b-client-floor.ts): the
+  // part of the difference above that lies in the e2b client, not in Warren.
+  const floors = await clientFloors(300);
+  console.log(report('node:http POST against a stub (the API side’s own floor)', floors.http));
+  console.log(report("e2b commands.run('echo x') against a stub envd (the client’s own floor)", floors.e2b));
+  const clientPart = p(floors.e2b, 50) - p(floors.http, 50);
+  console.log(`the e2b client's own part: ${clientPart.toFixed(2)} ms p50; gateway − API (same argv) without it: ${(p(series.e2b, 50) - p(series.login, 50) - clientPart).toFixed(2)} ms p50`);
 } finally {
   await api.close();
 }
