@@ -3,7 +3,7 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { AppError } from '@/lib/errors';
 import type { SandboxUser } from '@/lib/runner-client';
 import { onRunner } from './lifecycle';
-import { ownedSandbox } from './store';
+import { recentOwnedSandbox } from './store';
 
 /** Upload cap through the API (bytes); WARREN_MAX_UPLOAD_BYTES, default 100 MiB. */
 export function maxUploadBytes(): number {
@@ -19,12 +19,12 @@ const tooLarge = (max: number) => new AppError('payload_too_large', `Uploads are
  * and what the caller is told (or the next read shows) cannot drift apart.
  */
 export async function listFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   return { path, entries: await onRunner(row, (c) => c.files.list(id, path, { signal, user })) };
 }
 
 export async function statFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   return onRunner(row, (c) => c.files.stat(id, path, { signal, user }));
 }
 
@@ -38,7 +38,7 @@ export async function watchDir(
   path: string,
   opts: { recursive: boolean; user?: SandboxUser; signal: AbortSignal },
 ) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   if (row.state !== 'running') throw new AppError('conflict', `The sandbox is ${row.state}; start it first`);
   return onRunner(row, async (c) => {
     const it = c.files.watch(id, path, opts);
@@ -49,13 +49,13 @@ export async function watchDir(
 }
 
 export async function renameFile(scope: OrgScope, id: string, from: string, to: string, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   await onRunner(row, (c) => c.files.rename(id, from, to, { user }));
 }
 
 /** Streams a file's bytes from the runner; nothing is buffered in the console. */
 export async function downloadFile(scope: OrgScope, id: string, path: string, signal?: AbortSignal, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   const stat = await onRunner(row, (c) => c.files.stat(id, path, { signal, user }));
   if (stat.type === 'dir') throw new AppError('bad_request', `${path} is a directory; list it with GET /files?path=`);
   const stream = await onRunner(row, (c) => c.files.read(id, path, { signal, user }));
@@ -75,7 +75,7 @@ export async function uploadFile(
   mode?: string,
   user?: SandboxUser,
 ) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   const max = maxUploadBytes();
   if (declaredLength !== null && declaredLength > max) throw tooLarge(max);
   let seen = 0;
@@ -105,12 +105,12 @@ export async function uploadFile(
 }
 
 export async function removeFile(scope: OrgScope, id: string, path: string, recursive: boolean, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   await onRunner(row, (c) => c.files.remove(id, path, { recursive, user }));
 }
 
 export async function makeDir(scope: OrgScope, id: string, path: string, user?: SandboxUser) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   await onRunner(row, (c) => c.files.mkdir(id, path, { user }));
 }
 

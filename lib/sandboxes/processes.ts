@@ -5,7 +5,7 @@ import type { StartProcessBody } from '@/lib/schemas/sandboxes';
 import { toArgv } from './exec';
 import { onRunner } from './lifecycle';
 import { fromRunner } from './runner-errors';
-import { ownedSandbox } from './store';
+import { recentOwnedSandbox } from './store';
 import type { SandboxRow } from './view';
 
 /**
@@ -15,7 +15,7 @@ import type { SandboxRow } from './view';
  * open when asked for. Each call checks the sandbox belongs to the caller's org.
  */
 async function running(scope: OrgScope, id: string) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   if (row.state !== 'running') throw conflict(`The sandbox is ${row.state}; start it first`);
   return row;
 }
@@ -28,7 +28,7 @@ export async function startProcess(scope: OrgScope, id: string, body: StartProce
 
 /**
  * Starts a background process and follows its output in one runner call (the E2B gateway's
- * Start, where every round trip shows). `row` is the caller's sandbox as ownedSandbox read it in
+ * Start, where every round trip shows). `row` is the caller's sandbox as the memo or ownedSandbox gave it in
  * this request. The start is awaited before answering, so a refused start is an error and not a
  * broken stream; `signal` applies only once the pid is known, so a caller that gives up early
  * still learns which process it started (to kill it at a deadline). Hanging up only detaches.
@@ -53,7 +53,7 @@ export async function startFollowingProcess(scope: OrgScope, row: SandboxRow, bo
 }
 
 export async function listProcesses(scope: OrgScope, id: string) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   if (row.state !== 'running') return [];
   return onRunner(row, (c) => c.processes.list(id));
 }

@@ -3,14 +3,14 @@ import type { OrgScope } from '@/lib/auth/scope';
 import { conflict } from '@/lib/errors';
 import type { ProcessSignal, PtyCreateRequest } from '@/lib/runner-client';
 import { onRunner } from './lifecycle';
-import { ownedSandbox } from './store';
+import { recentOwnedSandbox } from './store';
 
 /**
  * Terminals by API (the E2B gateway's PTY commands): the runner's own PTY sessions, which live
  * with their shell and sandbox whoever watches. Each call checks the org owns the sandbox.
  */
 async function running(scope: OrgScope, id: string) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   if (row.state !== 'running') throw conflict(`The sandbox is ${row.state}; start it first`);
   return row;
 }
@@ -20,7 +20,7 @@ export async function createPty(scope: OrgScope, id: string, req: PtyCreateReque
 }
 
 export async function listPtys(scope: OrgScope, id: string) {
-  const row = await ownedSandbox(scope, id);
+  const row = await recentOwnedSandbox(scope, id);
   if (row.state !== 'running') return [];
   return onRunner(row, (c) => c.pty.list(id));
 }
