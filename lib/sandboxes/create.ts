@@ -83,19 +83,24 @@ export async function createSandbox(
   // use (its build takes minutes), and again when its recipe changed. Every org sees the platform
   // row, so it names no one. Creates answer 409 until a build is ready, whether they named it or
   // got it as the default.
+  let resolving: Promise<ResolvedTemplate> | null = null;
   if (templateId === DEBIAN_TEMPLATE) {
-    const { template, retryAt } = await ensureDebianTemplate({ platform: 'platform (first use)' });
+    // The template is read alongside the check: when the check wrote nothing (no build started,
+    // the usual case) that read stands, else it is read again once the check is done.
+    const early = settled(resolveTemplate(scope, templateId));
+    const { template, build, retryAt } = await ensureDebianTemplate({ platform: 'platform (first use)' });
     if (retryAt && !template.currentBuildId)
       throw conflict(
         `Template debian's last build failed (see its builds); a create tries it again after ${retryAt.toISOString()}, or a platform admin can rebuild it now`,
       );
+    if (!build) resolving = early;
   }
   // Env secrets end up readable in the sandbox: using secrets needs the right to read them.
   const names = body.secrets ?? [];
   if (names.length && !can(scope.role, 'secrets:read')) throw new AppError('forbidden', `Your role (${scope.role}) cannot use secrets: needs secrets:read`);
   // The reads a create needs do not depend on each other: one round trip's wait, not ten.
   const [template, { org, limits: { limits, plan } }, money, snap, resolved] = await Promise.all([
-    fork ?? resolveTemplate(scope, templateId),
+    fork ?? resolving ?? resolveTemplate(scope, templateId),
     ctx,
     balance,
     body.snapshotId ? ownedSnapshot(db, scope.orgId, body.snapshotId) : undefined,

@@ -400,10 +400,17 @@ export async function templateToCreate(scope: OrgScope, named: string | undefine
 export async function resolveTemplate(scope: OrgScope, id: string): Promise<ResolvedTemplate> {
   const db = await getDb();
   if (BUILTIN_ALIASES.has(id)) return { builtin: true, id: BUILTIN_ID };
-  const row = await findTemplate(scope, id).catch(() => {
-    throw badRequest(`Unknown template ${id}; GET /api/v1/templates lists the available ones`);
-  });
-  const [build] = row.currentBuildId ? await db.select().from(templateBuilds).where(eq(templateBuilds.id, row.currentBuildId)) : [];
+  // The template and its current build in one read (findTemplate's rule: the org's own name wins).
+  const key = canonical(id);
+  const [found] = await db
+    .select({ row: templateColumns, build: templateBuilds })
+    .from(templates)
+    .leftJoin(templateBuilds, eq(templateBuilds.id, templates.currentBuildId))
+    .where(and(visibleTo(scope.orgId), or(eq(templates.id, key), eq(templates.name, key))))
+    .orderBy(sql`${templates.orgId} is null`)
+    .limit(1);
+  if (!found) throw badRequest(`Unknown template ${id}; GET /api/v1/templates lists the available ones`);
+  const { row, build } = found;
   if (!build || (!build.imageDigest && !row.snapshotId)) throw conflict(`Template ${row.name} has no successful build yet (status: ${row.status}); see its builds`);
   return { builtin: false, id: row.id, template: row, build };
 }
