@@ -118,9 +118,10 @@ export async function startApi(opts: { env?: Record<string, string> } = {}): Pro
   delete env.WARREN_RUNNER_TOKEN;
   // Own process group, so stopping it also stops its embedded runner whatever happens.
   // WARREN_BENCH_CPU_PROF=<dir>: the console writes a V8 CPU profile there when it exits.
+  // WARREN_BENCH_NODE_ARGS: more Node flags for the console (--inspect, --trace-gc), space-separated.
   const prof = process.env.WARREN_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARREN_BENCH_CPU_PROF}`] : [];
   // The Node flags scripts/up starts the console with (its young-generation size).
-  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...prof, '--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.WARREN_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...prof, '--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   child.stdout!.on('data', (d) => process.env.WARREN_BENCH_DEBUG && process.stderr.write(d));
   const teardown = async () => {
     if (child.exitCode === null) {
