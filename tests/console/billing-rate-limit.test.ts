@@ -95,6 +95,47 @@ describe('API requests per minute per key', () => {
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
 
+  it('a busy key under concurrent requests: they share each lease, about one bucket write per lease rather than per request', async () => {
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 600_000 }); // leases of MAX_LEASE (50)
+    const key = await makeKey(scope, 'viewer', 'concurrent');
+    const db = await getDb();
+    // Counts the writes of this key's bucket row with a trigger: what Postgres itself saw.
+    await db.execute(sql`create table if not exists rate_bucket_writes (api_key_id text)`);
+    await db.execute(sql`create or replace function count_rate_bucket_write() returns trigger language plpgsql as $$ begin insert into rate_bucket_writes values (new.api_key_id); return new; end $$`);
+    await db.execute(sql`create or replace trigger count_rate_bucket_writes after insert or update on api_rate_buckets for each row execute function count_rate_bucket_write()`);
+    try {
+      const burst = async (n: number) => {
+        const statuses: number[] = [];
+        let sent = 0;
+        // 25 requests in flight at a time: 25 concurrent clients of one agent fleet.
+        await Promise.all(
+          Array.from({ length: 25 }, async () => {
+            while (sent < n) {
+              sent++;
+              statuses.push((await get(key)).status);
+            }
+          }),
+        );
+        expect(statuses.filter((s) => s === 200)).toHaveLength(n);
+      };
+      const writes = async () => {
+        const res = (await db.execute(sql`select count(*)::int as n from rate_bucket_writes w join api_keys k on k.id = w.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'concurrent'}`)) as unknown;
+        return Number(((Array.isArray(res) ? res : (res as { rows: unknown[] }).rows)[0] as { n: number }).n);
+      };
+      // The first 25 arrive with no lease at all and each takes its own token; then the leases
+      // grow 1, 2, 4, … 50 tokens, and the next one is taken when half is spent, while requests
+      // that find a lease empty wait for the take on its way. Measured here: 60-70 writes for
+      // 400 requests; when each request that found the lease empty wrote its own take, 135-140.
+      await burst(400);
+      expect(await writes()).toBeGreaterThan(0);
+      expect(await writes()).toBeLessThanOrEqual(100);
+    } finally {
+      await db.execute(sql`drop trigger if exists count_rate_bucket_writes on api_rate_buckets`);
+      await db.execute(sql`drop table if exists rate_bucket_writes`);
+      await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
+    }
+  });
+
   it('a key far under its limit finds its next token taken ahead: its request waits for no bucket write', async () => {
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 600 });
     const key = await makeKey(scope, 'viewer', 'ahead');
