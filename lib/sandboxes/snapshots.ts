@@ -122,16 +122,27 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
     .where(and(eq(sandboxes.snapshotId, id), isNull(sandboxes.deletedAt)));
   if ((foreign?.n ?? 0) > 0) throw conflict('Snapshot is still used by sandboxes started from it; it can be deleted once they are gone');
   const row = await ownedSnapshot(scope, id);
-  await viaRunner(async () => {
-    try {
-      await (await runnerClient(row.runnerId)).snapshots.delete(id);
-    } catch (err) {
-      // Already gone on the runner: the row is all that is left to clean.
-      if ((err as { status?: number }).status !== 404) throw err;
-    }
-  });
+  // The row first, then the layer: a console that dies in between leaves a deleted row whose
+  // layer the reconciler frees (./reconcile-snapshots.ts). The other order left a live snapshot
+  // whose layer was gone, which every fork of it then failed on.
   const db = await getDb();
-  await db.update(snapshots).set({ deletedAt: new Date() }).where(and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId)));
+  const mine = and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId));
+  const [marked] = await db.update(snapshots).set({ deletedAt: new Date() }).where(and(mine, isNull(snapshots.deletedAt))).returning({ id: snapshots.id });
+  if (!marked) throw notFound('Snapshot'); // a delete racing this one won
+  try {
+    await viaRunner(async () => {
+      try {
+        await (await runnerClient(row.runnerId)).snapshots.delete(id);
+      } catch (err) {
+        // Already gone on the runner: the row is all that is left to clean.
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    });
+  } catch (err) {
+    // The runner refused or did not answer: the snapshot stays, as the caller is told.
+    await db.update(snapshots).set({ deletedAt: null }).where(mine);
+    throw err;
+  }
   await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
 }
 

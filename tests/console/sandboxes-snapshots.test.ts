@@ -134,7 +134,23 @@ describe('snapshots the reconciler brings in line', () => {
     expect(again.map((r) => r.snapshotsAdopted)).not.toContain(1);
   });
 
-  it('frees a layer whose row is deleted (an org deleted while its runner could not be reached)', async () => {
+  it('a delete the runner does not answer changes nothing: the snapshot is still there, and deleting it later works', async () => {
+    const s = (await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: { name: 'kept' }, params: { id } })).json.id;
+    await runner.stop();
+    try {
+      const res = await api(snap.DELETE, 'DELETE', `/snapshots/${s}`, { key: A.admin, params: { id: s } });
+      expect(res.status).toBe(503);
+      expect((await api(snap.GET, 'GET', `/snapshots/${s}`, { key: A.viewer, params: { id: s } })).json).toMatchObject({ id: s, name: 'kept' });
+    } finally {
+      await runner.restart();
+    }
+    expect((await api(snap.DELETE, 'DELETE', `/snapshots/${s}`, { key: A.admin, params: { id: s } })).status).toBe(200);
+    expect((await runner.client.snapshots.list()).map((l) => l.id)).not.toContain(s);
+    // A delete cut short after its row (the console died before the runner's delete) is
+    // finished by the reconciler: the next test.
+  });
+
+  it('frees a layer whose row is deleted (a delete cut short, or an org deleted while its runner could not be reached)', async () => {
     const s = (await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: { name: 'half' }, params: { id } })).json.id;
     const db = await getDb();
     await db.update(schema.snapshots).set({ deletedAt: new Date() }).where(eq(schema.snapshots.id, s));
