@@ -12,6 +12,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
+  /** Connections to Postgres per console; unset: twice this machine's cores, plus one (db/index.ts). */
+  WARREN_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   WARREN_DATA_DIR: z.string().default('.warren'),
   WARREN_PUBLIC_URL: z.string().url().optional(),
   AUTH_SECRET: z.string().min(16).optional(),
