@@ -56,6 +56,7 @@ const runner = await startRunner({ poolSize: 2 }).catch(async (err) => {
   await api.close();
   throw err;
 });
+let runnerUp = true;
 let podmanId = '';
 let podmanProblem = '';
 const throughput: string[] = [];
@@ -130,12 +131,18 @@ try {
     }
   }
   printLatencies();
+  // The list on its own: the bench's runner and podman container, idle but sampled and
+  // reconciled, stop first (the PGlite console below runs alone too).
+  if (podmanId) spawnSync('podman', ['rm', '-f', podmanId]);
+  podmanId = '';
+  await runner.destroy();
+  runnerUp = false;
   throughput.push(await listThroughput(api, 'Postgres'));
   console.log(throughput.at(-1));
   await api.call('DELETE', `/api/v1/sandboxes/${apiBox}`);
 } finally {
   if (podmanId) spawnSync('podman', ['rm', '-f', podmanId]);
-  await runner.destroy();
+  if (runnerUp) await runner.destroy();
   await api.close();
 }
 process.env.WARREN_BENCH_DB = 'pglite';
