@@ -31,7 +31,7 @@ export const migrationsFolder = () => path.join(process.cwd(), 'drizzle');
  * queries pipelined, several per wake-up (1,510-1,810 → 2,000-2,070 req/s, p99 72-123 → 44-52 ms).
  * Nothing in the code needs two connections at once (the embedded database has one).
  */
-export const defaultPoolSize = () => 2 * os.availableParallelism() + 1;
+const defaultPoolSize = () => 2 * os.availableParallelism() + 1;
 
 function open(): Promise<Handle> {
   const e = env();
