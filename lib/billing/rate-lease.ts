@@ -14,14 +14,16 @@ import { type TokenTake, takeApiTokens } from './rate-limit';
  * each of them wrote its own take: one bucket write per five requests, all on one row; now about
  * one per fifty, bench/api-throughput):
  * - it doubles each time the last one was half spent within LEASE_MS/2 of being taken (a busy
- *   key), up to a second's worth of the key's rate (at most MAX_LEASE), and lives LEASE_MS;
- * - otherwise it is one token that lives RESERVE_MS (an agent calling every few seconds);
+ *   key), up to a second's worth of the key's rate (at most MAX_LEASE), halves when it was not,
+ *   and lives LEASE_MS (what is left of the last one lives on with it);
+ * - after a one-token lease spent slowly, it is one token that lives RESERVE_MS (an agent
+ *   calling every few seconds);
  * - only while the bucket had at least half its tokens left at the last take, and only for keys
  *   allowed RESERVE_MIN_RPM or more: near its limit (or with a small limit) a key takes each
  *   token as its request needs it, so no token sits in a lease while a request is refused.
  * Tokens unspent when their lease ends are dropped, not returned: at worst a key gets 429s a
- * little early, never requests beyond its limit, and a limit change (which drops every lease:
- * `forgetRateLeases`, and a lease records the limit it was taken under) applies at once. The
+ * little early, never requests beyond its limit, and a limit change applies at once (a lease
+ * records the limit it was taken under and is never spent under another). The
  * quotas view's per-key use counts tokens held in a lease as used.
  * On globalThis: server.ts's fast path and Next's bundled handlers must share the leases.
  */
@@ -66,7 +68,7 @@ export async function takeLeasedApiToken(apiKeyId: string, perMinute: number, db
   const current = leases.get(apiKeyId);
   const next: Lease = current?.perMinute === perMinute ? current : { tokens: 0, until: 0, size, perMinute, takenAt: now, bucketLeft: 0, refill: null };
   // What a take ahead landed meanwhile is kept; what an ended lease held is not.
-  const kept = next.until > now ? next.tokens : 0;
+  const kept = next.until > Date.now() ? next.tokens : 0;
   Object.assign(next, { tokens: kept + take.taken - 1, until: now + LEASE_MS, size, takenAt: now, bucketLeft: take.tokens });
   leases.set(apiKeyId, next);
   if (next.tokens < next.size / 2) takeAhead(apiKeyId, next, busy, db);
@@ -84,14 +86,17 @@ const nextSize = (size: number, perMinute: number) => Math.min(size * 2, Math.ma
 
 /**
  * The lease after this one, taken now in the background (see above for when). `busy`: the lease
- * just spent ran out within LEASE_MS of being taken (a lease of one token taken by the very
- * request that spends it says nothing about that, so its caller passes whether the lease before
- * it did).
+ * being spent was half spent within LEASE_MS/2 of being taken, a one-token lease within LEASE_MS
+ * (a lease of one token taken by the very request that spends it says nothing about that, so its
+ * caller passes whether the lease before it did).
  */
 function takeAhead(apiKeyId: string, lease: Lease, busy: boolean, db?: Db): void {
   if (lease.refill || lease.perMinute < RESERVE_MIN_RPM || lease.bucketLeft < lease.perMinute / 2) return;
   const startedAt = Date.now();
-  const size = busy ? nextSize(lease.size, lease.perMinute) : 1;
+  const size = busy ? nextSize(lease.size, lease.perMinute) : Math.max(1, Math.floor(lease.size / 2));
+  // Only a slow one-token lease becomes a reserve: a bigger one still holds tokens, which must
+  // not outlive LEASE_MS by much.
+  const reserve = lease.size === 1 && !busy;
   lease.refill = takeApiTokens(apiKeyId, lease.perMinute, size, db)
     .then((take) => {
       // Dropped meanwhile (a limit changed): the tokens are dropped with it, never spent.
@@ -102,15 +107,10 @@ function takeAhead(apiKeyId: string, lease: Lease, busy: boolean, db?: Db): void
       lease.tokens += take.taken;
       lease.size = size;
       lease.takenAt = startedAt;
-      lease.until = Math.max(lease.until, startedAt + (size === 1 && !busy ? RESERVE_MS : LEASE_MS));
+      lease.until = Math.max(lease.until, startedAt + (reserve ? RESERVE_MS : LEASE_MS));
     })
     .catch(() => {}) // the next request takes its own token, as it would have
     .finally(() => {
       lease.refill = null;
     });
-}
-
-/** Drops every lease (a limit changed, or tests reset a bucket). */
-export function forgetRateLeases(): void {
-  leases.clear();
 }

@@ -4,12 +4,14 @@ import { recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { AppError, conflict, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
+import { surelyNotDone } from '@/lib/runner-client';
+import { logger } from '@/lib/logger';
 import { runnerClient } from '@/lib/runners/registry';
 import { assertCanSpend } from '@/lib/billing/standing';
 import { inflight } from './inflight';
 import { onRunner } from './lifecycle';
 import { orgLimits } from './limits';
-import { isRunnerNotFound, viaRunner } from './runner-errors';
+import { fromRunner, isRunnerNotFound, viaRunner } from './runner-errors';
 import { snapshotInflightKey } from './reconcile-snapshots';
 import { releaseReservation, reserveSnapshotBytes } from './snapshot-quota';
 import { ownedSandbox } from './store';
@@ -127,21 +129,25 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
   // whose layer was gone, which every fork of it then failed on.
   const db = await getDb();
   const mine = and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId));
-  const [marked] = await db.update(snapshots).set({ deletedAt: new Date() }).where(and(mine, isNull(snapshots.deletedAt))).returning({ id: snapshots.id });
+  const markedAt = new Date();
+  const [marked] = await db.update(snapshots).set({ deletedAt: markedAt }).where(and(mine, isNull(snapshots.deletedAt))).returning({ id: snapshots.id });
   if (!marked) throw notFound('Snapshot'); // a delete racing this one won
   try {
-    await viaRunner(async () => {
-      try {
-        await (await runnerClient(row.runnerId)).snapshots.delete(id);
-      } catch (err) {
-        // Already gone on the runner: the row is all that is left to clean.
-        if ((err as { status?: number }).status !== 404) throw err;
-      }
-    });
+    await (await runnerClient(row.runnerId)).snapshots.delete(id);
   } catch (err) {
-    // The runner refused or did not answer: the snapshot stays, as the caller is told.
-    await db.update(snapshots).set({ deletedAt: null }).where(mine);
-    throw err;
+    // Already gone on the runner: the row is all there was to do.
+    if (!isRunnerNotFound(err)) {
+      // The runner refused, or the call never reached it: the layer is there, so the snapshot
+      // stays, as the caller is told. Any other failure (a timeout, a connection cut mid-call, a
+      // runner error) may have deleted the layer: the delete stands, and the reconciler frees
+      // the layer if it is still there once the runner answers.
+      if (!(err instanceof AppError) && !surelyNotDone(err)) {
+        logger.warn({ err: (err as Error).message, snapshot: id }, 'snapshot deleted; the runner did not confirm its layer is gone (the reconciler will)');
+      } else {
+        await db.update(snapshots).set({ deletedAt: null }).where(and(mine, eq(snapshots.deletedAt, markedAt)));
+        throw fromRunner(err);
+      }
+    }
   }
   await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
 }

@@ -134,7 +134,7 @@ describe('snapshots the reconciler brings in line', () => {
     expect(again.map((r) => r.snapshotsAdopted)).not.toContain(1);
   });
 
-  it('a delete the runner does not answer changes nothing: the snapshot is still there, and deleting it later works', async () => {
+  it('a delete the runner cannot be reached for changes nothing: the snapshot is still there, and deleting it later works', async () => {
     const s = (await api(sbSnaps.POST, 'POST', `/sandboxes/${id}/snapshots`, { key: A.developer, body: { name: 'kept' }, params: { id } })).json.id;
     await runner.stop();
     try {
