@@ -135,18 +135,17 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
   try {
     await (await runnerClient(row.runnerId)).snapshots.delete(id);
   } catch (err) {
-    // Already gone on the runner: the row is all there was to do.
-    if (!isRunnerNotFound(err)) {
+    if (isRunnerNotFound(err)) {
+      // Already gone on the runner: the row was all there was to do.
+    } else if (err instanceof AppError || surelyNotDone(err)) {
       // The runner refused, or the call never reached it: the layer is there, so the snapshot
-      // stays, as the caller is told. Any other failure (a timeout, a connection cut mid-call, a
-      // runner error) may have deleted the layer: the delete stands, and the reconciler frees
-      // the layer if it is still there once the runner answers.
-      if (!(err instanceof AppError) && !surelyNotDone(err)) {
-        logger.warn({ err: (err as Error).message, snapshot: id }, 'snapshot deleted; the runner did not confirm its layer is gone (the reconciler will)');
-      } else {
-        await db.update(snapshots).set({ deletedAt: null }).where(and(mine, eq(snapshots.deletedAt, markedAt)));
-        throw fromRunner(err);
-      }
+      // stays, as the caller is told.
+      await db.update(snapshots).set({ deletedAt: null }).where(and(mine, eq(snapshots.deletedAt, markedAt)));
+      throw fromRunner(err);
+    } else {
+      // A timeout, a connection cut mid-call, a runner error: the layer may be gone. The delete
+      // stands, and the reconciler frees the layer if it is still there once the runner answers.
+      logger.warn({ err: (err as Error).message, snapshot: id }, 'snapshot deleted; the runner did not confirm its layer is gone (the reconciler will)');
     }
   }
   await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
