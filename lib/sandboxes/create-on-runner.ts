@@ -21,7 +21,8 @@ export async function createOnRunner(
 ): Promise<SandboxView> {
   try {
     const info = await inflight(row.id, () => makeOnRunner(row, env, again, secrets));
-    return sandboxView(await applyRunnerInfo(row, info));
+    // Remembered: an agent's first exec follows its create at once (./sandbox-row-memo.ts).
+    return sandboxView(await applyRunnerInfo(row, info, { memo: true }));
   } catch (err) {
     throw await failed(row.id, err);
   }

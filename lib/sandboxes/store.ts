@@ -51,7 +51,7 @@ const date = (s: string | null) => (s ? new Date(s) : null);
 const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 
 /** Copies what the runner says into the row (only the fields it owns), writing only on change. */
-export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promise<SandboxRow> {
+export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo, opts: { memo?: boolean } = {}): Promise<SandboxRow> {
   const next = {
     state: info.state,
     reason: info.reason,
@@ -79,12 +79,18 @@ export async function applyRunnerInfo(row: SandboxRow, info: SandboxInfo): Promi
   // of a second of these copies, never anything of the console's own. One statement, one round
   // trip: `set_config(…, true)` in its condition sets synchronous_commit for the statement's own
   // (implicit) transaction, whose commit reads it; a BEGIN, SET LOCAL, UPDATE, COMMIT took three.
+  // `memo`: the row this write returns is remembered as a read's would be (taken before it was
+  // sent), unless anything but this write's own forget below came in between.
+  const generation = sandboxRowGeneration();
+  const readAt = memoClock();
   const [updated] = await db
     .update(sandboxes)
     .set(next)
     .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, row.state), sql`set_config('synchronous_commit', 'off', true) is not null`))
     .returning();
-  if (next.state !== row.state) forgetSandboxRow(row.id); // after the write, as markDeleted
+  const forgot = next.state !== row.state;
+  if (forgot) forgetSandboxRow(row.id); // after the write, as markDeleted
+  if (updated && opts.memo) rememberSandboxRow(updated, generation + (forgot ? 1 : 0), readAt);
   if (updated) return updated;
   const [current] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));
   return current ?? row;

@@ -24,6 +24,7 @@ import { eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { onRunner } from '@/lib/sandboxes/lifecycle';
 import { ownedSandbox } from '@/lib/sandboxes/store';
+import { recallSandboxRow } from '@/lib/sandboxes/sandbox-row-memo';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
 
 let runner: RunnerHandle;
@@ -125,6 +126,16 @@ describe('the sandbox memo (lib/sandboxes/sandbox-row-memo.ts) behind exec', () 
     expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(200);
     const gone = await exec(id, A.developer);
     expect(gone.status).toBe(404);
+  });
+
+  it('a create remembers its new sandbox for its first exec, for its own org only', async () => {
+    const id = (await api(list.POST, 'POST', '/sandboxes', { key: A.developer, body: {} })).json.id;
+    expect(recallSandboxRow(A.scope.orgId, id)).toMatchObject({ id, orgId: A.scope.orgId, state: 'running' });
+    expect(recallSandboxRow(B.scope.orgId, id)).toBeUndefined();
+    expect((await exec(id, B.developer)).status).toBe(404);
+    expect((await exec(id, A.developer)).json.stdout).toBe('hi\n');
+    expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(200);
+    expect(recallSandboxRow(A.scope.orgId, id)).toBeUndefined();
   });
 
   it('a memoised sandbox its runner no longer has is read again: the usual lost-by-runner answer, not a blind retry', async () => {
