@@ -147,7 +147,8 @@ export class AgentClient {
   private readonly idleMs: number;
   private readonly keepSpare: boolean;
   private spare: { stream: Duplex; timer: NodeJS.Timeout; release: () => void } | null = null;
-  private sparing = false;
+  /** The spare's connect while it is on its way (a claimed pool member's waits for its rename). */
+  private sparing: Promise<void> | null = null;
   private closed = false;
 
   constructor(
@@ -171,12 +172,11 @@ export class AgentClient {
 
   private makeSpare(): void {
     if (this.closed || this.spare || this.sparing) return;
-    this.sparing = true;
-    Promise.resolve()
+    this.sparing = Promise.resolve()
       .then(() => this.connect())
       .then(
         (stream) => {
-          this.sparing = false;
+          this.sparing = null;
           if (this.closed || this.spare) return void stream.destroy();
           // Read while it waits, so an end is seen at once: an agent never speaks first, so any
           // byte, an end, an error or a close (the sandbox stopped, its root killed the handler)
@@ -196,7 +196,7 @@ export class AgentClient {
           this.spare = { stream, timer, release };
         },
         () => {
-          this.sparing = false;
+          this.sparing = null;
         },
       );
   }
@@ -230,6 +230,9 @@ export class AgentClient {
 
   private async open(type: number, tlvs: Tlv[] | Buffer, idle = false): Promise<Channel> {
     const payload = Buffer.isBuffer(tlvs) ? tlvs : encodeTlvs(tlvs);
+    // A spare on its way is waited for rather than a second connection made beside it: both
+    // would wait for the same thing, and the agent would fork a handler for each.
+    if (!this.spare && this.sparing) await this.sparing;
     const spare = this.takeSpare();
     const sent = spare && (await sendFirst(spare, encodeFrame(type, payload)));
     if (spare && !sent) spare.destroy();
