@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunnerUnavailableError, surelyNotDone } from './errors';
 import { Transport } from './transport';
 
 /**
@@ -65,5 +66,43 @@ describe('runner transport keep-alive', () => {
     expect(second.n).toBe(first.n + 1); // it reached the server exactly once
     await new Promise((r) => setTimeout(r, 100));
     expect(connections - before).toBe(1); // on a new connection
+  });
+});
+
+/** A runner that dies in the middle of a DELETE: after reading it, before answering (kill -9). */
+const DIES_ON_DELETE = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.method === 'DELETE') process.kill(process.pid, 'SIGKILL');
+    res.setHeader('content-type', 'application/json');
+    res.end('{}');
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+`;
+
+describe('runner transport, a runner dying mid-call', () => {
+  it('a repeatable call cut after the runner read it is not "never sent", even when the resend finds the runner gone', async () => {
+    const child = spawn(process.execPath, ['-e', DIES_ON_DELETE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve) => {
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          const m = /port (\d+)/.exec(d);
+          if (m) resolve(`http://127.0.0.1:${m[1]}`);
+        });
+      });
+      const t = new Transport(url, 'token');
+      await t.json('GET', '/first'); // a kept-alive connection, which the DELETE then goes out on
+      const err = await t.json('DELETE', '/v1/snapshots/s1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RunnerUnavailableError);
+      expect((err as RunnerUnavailableError).message).toMatch(/ECONNRESET/);
+      expect(surelyNotDone(err)).toBe(false); // the snapshot's layer may be gone: its delete must stand
+      // A runner that was never reached is still told apart: that call surely did nothing.
+      expect(surelyNotDone(await t.json('DELETE', '/v1/snapshots/s2').catch((e: unknown) => e))).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

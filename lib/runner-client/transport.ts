@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, wrapNetworkError } from './errors';
+import { RunnerCallAbortedError, RunnerError, RunnerTimeoutError, RunnerUnavailableError, surelyNotDone, wrapNetworkError } from './errors';
 
 /** Where the runner listens: `unix:/abs/path.sock` or `http://127.0.0.1:PORT`. */
 export type Target = { socketPath: string } | { host: string; port: number };
@@ -172,9 +172,13 @@ export class Transport {
         // (EPIPE); a reset one for a method that may be repeated. A POST (exec, create) whose
         // connection was reset may have been read: it fails, as it would have without the pool.
         const code = (err as NodeJS.ErrnoException).code;
-        const unread = err instanceof StaleConnectionError || code === 'EPIPE' || (code === 'ECONNRESET' && REPEATABLE.has(method));
-        if (pooled && req.reusedSocket && unread && !opts.signal?.aborted) {
-          resolve(this.send(method, path, opts, headers, payload, false));
+        const surelyUnread = err instanceof StaleConnectionError || code === 'EPIPE';
+        if (pooled && req.reusedSocket && (surelyUnread || (code === 'ECONNRESET' && REPEATABLE.has(method))) && !opts.signal?.aborted) {
+          const again = this.send(method, path, opts, headers, payload, false);
+          // A reset may come after the runner read the call and acted on it (it died mid-call):
+          // when the second try then cannot reach it at all, the answer is still the reset's,
+          // never "not sent", on which a caller would undo its own half (errors.ts, surelyNotDone).
+          resolve(surelyUnread ? again : again.catch((err2) => Promise.reject(err2 instanceof RunnerUnavailableError && surelyNotDone(err2) ? wrapNetworkError(err, this.url) : err2)));
           return;
         }
         reject(err instanceof RunnerTimeoutError || err instanceof RunnerCallAbortedError ? err : wrapNetworkError(err, this.url));
