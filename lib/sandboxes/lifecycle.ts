@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
-import { getDb, schema } from '@/db';
+import { type DbOrTx, getDb, schema } from '@/db';
 import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
-import { conflict, notFound } from '@/lib/errors';
+import { type AppError, conflict, notFound } from '@/lib/errors';
 import { type SandboxInfo, surelyNotDone } from '@/lib/runner-client';
 import { runnerClient } from '@/lib/runners/registry';
 import { assertCanSpend } from '@/lib/billing/standing';
@@ -124,19 +124,35 @@ export async function deleteSandbox(
 ): Promise<void> {
   const row = await ownedSandbox(scope, id);
   await inflight(id, async () => {
-    await updateRow(id, { desiredState: 'deleted' }, row);
+    // Audited with the intent, in its transaction: a delete the reconciler finishes is audited too.
+    await withIntent(id, { desiredState: 'deleted' }, (tx) => recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data, tx));
     try {
       const client = await runnerClient(row.runnerId);
       await client.delete(id);
     } catch (err) {
       if (!isRunnerNotFound(err)) {
-        if (surelyNotDone(err)) await updateRow(id, { desiredState: row.desiredState }, row); // nothing happened: say so
-        throw fromRunner(err);
+        const failure = fromRunner(err);
+        // Nothing happened: say so, in the row and in the audit log.
+        if (surelyNotDone(err)) {
+          await withIntent(id, { desiredState: row.desiredState }, (tx) =>
+            recordAudit(audit.by, 'sandbox.delete_failed', { type: 'sandbox', id }, { code: (failure as AppError).code ?? 'internal' }, tx),
+          );
+        }
+        throw failure;
       }
     }
     await markDeleted(id);
   });
-  await recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data);
+}
+
+/** Writes a sandbox's desired state together with `also` (its audit entry), in one transaction. */
+async function withIntent(id: string, patch: Pick<SandboxRow, 'desiredState'>, also: (tx: DbOrTx) => Promise<void>): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.update(schema.sandboxes).set(patch).where(eq(schema.sandboxes.id, id));
+    await also(tx);
+  });
+  forgetSandboxRow(id);
 }
 
 /**

@@ -127,10 +127,15 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
   // The row first, then the layer: a console that dies in between leaves a deleted row whose
   // layer the reconciler frees (./reconcile-snapshots.ts). The other order left a live snapshot
   // whose layer was gone, which every fork of it then failed on.
+  // Audited with the mark, in its transaction: a delete the reconciler finishes is audited too.
   const db = await getDb();
   const mine = and(eq(snapshots.id, id), eq(snapshots.orgId, scope.orgId));
   const markedAt = new Date();
-  const [marked] = await db.update(snapshots).set({ deletedAt: markedAt }).where(and(mine, isNull(snapshots.deletedAt))).returning({ id: snapshots.id });
+  const marked = await db.transaction(async (tx) => {
+    const [r] = await tx.update(snapshots).set({ deletedAt: markedAt }).where(and(mine, isNull(snapshots.deletedAt))).returning({ id: snapshots.id });
+    if (r) await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id }, null, tx);
+    return r;
+  });
   if (!marked) throw notFound('Snapshot'); // a delete racing this one won
   try {
     await (await runnerClient(row.runnerId)).snapshots.delete(id);
@@ -139,16 +144,19 @@ export async function deleteSnapshot(scope: OrgScope, id: string) {
       // Already gone on the runner: the row was all there was to do.
     } else if (err instanceof AppError || surelyNotDone(err)) {
       // The runner refused, or the call never reached it: the layer is there, so the snapshot
-      // stays, as the caller is told.
-      await db.update(snapshots).set({ deletedAt: null }).where(and(mine, eq(snapshots.deletedAt, markedAt)));
-      throw fromRunner(err);
+      // stays, as the caller is told, and the audit log says the delete failed.
+      const failure = fromRunner(err);
+      await db.transaction(async (tx) => {
+        const [undone] = await tx.update(snapshots).set({ deletedAt: null }).where(and(mine, eq(snapshots.deletedAt, markedAt))).returning({ id: snapshots.id });
+        if (undone) await recordAudit(scope, 'snapshot.delete_failed', { type: 'snapshot', id }, { code: (failure as AppError).code ?? 'internal' }, tx);
+      });
+      throw failure;
     } else {
       // A timeout, a connection cut mid-call, a runner error: the layer may be gone. The delete
       // stands, and the reconciler frees the layer if it is still there once the runner answers.
       logger.warn({ err: (err as Error).message, snapshot: id }, 'snapshot deleted; the runner did not confirm its layer is gone (the reconciler will)');
     }
   }
-  await recordAudit(scope, 'snapshot.delete', { type: 'snapshot', id });
 }
 
 export async function listSnapshotFiles(scope: OrgScope, id: string, path: string, signal?: AbortSignal) {

@@ -104,6 +104,17 @@ describe('runner outage', () => {
       expect(exec.json.error).toMatchObject({ code: 'runner_unavailable', message: expect.stringMatching(/not reachable; try again shortly/) });
       const del = await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } });
       expect(del.status).toBe(503);
+      // Audited with its intent, and its failure after it: the log says the sandbox was kept.
+      const db0 = await getDb();
+      const trail = await db0
+        .select({ action: schema.auditEvents.action, data: schema.auditEvents.data })
+        .from(schema.auditEvents)
+        .where(and(eq(schema.auditEvents.targetType, 'sandbox'), eq(schema.auditEvents.targetId, id)))
+        .orderBy(schema.auditEvents.createdAt);
+      expect(trail.filter((e) => e.action.startsWith('sandbox.delete'))).toEqual([
+        { action: 'sandbox.delete', data: null },
+        { action: 'sandbox.delete_failed', data: { code: 'runner_unavailable' } },
+      ]);
       await setOrgLimits(A.scope.orgId, { maxSandboxes: 10 });
       const made = await create();
       expect(made.status).toBe(503);

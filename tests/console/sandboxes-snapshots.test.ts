@@ -144,7 +144,14 @@ describe('snapshots the reconciler brings in line', () => {
     } finally {
       await runner.restart();
     }
+    const trail = async () => (await snapshotAudit(s)).map((e) => [e.action, e.data?.code ?? null]);
+    // The delete is audited with its mark, and its failure after it: the log says it was kept.
+    expect(await trail()).toEqual([
+      ['snapshot.delete', null],
+      ['snapshot.delete_failed', 'runner_unavailable'],
+    ]);
     expect((await api(snap.DELETE, 'DELETE', `/snapshots/${s}`, { key: A.admin, params: { id: s } })).status).toBe(200);
+    expect((await trail()).at(-1)).toEqual(['snapshot.delete', null]);
     expect((await runner.client.snapshots.list()).map((l) => l.id)).not.toContain(s);
     // A delete cut short after its row (the console died before the runner's delete) is
     // finished by the reconciler: the next test.
@@ -171,3 +178,13 @@ describe('org deletion clean-up', () => {
     expect((await api(list.GET, 'GET', '/sandboxes', { key: A.viewer })).json.sandboxes).toEqual([]);
   });
 });
+
+async function snapshotAudit(id: string) {
+  const db = await getDb();
+  const rows = await db
+    .select({ action: schema.auditEvents.action, data: schema.auditEvents.data })
+    .from(schema.auditEvents)
+    .where(and(eq(schema.auditEvents.targetType, 'snapshot'), eq(schema.auditEvents.targetId, id)))
+    .orderBy(schema.auditEvents.createdAt);
+  return rows.filter((r) => r.action.startsWith('snapshot.delete')) as Array<{ action: string; data: Record<string, unknown> | null }>;
+}
