@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { systemActor } from '@/lib/audit/audit';
 import { logger } from '@/lib/logger';
+import { runnerClient } from '@/lib/runners/registry';
 import { deleteSandbox } from './lifecycle';
 
 const { sandboxes, orgs } = schema;
@@ -18,7 +19,7 @@ const log = logger.child({ component: 'sandbox-retention' });
 export async function sweepSandboxes(now = new Date()): Promise<{ deleted: string[]; failed: string[] }> {
   const db = await getDb();
   const timedOut = await db
-    .select({ id: sandboxes.id, orgId: sandboxes.orgId })
+    .select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId })
     .from(sandboxes)
     .where(
       and(
@@ -30,7 +31,7 @@ export async function sweepSandboxes(now = new Date()): Promise<{ deleted: strin
     )
     .limit(200);
   const expired = await db
-    .select({ id: sandboxes.id, orgId: sandboxes.orgId, days: orgs.stoppedRetentionDays })
+    .select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId, days: orgs.stoppedRetentionDays })
     .from(sandboxes)
     .innerJoin(orgs, eq(orgs.id, sandboxes.orgId))
     .where(
@@ -48,8 +49,31 @@ export async function sweepSandboxes(now = new Date()): Promise<{ deleted: strin
   ];
   const deleted: string[] = [];
   const failed: string[] = [];
+  // A runner that does not answer its health call is not asked to delete anything this pass:
+  // each try would only fail, and each failed delete leaves two audit entries (lifecycle.ts).
+  const reachable = new Map<string, Promise<boolean>>();
+  const answers = (runnerId: string) => {
+    let ok = reachable.get(runnerId);
+    if (!ok) {
+      ok = runnerClient(runnerId)
+        .then((c) => c.health())
+        .then(
+          () => true,
+          (err) => {
+            log.warn({ err: (err as Error).message, runner: runnerId }, 'runner not reachable; its sandboxes wait for the next retention pass');
+            return false;
+          },
+        );
+      reachable.set(runnerId, ok);
+    }
+    return ok;
+  };
   for (const w of work) {
     if (deleted.includes(w.id)) continue;
+    if (!(await answers(w.runnerId))) {
+      failed.push(w.id);
+      continue;
+    }
     try {
       await deleteSandbox({ orgId: w.orgId }, w.id, { by: systemActor(w.orgId, 'retention'), data: w.data });
       deleted.push(w.id);

@@ -110,6 +110,23 @@ describe('onTimeout and retention', () => {
     expect(events.find((e) => e.action === 'sandbox.delete' && e.target?.id === timed)).toMatchObject({ actor: { type: 'system', label: 'retention' }, data: { reason: 'onTimeout: delete' } });
   });
 
+  it('a sweep while the runner is down leaves its sandboxes, and the audit log, as they were; the next pass deletes', async () => {
+    const timed = (await create({ timeoutSec: 1, onTimeout: 'delete' })).json.id;
+    await until('stopped by timeout', async () => (await get(timed)).json.state === 'stopped');
+    await runner.stop();
+    try {
+      const swept = await sweepSandboxes();
+      expect(swept.failed).toContain(timed);
+      expect((await get(timed)).json.state).toBe('stopped');
+    } finally {
+      await runner.restart();
+    }
+    const deletes = async () => (await listAudit(A.scope)).events.filter((e) => e.target?.id === timed && e.action.startsWith('sandbox.delete'));
+    expect(await deletes()).toEqual([]);
+    expect((await sweepSandboxes()).deleted).toContain(timed);
+    expect((await deletes()).map((e) => e.action)).toEqual(['sandbox.delete']);
+  });
+
   it('a demo visitor’s sandbox is deleted at its timeout (onTimeout: delete), not left stopped', async () => {
     const link = await api(shares.POST, 'POST', '/shares', { key: A.owner, body: { template: 'default' } });
     expect(link.status).toBe(201);
