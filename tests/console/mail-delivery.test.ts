@@ -179,8 +179,10 @@ describe('mail delivery by SMTP', () => {
   });
 });
 
+/** Node itself runs the child (tsx as a loader), so a kill reaches it: tsx's CLI would run it
+ * as a grandchild, which a SIGKILL of the CLI left running (holding its SMTP session). */
 function spawnChild(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tests/console/helpers/mail-child.ts'], {
+  return spawn(process.execPath, ['--import', 'tsx', 'tests/console/helpers/mail-child.ts'], {
     env: { ...process.env, DATABASE_URL: inject('databaseUrl'), WARREN_LOG_LEVEL: 'info', ...env },
     cwd: process.cwd(),
   });
