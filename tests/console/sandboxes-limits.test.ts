@@ -6,6 +6,7 @@ import * as start from '@/app/api/v1/sandboxes/[id]/start/route';
 import * as stop from '@/app/api/v1/sandboxes/[id]/stop/route';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { getDb, schema } from '@/db';
+import { auditTrailOf } from './helpers/admin';
 import { setOrgLimits } from '@/lib/sandboxes/limits';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import type { RunnerHandle } from '../runner/harness';
@@ -105,12 +106,7 @@ describe('runner outage', () => {
       const del = await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } });
       expect(del.status).toBe(503);
       // Audited with its intent, and its failure after it: the log says the sandbox was kept.
-      const db0 = await getDb();
-      const trail = await db0
-        .select({ action: schema.auditEvents.action, data: schema.auditEvents.data })
-        .from(schema.auditEvents)
-        .where(and(eq(schema.auditEvents.targetType, 'sandbox'), eq(schema.auditEvents.targetId, id)))
-        .orderBy(schema.auditEvents.createdAt);
+      const trail = await auditTrailOf('sandbox', id);
       expect(trail.filter((e) => e.action.startsWith('sandbox.delete'))).toEqual([
         { action: 'sandbox.delete', data: null },
         { action: 'sandbox.delete_failed', data: { code: 'runner_unavailable' } },

@@ -11,6 +11,7 @@ import * as snapFiles from '@/app/api/v1/snapshots/[id]/files/route';
 import * as snapContent from '@/app/api/v1/snapshots/[id]/files/content/route';
 import { and, eq } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
+import { auditTrailOf } from './helpers/admin';
 import { deleteOrgSandboxes } from '@/lib/sandboxes/org-cleanup';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
 import { findPreviewTarget } from '@/lib/sandboxes/ports';
@@ -180,11 +181,6 @@ describe('org deletion clean-up', () => {
 });
 
 async function snapshotAudit(id: string) {
-  const db = await getDb();
-  const rows = await db
-    .select({ action: schema.auditEvents.action, data: schema.auditEvents.data })
-    .from(schema.auditEvents)
-    .where(and(eq(schema.auditEvents.targetType, 'snapshot'), eq(schema.auditEvents.targetId, id)))
-    .orderBy(schema.auditEvents.createdAt);
+  const rows = await auditTrailOf('snapshot', id);
   return rows.filter((r) => r.action.startsWith('snapshot.delete')) as Array<{ action: string; data: Record<string, unknown> | null }>;
 }

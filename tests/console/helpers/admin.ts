@@ -27,3 +27,13 @@ export async function auditOf(action: string, targetId: string) {
     .where(and(eq(schema.auditEvents.action, action), eq(schema.auditEvents.targetId, targetId)))
     .orderBy(desc(schema.auditEvents.createdAt));
 }
+
+/** Every audit entry about one target, oldest first: what an auditor reading its trail sees. */
+export async function auditTrailOf(targetType: string, targetId: string) {
+  const db = await getDb();
+  return db
+    .select({ action: schema.auditEvents.action, data: schema.auditEvents.data })
+    .from(schema.auditEvents)
+    .where(and(eq(schema.auditEvents.targetType, targetType), eq(schema.auditEvents.targetId, targetId)))
+    .orderBy(schema.auditEvents.createdAt);
+}
