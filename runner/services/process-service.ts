@@ -77,8 +77,12 @@ export class ProcessService {
     hub.on('exit', (exit) => {
       const rec = sb.records.get(hub.pid);
       if (rec) Object.assign(rec, exit, { exited: true });
-      this.persist(id, sb);
       this.prune(sb);
+      // Written once the exit has gone out to the process's followers (the hub's 'close' comes
+      // before the next turn): a synchronous write (~0.2 ms) is not theirs to wait for. A runner
+      // killed in that turn lists the process as not running, without its exit status (as one
+      // killed between the agent's exit frame and the write always did).
+      setImmediate(() => this.persist(id, sb));
     });
   }
 
