@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { type DbOrTx, getDb, schema } from '@/db';
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import { getDb, schema } from '@/db';
 import { type AuditActor, recordAudit } from '@/lib/audit/audit';
 import type { OrgScope } from '@/lib/auth/scope';
 import { type AppError, conflict, notFound } from '@/lib/errors';
@@ -120,24 +120,20 @@ export async function setSandboxTimeout(scope: OrgScope, id: string, timeoutSec:
 export async function deleteSandbox(
   scope: Pick<OrgScope, 'orgId'>,
   id: string,
-  audit: { by: OrgScope | AuditActor; data?: Record<string, unknown> } = { by: scope as OrgScope },
+  audit: DeleteAudit = { by: scope as OrgScope },
 ): Promise<void> {
   const row = await ownedSandbox(scope, id);
   await inflight(id, async () => {
-    // Audited with the intent, in its transaction: a delete the reconciler finishes is audited too.
-    await withIntent(id, { desiredState: 'deleted' }, (tx) => recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data, tx));
+    const intended = await recordDeleteIntent(id, audit);
     try {
       const client = await runnerClient(row.runnerId);
       await client.delete(id);
     } catch (err) {
       if (!isRunnerNotFound(err)) {
         const failure = fromRunner(err);
-        // Nothing happened: say so, in the row and in the audit log.
-        if (surelyNotDone(err)) {
-          await withIntent(id, { desiredState: row.desiredState }, (tx) =>
-            recordAudit(audit.by, 'sandbox.delete_failed', { type: 'sandbox', id }, { code: (failure as AppError).code ?? 'internal' }, tx),
-          );
-        }
+        // Nothing happened: say so, in the row and in the audit log. An intent an earlier try
+        // recorded stays: that try may have begun on the runner.
+        if (surelyNotDone(err) && intended) await takeBackDeleteIntent(id, row.desiredState, audit, (failure as AppError).code ?? 'internal');
         throw failure;
       }
     }
@@ -145,12 +141,40 @@ export async function deleteSandbox(
   });
 }
 
-/** Writes a sandbox's desired state together with `also` (its audit entry), in one transaction. */
-async function withIntent(id: string, patch: Pick<SandboxRow, 'desiredState'>, also: (tx: DbOrTx) => Promise<void>): Promise<void> {
+type DeleteAudit = { by: OrgScope | AuditActor; data?: Record<string, unknown> };
+
+/**
+ * Records the intent to delete together with its audit entry, in one transaction, so a delete
+ * the reconciler finishes (this console died) is audited too. False when an earlier try had
+ * recorded it already (its entry stands for this one).
+ */
+async function recordDeleteIntent(id: string, audit: DeleteAudit): Promise<boolean> {
   const db = await getDb();
+  const { sandboxes } = schema;
+  const recorded = await db.transaction(async (tx) => {
+    const [r] = await tx
+      .update(sandboxes)
+      .set({ desiredState: 'deleted' })
+      .where(and(eq(sandboxes.id, id), isNull(sandboxes.deletedAt), ne(sandboxes.desiredState, 'deleted')))
+      .returning({ id: sandboxes.id });
+    if (r) await recordAudit(audit.by, 'sandbox.delete', { type: 'sandbox', id }, audit.data, tx);
+    return r !== undefined;
+  });
+  forgetSandboxRow(id);
+  return recorded;
+}
+
+/** The runner surely did nothing: the intent goes, with a delete_failed entry; unless the delete was finished meanwhile (another console's reconciler). */
+async function takeBackDeleteIntent(id: string, desiredState: SandboxRow['desiredState'], audit: DeleteAudit, code: string): Promise<void> {
+  const db = await getDb();
+  const { sandboxes } = schema;
   await db.transaction(async (tx) => {
-    await tx.update(schema.sandboxes).set(patch).where(eq(schema.sandboxes.id, id));
-    await also(tx);
+    const [r] = await tx
+      .update(sandboxes)
+      .set({ desiredState })
+      .where(and(eq(sandboxes.id, id), isNull(sandboxes.deletedAt), eq(sandboxes.desiredState, 'deleted')))
+      .returning({ id: sandboxes.id });
+    if (r) await recordAudit(audit.by, 'sandbox.delete_failed', { type: 'sandbox', id }, { code }, tx);
   });
   forgetSandboxRow(id);
 }

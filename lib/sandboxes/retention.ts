@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { systemActor } from '@/lib/audit/audit';
 import { logger } from '@/lib/logger';
@@ -26,6 +26,7 @@ export async function sweepSandboxes(now = new Date()): Promise<{ deleted: strin
         isNull(sandboxes.deletedAt),
         eq(sandboxes.state, 'stopped'),
         eq(sandboxes.onTimeout, 'delete'),
+        ne(sandboxes.desiredState, 'deleted'), // a delete on its way: the reconciler finishes it
         inArray(sandboxes.reason, ['timeout', 'idle']),
       ),
     )
@@ -38,6 +39,7 @@ export async function sweepSandboxes(now = new Date()): Promise<{ deleted: strin
       and(
         isNull(sandboxes.deletedAt),
         eq(sandboxes.state, 'stopped'),
+        ne(sandboxes.desiredState, 'deleted'),
         isNotNull(orgs.stoppedRetentionDays),
         lt(sandboxes.stoppedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${orgs.stoppedRetentionDays})`),
       ),

@@ -17,6 +17,8 @@ type SandboxProcs = {
   hubs: Map<number, ProcHub>;
   /** In-flight re-attaches: concurrent callers share one (the agent keeps only the newest client). */
   attaching: Map<number, Promise<ProcHub | null>>;
+  /** Forgotten (the sandbox stopped or went): its records are not written any more. */
+  gone?: boolean;
 };
 
 const RING_BYTES = 256 * 1024;
@@ -66,9 +68,9 @@ export class ProcessService {
 
   private persist(id: string, sb: SandboxProcs) {
     // At once: a start waits for this before answering (a few records, a small file).
-    return writeJsonFileNow(this.metaFile(id), [...sb.records.values()]).catch((err) =>
-      this.log.warn({ err, sandboxId: id }, 'could not persist process records'),
-    );
+    return Promise.resolve()
+      .then(() => (sb.gone ? undefined : writeJsonFileNow(this.metaFile(id), [...sb.records.values()])))
+      .catch((err) => this.log.warn({ err, sandboxId: id }, 'could not persist process records'));
   }
 
   /** Follows a process through its hub: the exit status lands in the record. */
@@ -247,6 +249,7 @@ export class ProcessService {
     const p = this.sandboxes.get(id);
     this.sandboxes.delete(id);
     p?.then((sb) => {
+      sb.gone = true; // a write still on its way (an exit's) must not bring a discarded file back
       for (const hub of sb.hubs.values()) hub.detach();
     }).catch(() => {});
   }

@@ -145,4 +145,21 @@ describe('runner outage', () => {
     expect(got.json).toMatchObject({ state: 'error', reason: 'lost by runner' });
     expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(200);
   });
+
+  it('a delete tried again while an earlier try’s intent stands keeps that intent and adds nothing to the audit log; the reconciler finishes it', async () => {
+    const id = (await create()).json.id as string;
+    const db = await getDb();
+    await db.update(schema.sandboxes).set({ desiredState: 'deleted' }).where(eq(schema.sandboxes.id, id)); // an earlier try's, its console gone
+    await runner.stop();
+    try {
+      expect((await api(one.DELETE, 'DELETE', `/sandboxes/${id}`, { key: A.admin, params: { id } })).status).toBe(503);
+    } finally {
+      await runner.restart();
+    }
+    const [row] = await db.select().from(schema.sandboxes).where(eq(schema.sandboxes.id, id));
+    expect(row!.desiredState).toBe('deleted'); // that try may have begun on the runner
+    expect((await auditTrailOf('sandbox', id)).filter((e) => e.action.startsWith('sandbox.delete'))).toEqual([]);
+    await reconcileSandboxes({ orgId: A.scope.orgId });
+    expect((await api(one.GET, 'GET', `/sandboxes/${id}`, { key: A.viewer, params: { id } })).status).toBe(404);
+  });
 });

@@ -23,7 +23,11 @@ export function removeStaleWorkerDirs(tmp = '/tmp'): void {
   for (const name of fs.readdirSync(tmp)) {
     const m = WORKER_DIR.exec(name);
     if (!m || alive(Number(m[1]))) continue;
-    fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    try {
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    } catch {
+      // Someone else's (another user's run, one removing it at the same time): not this run's to stop over.
+    }
   }
 }
 
