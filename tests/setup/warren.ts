@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { TestProject } from 'vitest/node';
 
 /**
@@ -8,6 +9,7 @@ import type { TestProject } from 'vitest/node';
  */
 export default async function setup(project: TestProject) {
   process.env.AUTH_SECRET ??= 'test-secret-test-secret-test-secret';
+  const ownDataDir = process.env.WARREN_DATA_DIR === undefined; // removed at the end (a given one is left)
   process.env.WARREN_DATA_DIR ??= `/tmp/warren-toolkit-${process.pid}`;
   process.env.WARREN_LOG_LEVEL ??= 'warn';
   // The SDKs' sandboxes use the built-in host template, not the Debian base (mmdebstrap, minutes).
@@ -49,6 +51,7 @@ export default async function setup(project: TestProject) {
     gateway.server.close();
     await api.close();
     await fixture.teardown(runner);
+    if (ownDataDir) fs.rmSync(process.env.WARREN_DATA_DIR!, { recursive: true, force: true });
   };
 }
 

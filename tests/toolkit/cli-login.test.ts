@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { warrenCli } from './helpers/cli';
 import { warren } from './helpers/warren';
 
 describe('warren login, usage and errors (CLI)', () => {
   it('login checks and stores the key (0600) in the config dir; commands then need no environment; logout forgets it', async () => {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warren-cli-home-')), 'warren');
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-cli-home-'));
+    onTestFinished(() => fs.rmSync(home, { recursive: true, force: true }));
+    const dir = path.join(home, 'warren');
     const env = { WARREN_CONFIG_DIR: dir, WARREN_API_KEY: undefined, WARREN_API_URL: undefined };
     const none = await warrenCli(['sandbox', 'ls'], { env });
     expect(none).toMatchObject({ code: 1, stderr: expect.stringMatching(/run "warren login"/) });
