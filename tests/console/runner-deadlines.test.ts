@@ -11,6 +11,7 @@ import { closeDb } from '@/db';
 import { LOCAL_RUNNER_ID } from '@/lib/runners/registry';
 import { exposePort } from '@/lib/sandboxes/ports';
 import { reconcileSandboxes } from '@/lib/sandboxes/reconcile';
+import { createConsoleServer } from '@/lib/server/console-server';
 import { previewHttp } from '@/lib/server/preview-proxy';
 import { ctx, makeSandboxRow } from './helpers/fixtures';
 import { type SilentRunner, startSilentRunner, until } from './helpers/silent-runner';
@@ -162,6 +163,30 @@ describe('a caller that hangs up', () => {
       expect(ms, what).toBeLessThan(1000);
       expect(res.status, what).toBe(499);
       await until(() => silent.open() === 0, 1000, `${what}: the runner connection to close`);
+    }
+  });
+
+  it('through the console server (its fast path), a client that leaves an exec cancels the runner call', async () => {
+    useRunner(silent, 60_000);
+    const server = createConsoleServer((_req, res) => res.writeHead(404).end(), { trustProxy: false });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const before = silent.accepted();
+      const body = JSON.stringify({ cmd: 'sleep 30', timeoutSec: 60 });
+      const call = http.request({
+        port: (server.address() as AddressInfo).port,
+        method: 'POST',
+        path: `/api/v1/sandboxes/${id}/exec`,
+        headers: { authorization: `Bearer ${A.developer}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      call.on('error', () => {});
+      call.end(body);
+      await until(() => silent.accepted() > before, 2000, 'the exec to reach the runner');
+      call.destroy();
+      await until(() => silent.open() === 0, 1000, 'the runner call to be cancelled');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
