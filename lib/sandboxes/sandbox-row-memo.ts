@@ -11,8 +11,9 @@ import type { SandboxRow } from './view';
  * - an entry is the row `ownedSandbox` returned for that org, and a hit for another org is a miss;
  * - it is served for half a second after its read, or up to a minute while this console provably
  *   hears every change as it commits (lib/auth/memo-freshness.ts): a sandbox's delete, a change
- *   of its state, or its row going, notifies `sandbox:<id>` (drizzle/0026, 0027), and in this
- *   process every write of a row's state or delete (./store.ts, ./lifecycle.ts) forgets it at once;
+ *   of its state or runner, or its row going, notifies (drizzle/0026, 0028) and the entry goes
+ *   unless it already shows what the row became; in this process every write of a row's state
+ *   or delete (./store.ts, ./lifecycle.ts) forgets it at once;
  * - a runner's "Sandbox not found" for a memoised row is not trusted: the row is read again and
  *   the call goes the usual way (./exec.ts), so a stale memo ends as the 404 a fresh read gives;
  *   and a runner that is asked for a sandbox it has stopped or paused refuses on its own.
@@ -50,6 +51,24 @@ export function rememberSandboxRow(row: SandboxRow, generation: number, readAt: 
 export function forgetSandboxRow(id: string): void {
   state.generation++;
   state.entries.delete(id);
+}
+
+/** What another writer says a row became (drizzle/0028's notice). */
+export type SandboxRowNotice = { id: string; orgId: string; runnerId: string; state: string; deleted: boolean };
+
+/**
+ * A committed change of a row: forgotten unless the entry already shows exactly what the row
+ * became (a create remembers the running row its own write returned, and this is that write's
+ * notice arriving). Reads still under way are never remembered (the generation moves either
+ * way): one that began before the commit may hold the row as it was.
+ */
+export function settleSandboxRow(notice: SandboxRowNotice): void {
+  state.generation++;
+  const e = state.entries.get(notice.id);
+  if (!e) return;
+  const r = e.row;
+  const same = !notice.deleted && r.deletedAt === null && r.orgId === notice.orgId && r.runnerId === notice.runnerId && r.state === notice.state;
+  if (!same) state.entries.delete(notice.id);
 }
 
 /** Every entry: the listener lost its connection, or a whole table changed. */

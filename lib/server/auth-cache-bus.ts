@@ -4,11 +4,12 @@ import { getDbHandle } from '@/db';
 import { forgetVerifiedApiKeys } from '@/lib/auth/api-key-cache';
 import { forgetListenerProof, HEARTBEAT_MS, heardEverythingUpTo, memoClock } from '@/lib/auth/memo-freshness';
 import { forgetOrgGates } from '@/lib/billing/org-gate-cache';
-import { forgetSandboxRow, forgetSandboxRows } from '@/lib/sandboxes/sandbox-row-memo';
+import { forgetSandboxRow, forgetSandboxRows, type SandboxRowNotice, settleSandboxRow } from '@/lib/sandboxes/sandbox-row-memo';
 import type { BootHook } from './boot';
 
 const CHANNEL = 'warren_auth_cache';
 const SANDBOX = 'sandbox:';
+const SANDBOX_ROW = 'sandboxrow:';
 
 /**
  * Listens for the database's notices that something an API key memo or an org gate memo
@@ -33,7 +34,11 @@ export const authCacheBus: BootHook = async ({ log }) => {
     CHANNEL,
     (payload) => {
       if (stopped) return; // after a reconnection, unlisten() below no longer reaches this listener
-      if (payload.startsWith(SANDBOX)) return forgetSandboxRow(payload.slice(SANDBOX.length)); // one sandbox's delete or state change (drizzle/0026, 0027)
+      if (payload.startsWith(SANDBOX)) return forgetSandboxRow(payload.slice(SANDBOX.length)); // one sandbox's row gone, or its id or org changed (drizzle/0026, 0028)
+      if (payload.startsWith(SANDBOX_ROW)) {
+        const notice = sandboxRowNotice(payload.slice(SANDBOX_ROW.length)); // what one sandbox's row became (drizzle/0028)
+        return notice ? settleSandboxRow(notice) : forgetAll();
+      }
       if (!payload.startsWith('beat:')) return forgetAll(); // a table's name: something changed
       if (payload.startsWith(me)) heardEverythingUpTo(Number(payload.slice(me.length)));
     },
@@ -66,3 +71,14 @@ export const authCacheBus: BootHook = async ({ log }) => {
     await listening.unlisten().catch(() => {});
   };
 };
+
+/** drizzle/0028's `[id, org_id, runner_id, state, deleted]`; null for anything else. */
+function sandboxRowNotice(json: string): SandboxRowNotice | null {
+  try {
+    const [id, orgId, runnerId, state, deleted] = JSON.parse(json) as unknown[];
+    if (typeof id !== 'string' || typeof orgId !== 'string' || typeof runnerId !== 'string' || typeof state !== 'string' || typeof deleted !== 'boolean') return null;
+    return { id, orgId, runnerId, state, deleted };
+  } catch {
+    return null;
+  }
+}

@@ -93,6 +93,30 @@ describe('API key and org gate memos across consoles', () => {
     expect(await msUntil(async () => recallSandboxRow(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
   });
 
+  it('a memo that already shows what a changed row became stays (a create remembers its own running row); any other change forgets it', async () => {
+    const { scope } = await makeOrg();
+    const id = await makeSandboxRow(scope);
+    await other`update sandboxes set state = 'creating' where id = ${id}`;
+    await sleep(300);
+    // As a create remembers the row its creating → running write returned, before that write's notice comes.
+    const running = { ...(await ownedSandbox(scope, id)), state: 'running' as const };
+    rememberSandboxRow(running, sandboxRowGeneration(), memoClock());
+    await other`update sandboxes set state = 'running' where id = ${id}`;
+    await sleep(SHORT_TTL_MS + 300);
+    expect(recallSandboxRow(scope.orgId, id)).toMatchObject({ id, state: 'running' });
+    // Moved to another runner: the memo named the old one.
+    await other`update sandboxes set runner_id = 'elsewhere' where id = ${id}`;
+    expect(await msUntil(async () => recallSandboxRow(scope.orgId, id) === undefined, 1000)).toBeLessThan(300);
+    // A read that began before a change committed is not remembered, even when the notice matches what it read.
+    const generation = sandboxRowGeneration();
+    const before = await ownedSandbox(scope, id);
+    await other`update sandboxes set state = 'paused' where id = ${id}`;
+    await other`update sandboxes set state = 'running' where id = ${id}`;
+    await sleep(300);
+    rememberSandboxRow(before, generation, memoClock());
+    expect(recallSandboxRow(scope.orgId, id)).toBeUndefined();
+  });
+
   it('a key used often is not forgotten by its own last-used writes', async () => {
     const { scope } = await makeOrg();
     const { apiKey, key } = await createApiKey(scope, { name: 'busy' });
