@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
 import { systemActor } from '@/lib/audit/audit';
 import { logger } from '@/lib/logger';
@@ -16,66 +16,64 @@ const log = logger.child({ component: 'sandbox-retention' });
  * system with the reason. Best effort per sandbox: one that cannot be deleted now is retried at
  * the next pass.
  */
-export async function sweepSandboxes(now = new Date()): Promise<{ deleted: string[]; failed: string[] }> {
+export async function sweepSandboxes(now = new Date()): Promise<{ deleted: string[]; failed: string[]; unreachableRunners: string[] }> {
   const db = await getDb();
-  const timedOut = await db
-    .select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId })
-    .from(sandboxes)
-    .where(
-      and(
-        isNull(sandboxes.deletedAt),
-        eq(sandboxes.state, 'stopped'),
-        eq(sandboxes.onTimeout, 'delete'),
-        ne(sandboxes.desiredState, 'deleted'), // a delete on its way: the reconciler finishes it
-        inArray(sandboxes.reason, ['timeout', 'idle']),
-      ),
-    )
-    .limit(200);
-  const expired = await db
-    .select({ id: sandboxes.id, orgId: sandboxes.orgId, runnerId: sandboxes.runnerId, days: orgs.stoppedRetentionDays })
+  const timedOut = and(
+    isNull(sandboxes.deletedAt),
+    eq(sandboxes.state, 'stopped'),
+    eq(sandboxes.onTimeout, 'delete'),
+    ne(sandboxes.desiredState, 'deleted'), // a delete on its way: the reconciler finishes it
+    inArray(sandboxes.reason, ['timeout', 'idle']),
+  );
+  const expired = and(
+    isNull(sandboxes.deletedAt),
+    eq(sandboxes.state, 'stopped'),
+    ne(sandboxes.desiredState, 'deleted'),
+    isNotNull(orgs.stoppedRetentionDays),
+    lt(sandboxes.stoppedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${orgs.stoppedRetentionDays})`),
+  );
+  // Only runners that answer their health call are asked to delete anything this pass: each try
+  // on one that does not would only fail, and leave two audit entries (lifecycle.ts). They are
+  // left out of the queries below, not skipped after them, so 200 sandboxes on a runner that is
+  // down cannot fill every pass's batch while other runners' sandboxes wait.
+  const holders = await db
+    .selectDistinct({ runnerId: sandboxes.runnerId })
     .from(sandboxes)
     .innerJoin(orgs, eq(orgs.id, sandboxes.orgId))
-    .where(
-      and(
-        isNull(sandboxes.deletedAt),
-        eq(sandboxes.state, 'stopped'),
-        ne(sandboxes.desiredState, 'deleted'),
-        isNotNull(orgs.stoppedRetentionDays),
-        lt(sandboxes.stoppedAt, sql`${now.toISOString()}::timestamptz - make_interval(days => ${orgs.stoppedRetentionDays})`),
-      ),
-    )
-    .limit(200);
+    .where(or(timedOut, expired));
+  const answers = await Promise.all(
+    holders.map(({ runnerId }) =>
+      runnerClient(runnerId)
+        .then((c) => c.health())
+        .then(
+          () => ({ runnerId, ok: true }),
+          (err) => {
+            log.warn({ err: (err as Error).message, runner: runnerId }, 'runner not reachable; its sandboxes wait for the next retention pass');
+            return { runnerId, ok: false };
+          },
+        ),
+    ),
+  );
+  const reachable = answers.filter((a) => a.ok).map((a) => a.runnerId);
+  const unreachableRunners = answers.filter((a) => !a.ok).map((a) => a.runnerId);
+  if (reachable.length === 0) return { deleted: [], failed: [], unreachableRunners };
+  const batch = (where: SQL | undefined) =>
+    db
+      .select({ id: sandboxes.id, orgId: sandboxes.orgId, days: orgs.stoppedRetentionDays })
+      .from(sandboxes)
+      .innerJoin(orgs, eq(orgs.id, sandboxes.orgId))
+      .where(and(where, inArray(sandboxes.runnerId, reachable)))
+      .orderBy(asc(sandboxes.stoppedAt)) // the longest waiting first
+      .limit(200);
+  const [dueByTimeout, dueByRetention] = await Promise.all([batch(timedOut), batch(expired)]);
   const work = [
-    ...timedOut.map((r) => ({ ...r, data: { reason: 'onTimeout: delete' } })),
-    ...expired.map((r) => ({ ...r, data: { reason: `stopped for more than ${r.days} days (org retention)` } })),
+    ...dueByTimeout.map((r) => ({ ...r, data: { reason: 'onTimeout: delete' } })),
+    ...dueByRetention.map((r) => ({ ...r, data: { reason: `stopped for more than ${r.days} days (org retention)` } })),
   ];
   const deleted: string[] = [];
   const failed: string[] = [];
-  // A runner that does not answer its health call is not asked to delete anything this pass:
-  // each try would only fail, and each failed delete leaves two audit entries (lifecycle.ts).
-  const reachable = new Map<string, Promise<boolean>>();
-  const answers = (runnerId: string) => {
-    let ok = reachable.get(runnerId);
-    if (!ok) {
-      ok = runnerClient(runnerId)
-        .then((c) => c.health())
-        .then(
-          () => true,
-          (err) => {
-            log.warn({ err: (err as Error).message, runner: runnerId }, 'runner not reachable; its sandboxes wait for the next retention pass');
-            return false;
-          },
-        );
-      reachable.set(runnerId, ok);
-    }
-    return ok;
-  };
   for (const w of work) {
     if (deleted.includes(w.id)) continue;
-    if (!(await answers(w.runnerId))) {
-      failed.push(w.id);
-      continue;
-    }
     try {
       await deleteSandbox({ orgId: w.orgId }, w.id, { by: systemActor(w.orgId, 'retention'), data: w.data });
       deleted.push(w.id);
@@ -86,7 +84,7 @@ export async function sweepSandboxes(now = new Date()): Promise<{ deleted: strin
       log.warn({ err, sandbox: w.id }, 'could not delete a sandbox for retention; the next pass retries');
     }
   }
-  return { deleted, failed };
+  return { deleted, failed, unreachableRunners };
 }
 
 /** The sweep's loop (lib/server/boot-hooks.ts), every WARREN_RETENTION_SWEEP_SEC (default 30). */

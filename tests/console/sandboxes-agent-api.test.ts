@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as one from '@/app/api/v1/sandboxes/[id]/route';
 import * as execRoute from '@/app/api/v1/sandboxes/[id]/exec/route';
@@ -15,6 +15,7 @@ import { openEmbed } from '@/lib/embeds/open-embed';
 import { getDb, schema } from '@/db';
 import { listAudit } from '@/lib/audit/audit';
 import { processEvent } from '@/lib/openapi/responses';
+import { LOCAL_RUNNER_ID } from '@/lib/runners/registry';
 import { sweepSandboxes } from '@/lib/sandboxes/retention';
 import type { RunnerHandle } from '../runner/harness';
 import { api, makeTestOrg, type TestOrg, teardown, useRunner } from './sandboxes-fixture';
@@ -116,7 +117,8 @@ describe('onTimeout and retention', () => {
     await runner.stop();
     try {
       const swept = await sweepSandboxes();
-      expect(swept.failed).toContain(timed);
+      expect(swept.unreachableRunners).toContain(LOCAL_RUNNER_ID);
+      expect(swept.deleted).not.toContain(timed);
       expect((await get(timed)).json.state).toBe('stopped');
     } finally {
       await runner.restart();
@@ -125,6 +127,37 @@ describe('onTimeout and retention', () => {
     expect(await deletes()).toEqual([]);
     expect((await sweepSandboxes()).deleted).toContain(timed);
     expect((await deletes()).map((e) => e.action)).toEqual(['sandbox.delete']);
+  });
+
+  it('a runner that is down with 200 or more sandboxes due does not keep other runners’ sandboxes waiting', async () => {
+    const db = await getDb();
+    const stranded = Array.from({ length: 201 }, (_, i) => `strandedsandbox${String(i).padStart(5, '0')}`);
+    await db.insert(schema.sandboxes).values(
+      stranded.map((id) => ({
+        id,
+        orgId: A.scope.orgId,
+        runnerId: 'runner-that-is-down',
+        state: 'stopped' as const,
+        reason: 'timeout',
+        onTimeout: 'delete' as const,
+        cpu: 1,
+        memoryMb: 512,
+        diskMb: 1024,
+        network: { mode: 'none' as const },
+        timeoutSec: 1,
+        createdBy: 'test',
+        stoppedAt: new Date(Date.now() - 86400_000), // waiting longer than anything below
+      })),
+    );
+    try {
+      const timed = (await create({ timeoutSec: 1, onTimeout: 'delete' })).json.id;
+      await until('stopped by timeout', async () => (await get(timed)).json.state === 'stopped');
+      const swept = await sweepSandboxes();
+      expect(swept.deleted).toContain(timed);
+      expect(swept.unreachableRunners).toContain('runner-that-is-down');
+    } finally {
+      await db.delete(schema.sandboxes).where(inArray(schema.sandboxes.id, stranded));
+    }
   });
 
   it('a demo visitor’s sandbox is deleted at its timeout (onTimeout: delete), not left stopped', async () => {
