@@ -83,6 +83,8 @@ async function toWebRequest(req: http.IncomingMessage, signal: AbortSignal): Pro
  * V8 clears only in a full GC, so each request's objects outlived the young generation. Under the
  * list's load that promoted ~6 MB per scavenge; the old space grew to ~450 MB between
  * mark-compacts that each held the event loop ~100 ms, which was most of the list's p99.
+ * A copy of this request (`clone()`, `new Request(req)`) does not follow the client's leaving:
+ * pass `req.signal` on explicitly (the routes do, to every runner call).
  */
 function withSignal(request: Request, signal: AbortSignal): Request {
   return Object.defineProperty(request, 'signal', { value: signal, enumerable: true });
