@@ -167,4 +167,37 @@ describe('API requests per minute per key', () => {
     }
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
+
+  it('an agent calling every few seconds finds its token in reserve each time, long after a busy lease would have ended', async () => {
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 600 });
+    const key = await makeKey(scope, 'viewer', 'thinker');
+    expect((await get(key)).status).toBe(200);
+    const db = await getDb();
+    for (let call = 0; call < 2; call++) {
+      await new Promise((r) => setTimeout(r, 3000)); // three leases' lifetimes: only a reserve is still there
+      // The key's bucket row is held by another transaction: a request that had to take its token would wait.
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = db.transaction(async (tx) => {
+        await tx.execute(sql`select 1 from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'thinker'} for update of b`);
+        locked();
+        await held;
+      });
+      await isLocked;
+      try {
+        const answered = await Promise.race([get(key).then((r) => r.status), new Promise((r) => setTimeout(() => r('waited'), 1500))]);
+        expect(answered, `call ${call + 1} after a pause`).toBe(200);
+      } finally {
+        release();
+        await holder;
+      }
+    }
+    await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
+  });
 });
