@@ -49,7 +49,9 @@ try {
     if (r.stdout !== 'x\n') throw new Error(`e2b run: ${JSON.stringify(r)}`);
     return performance.now() - t0;
   };
-  for (let i = 0; i < 20; i++) await Promise.all([raw(), login(), viaE2b()]); // warm every path
+  // Warm every path to a serving console's steady state (JIT: see bench/compare.ts); 20 rounds
+  // until 2026-12-04.
+  for (let i = 0; i < 300; i++) await Promise.all([raw(), login(), viaE2b()]);
   const series = { raw: [] as number[], login: [] as number[], e2b: [] as number[] };
   const runs = { raw, login, e2b: viaE2b };
   const order = ['raw', 'login', 'e2b'] as const;
