@@ -71,14 +71,10 @@ export async function applyEvent(tx: Tx, e: JournalEvent, ctx: Context, touched:
   if (e.cpuMs !== null) await activeCpu(tx, subject, orgId, e.sandboxId, e.cpuMs, at, ctx, touched);
   const base = { orgId, subject, sandboxId: e.sandboxId, isolation: ctx.isolationOf.get(e.sandboxId) ?? null, startedAt: at };
   if (e.type === 'sample') {
-    // A stopped sandbox's disk use changed: a new storage stretch at the new size. Only of a
-    // storage stretch that is open: a sample can reach the journal before the stop it follows
-    // (the record's state changes before the stop's state event is written, and a runner killed
-    // in between journals the stop after its restart), and a storage period opened then would
-    // run beside the compute period the stop has yet to close: those seconds counted twice.
+    // A stopped sandbox's disk use changed: a new storage stretch at the new size.
     if (e.state === 'stopped') {
       const closed = await closeOpen(tx, subject, ['storage'], at, touched);
-      if (closed.length) await openPeriod(tx, { ...base, startedAt: notBefore(at, closed), kind: 'storage', diskBytes: e.diskBytes || closed[0]!.diskBytes || 0 });
+      await openPeriod(tx, { ...base, startedAt: notBefore(at, closed), kind: 'storage', diskBytes: e.diskBytes || closed[0]?.diskBytes || 0 });
     }
     return true;
   }

@@ -87,9 +87,7 @@ export class Meter {
   /** A sample of one sandbox: CPU time while it runs, disk use once it is stopped. */
   sample(rec: MeteredRecord): void {
     const state = journalState(rec.state);
-    // Only of a state the journal already holds: a record whose state changed but is not saved
-    // yet (a stop under way, or one a crash interrupted) is sampled once its state event is in.
-    if (rec.pooled || !state || !rec.journaled || rec.journaled !== signature(rec)) return;
+    if (rec.pooled || !state || !rec.journaled) return;
     const live = state === 'running' || state === 'paused';
     this.journal.append({
       type: 'sample',

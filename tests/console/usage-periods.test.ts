@@ -105,18 +105,6 @@ describe('usage periods', () => {
     ]);
   });
 
-  it('a stopped sample that reaches the journal before its stop opens nothing beside the running period', async () => {
-    const { scope } = await makeOrg();
-    const id = await sandboxRow(scope.orgId);
-    const sample = (seq: number, at: string): JournalEvent => ({ seq, type: 'sample', at, sandboxId: id, state: 'stopped', cpuMs: null, diskBytes: 4096 });
-    await apply([state(1, id, 'running', '2026-11-30T10:00:00.000Z'), sample(2, '2026-11-30T10:00:20.000Z'), state(3, id, 'stopped', '2026-11-30T10:00:30.000Z'), sample(4, '2026-11-30T10:00:40.000Z')]);
-    expect((await periods(id)).filter((p) => p.kind !== 'active_cpu').map((p) => [p.kind, p.from, p.to])).toEqual([
-      ['compute', '2026-11-30T10:00:00.000Z', '2026-11-30T10:00:30.000Z'],
-      ['storage', '2026-11-30T10:00:30.000Z', '2026-11-30T10:00:40.000Z'],
-      ['storage', '2026-11-30T10:00:40.000Z', null],
-    ]);
-  });
-
   it('active CPU counts each container run from zero', async () => {
     const { scope } = await makeOrg();
     const id = await sandboxRow(scope.orgId);
