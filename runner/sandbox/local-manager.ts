@@ -391,7 +391,7 @@ export class LocalSandboxManager implements SandboxManager {
       const { pid, slirpPid } = booted;
       faultPoint('after-runtime-call:start');
       this.initPid.set(rec.key, pid);
-      Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso() });
+      Object.assign(rec, { state: 'running', reason: null, slirpPid, startedAt: nowIso(), stoppedAt: null, expiresAt: expiry(rec.timeoutSec), lastActivityAt: nowIso(), lastSeenAt: undefined });
       this.table.save(rec);
       await this.egress.attach(rec);
       return publicInfo(rec);

@@ -123,8 +123,10 @@ export async function recoverSandboxes(m: LocalSandboxManager): Promise<void> {
         await m.destroy(rec).catch(() => {});
         continue;
       }
-      // Stopped when it was last seen alive (the host went down, or the runner during a stop).
-      const lastSeen = (rec as MeteredRecord).lastSeenAt;
+      // Stopped when it was last seen alive (the host went down, or the runner during a stop),
+      // else now. Only a sample of this run counts: one of an earlier run dated the stop before
+      // this run began (the run billed as nothing, stoppedAt before startedAt).
+      const lastSeen = lastSeenAlive(rec as MeteredRecord);
       Object.assign(rec, { state: 'stopped', reason: 'host restarted', stoppedAt: lastSeen ?? nowIso(), slirpPid: null, expiresAt: null });
     }
     // A sandbox with no container has nothing mounted: a boot, stop or file access cut short can
@@ -170,4 +172,12 @@ function startedHardened(bundle: string, agentSocket?: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A record's last sample of its current run; undefined when this run was never sampled (a
+ * sample of an earlier run, taken before its latest start, says nothing about this one). */
+export function lastSeenAlive(rec: MeteredRecord): string | undefined {
+  if (!rec.lastSeenAt) return undefined;
+  if (rec.startedAt && Date.parse(rec.lastSeenAt) < Date.parse(rec.startedAt)) return undefined;
+  return rec.lastSeenAt;
 }

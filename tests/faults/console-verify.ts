@@ -123,7 +123,8 @@ export async function usageVsRows(orgId: string, runnerId: string): Promise<stri
     if (want ? open.length !== 1 || open[0]!.kind !== want : open.length !== 0) {
       problems.push(`usage: ${row.id} is ${row.deletedAt ? 'deleted' : row.state} but has open periods [${open.map((p) => p.kind).join(', ')}]`);
     }
-    const spans = mine.map((p) => [p.startedAt.getTime(), (p.endedAt ?? new Date()).getTime()] as const).sort((a, b) => a[0] - b[0]);
+    // By start, then end: a period closed where it began (no time) sorts before the one that follows it.
+    const spans = mine.map((p) => [p.startedAt.getTime(), (p.endedAt ?? new Date()).getTime()] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (let i = 1; i < spans.length; i++) {
       if (spans[i]![0] < spans[i - 1]![1]) problems.push(`usage: ${row.id} has overlapping periods (a second counted twice)`);
     }
