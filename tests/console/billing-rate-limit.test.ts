@@ -24,6 +24,34 @@ afterAll(closeDb);
 
 const get = (key: string) => api(quotasRoute.GET, 'GET', '/quotas', { key });
 
+/**
+ * The status of one request of `key` while another transaction holds the bucket row of the key
+ * named `keyName`: a request that had to take its token then would wait ('waited' after 1.5 s).
+ */
+async function statusWhileBucketHeld(orgId: string, keyName: string, key: string): Promise<number | 'waited'> {
+  let release = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  let locked = () => {};
+  const isLocked = new Promise<void>((r) => {
+    locked = r;
+  });
+  const db = await getDb();
+  const holder = db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${orgId} and k.name = ${keyName} for update of b`);
+    locked();
+    await held;
+  });
+  await isLocked;
+  try {
+    return await Promise.race([get(key).then((r) => r.status), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500))]);
+  } finally {
+    release();
+    await holder;
+  }
+}
+
 describe('API requests per minute per key', () => {
   it('12 racing requests at 5 per minute: exactly 5 pass, the rest get 429 with Retry-After', async () => {
     const key = await makeKey(scope, 'viewer');
@@ -143,28 +171,7 @@ describe('API requests per minute per key', () => {
     await new Promise((r) => setTimeout(r, 1100)); // an agent thinking: past a busy key's lease
     // Another transaction holds the key's bucket row: a request that had to take its token now
     // would wait for it.
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked = () => {};
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const db = await getDb();
-    const holder = db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'ahead'} for update of b`);
-      locked();
-      await held;
-    });
-    await isLocked;
-    try {
-      const answered = await Promise.race([get(key).then((r) => r.status), new Promise((r) => setTimeout(() => r('waited'), 1500))]);
-      expect(answered).toBe(200);
-    } finally {
-      release();
-      await holder;
-    }
+    expect(await statusWhileBucketHeld(scope.orgId, 'ahead', key)).toBe(200);
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
 
@@ -172,31 +179,9 @@ describe('API requests per minute per key', () => {
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: 600 });
     const key = await makeKey(scope, 'viewer', 'thinker');
     expect((await get(key)).status).toBe(200);
-    const db = await getDb();
     for (let call = 0; call < 2; call++) {
       await new Promise((r) => setTimeout(r, 3000)); // three leases' lifetimes: only a reserve is still there
-      // The key's bucket row is held by another transaction: a request that had to take its token would wait.
-      let release = () => {};
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let locked = () => {};
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
-      const holder = db.transaction(async (tx) => {
-        await tx.execute(sql`select 1 from api_rate_buckets b join api_keys k on k.id = b.api_key_id where k.org_id = ${scope.orgId} and k.name = ${'thinker'} for update of b`);
-        locked();
-        await held;
-      });
-      await isLocked;
-      try {
-        const answered = await Promise.race([get(key).then((r) => r.status), new Promise((r) => setTimeout(() => r('waited'), 1500))]);
-        expect(answered, `call ${call + 1} after a pause`).toBe(200);
-      } finally {
-        release();
-        await holder;
-      }
+      expect(await statusWhileBucketHeld(scope.orgId, 'thinker', key), `call ${call + 1} after a pause`).toBe(200);
     }
     await setOrgLimits(scope.orgId, { apiRequestsPerMinute: null });
   });
