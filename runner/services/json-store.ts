@@ -1,4 +1,3 @@
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AgentFsError } from '@/runner/agent/client';
@@ -43,24 +42,3 @@ export function writeJsonFile(file: string, value: unknown): Promise<void> {
 
 /** The agent's answer when a detached process is gone. */
 export const isGone = (err: unknown) => err instanceof AgentFsError && err.code === 'ENOENT';
-
-/**
- * The same atomic write done at once, synchronously, when no write of the file is queued: for a
- * small file on a hot path, where each of the queued write's thread-pool round trips (mkdir,
- * open, write, close, rename) waits for a turn of a busy event loop (bench/e2b-compat: 7 ms at
- * p50 on a loaded machine, 3 ms done at once). No fsync, as the queued write: it survives a
- * process crash, not a power cut. Behind a queued write it waits its turn, so an older value
- * never lands last.
- */
-export function writeJsonFileNow(file: string, value: unknown): Promise<void> {
-  if (queues.has(file)) return writeJsonFile(file, value);
-  try {
-    fsSync.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fsSync.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-    fsSync.renameSync(tmp, file);
-    return Promise.resolve();
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}

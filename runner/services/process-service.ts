@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,12 +7,15 @@ import type { ProcessBody } from '@/runner/api/schemas';
 import type { SandboxManager } from '@/runner/sandbox/types';
 import { commandEnv, identity, sandboxPath } from './command-env';
 import { streamHubNdjson } from './hub-ndjson';
-import { isGone, readJsonFile, writeJsonFileNow } from './json-store';
+import { isGone } from './json-store';
 import { ProcHub } from './proc-hub';
+import { type RecordChange, RecordLog } from './record-log';
 
 type ProcRecord = Omit<ProcessInfo, 'running'> & { exited: boolean };
 type SandboxProcs = {
   records: Map<number, ProcRecord>;
+  /** The records on disk: a snapshot and a log of changes (record-log.ts). */
+  log: RecordLog<ProcRecord>;
   hubs: Map<number, ProcHub>;
   /** In-flight re-attaches: concurrent callers share one (the agent keeps only the newest client). */
   attaching: Map<number, Promise<ProcHub | null>>;
@@ -55,8 +57,9 @@ export class ProcessService {
     this.manager.get(id); // unknown ids are a 404 before any path is built from them
     let p = this.sandboxes.get(id);
     if (!p) {
-      p = readJsonFile<ProcRecord[]>(this.metaFile(id), []).then((list) => ({
-        records: new Map(list.map((r) => [r.pid, r])),
+      p = RecordLog.open<ProcRecord>(this.metaFile(id)).then(({ log, records }) => ({
+        records,
+        log,
         hubs: new Map(),
         attaching: new Map(),
       }));
@@ -66,11 +69,14 @@ export class ProcessService {
     return p;
   }
 
-  private persist(id: string, sb: SandboxProcs) {
-    // At once: a start waits for this before answering (a few records, a small file).
-    return Promise.resolve()
-      .then(() => (sb.gone ? undefined : writeJsonFileNow(this.metaFile(id), [...sb.records.values()])))
-      .catch((err) => this.log.warn({ err, sandboxId: id }, 'could not persist process records'));
+  /** Puts changes on disk at once (a start waits for its record before answering). */
+  private persist(id: string, sb: SandboxProcs, changes: RecordChange<ProcRecord>[]) {
+    if (sb.gone) return;
+    try {
+      sb.log.write(changes, () => sb.records.values());
+    } catch (err) {
+      this.log.warn({ err, sandboxId: id }, 'could not persist process records');
+    }
   }
 
   /** Follows a process through its hub: the exit status lands in the record. */
@@ -79,21 +85,26 @@ export class ProcessService {
     hub.on('exit', (exit) => {
       const rec = sb.records.get(hub.pid);
       if (rec) Object.assign(rec, exit, { exited: true });
-      this.prune(sb);
+      const dropped = this.prune(sb);
       // Written once the exit has gone out to the process's followers (the hub's 'close' comes
-      // before the next turn): a synchronous write (~0.2 ms) is not theirs to wait for. A runner
-      // killed in that turn lists the process as not running, without its exit status (as one
-      // killed between the agent's exit frame and the write always did).
-      setImmediate(() => this.persist(id, sb));
+      // before the next turn): a synchronous write is not theirs to wait for. A runner killed in
+      // that turn lists the process as not running, without its exit status (as one killed
+      // between the agent's exit frame and the write always did).
+      const changes: RecordChange<ProcRecord>[] = dropped.map((pid) => ({ drop: pid }));
+      if (rec && sb.records.get(hub.pid) === rec) changes.unshift({ put: { ...rec } });
+      setImmediate(() => this.persist(id, sb, changes));
     });
   }
 
-  private prune(sb: SandboxProcs) {
+  /** Forgets the oldest exited processes past KEEP_EXITED; returns their pids. */
+  private prune(sb: SandboxProcs): number[] {
     const exited = [...sb.records.values()].filter((r) => r.exited);
-    for (const r of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
+    const dropped = exited.slice(0, Math.max(0, exited.length - KEEP_EXITED));
+    for (const r of dropped) {
       sb.records.delete(r.pid);
       sb.hubs.delete(r.pid);
     }
+    return dropped.map((r) => r.pid);
   }
 
   private liveHubs(sb: SandboxProcs): number {
@@ -137,7 +148,7 @@ export class ProcessService {
     sb.records.set(rec.pid, rec);
     const hub = new ProcHub(proc, RING_BYTES);
     this.watch(id, sb, hub);
-    await this.persist(id, sb); // durable before we answer: a restart right after must find it
+    this.persist(id, sb, [{ put: { ...rec } }]); // durable before we answer: a restart right after must find it
     return { started: { pid: rec.pid, cmd: rec.cmd, startedAt: rec.startedAt }, hub };
   }
 
@@ -245,7 +256,7 @@ export class ProcessService {
 
   /** Lets go of a sandbox's processes; `discard` (they are gone) also drops their records. */
   forgetSandbox(id: string, discard = false): void {
-    if (discard) void fs.rm(this.metaFile(id), { force: true }).catch(() => {});
+    if (discard) void RecordLog.remove(this.metaFile(id)).catch(() => {});
     const p = this.sandboxes.get(id);
     this.sandboxes.delete(id);
     p?.then((sb) => {
