@@ -1,7 +1,7 @@
 /**
  * What the two clients cost on their own: the official e2b client's `commands.run('echo x')`
  * against a stub envd that answers at once (start, output, end, end of stream: the same Connect
- * server-stream frames the gateway sends), and a node:http keep-alive POST against a stub that
+ * server-stream frames the gateway sends, in the same three writes), and a node:http keep-alive POST against a stub that
  * answers JSON at once (what bench/e2b-compat's API side does). Their difference is the part of
  * "gateway − API" that no server can remove. Used by bench/e2b-compat.ts; runs alone too:
  *   npx tsx bench/e2b-client-floor.ts [N=300]
@@ -26,11 +26,18 @@ export async function clientFloors(n: number): Promise<{ http: number[]; e2b: nu
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ exitCode: 0, stdout: 'x\n', stderr: '' }));
         return;
       }
+      // In three writes, as any envd sends them (the gateway's, and E2B's own): the start when the
+      // process starts, its output as it comes, its end with the end of stream. Each a turn of
+      // this loop apart, so the client reads each on its own, as it does from a real server.
       res.writeHead(200, { 'content-type': 'application/connect+json' });
       res.write(envelope({ event: { start: { pid: 7 } } }));
-      res.write(envelope({ event: { data: { stdout: Buffer.from('x\n').toString('base64') } } }));
-      res.write(envelope({ event: { end: { exitCode: 0, exited: true, status: 'exit status 0' } } }));
-      res.end(envelope({}, 2));
+      setImmediate(() => {
+        res.write(envelope({ event: { data: { stdout: Buffer.from('x\n').toString('base64') } } }));
+        setImmediate(() => {
+          res.write(envelope({ event: { end: { exitCode: 0, exited: true, status: 'exit status 0' } } }));
+          res.end(envelope({}, 2));
+        });
+      });
     });
   });
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
@@ -62,7 +69,8 @@ export async function clientFloors(n: number): Promise<{ http: number[]; e2b: nu
     return performance.now() - t0;
   };
   try {
-    for (let i = 0; i < 30; i++) await Promise.all([raw(), viaE2b()]);
+    // Warmed as bench/e2b-compat warms the real paths (300 rounds; JIT steady state).
+    for (let i = 0; i < 300; i++) await Promise.all([raw(), viaE2b()]);
     const out = { http: [] as number[], e2b: [] as number[] };
     for (let i = 0; i < n; i++) {
       out.http.push(await raw());

@@ -35,12 +35,14 @@ export class ProcHub extends EventEmitter {
     proc.on('exit', (e: ExitInfo) => {
       this.exit = normalizeExit(e);
       this.emit('exit', this.exit);
+      // The agent sends EXIT after the last output: the viewers hear it now, not a turn later
+      // when the agent's end of the connection arrives.
+      this.endViewers();
     });
     proc.on('close', () => {
       if (this.closed) return;
       this.closed = true;
-      for (const s of this.subs) s.end(this.exit);
-      this.subs.clear();
+      this.endViewers();
       this.emit('close', this.exit);
     });
   }
@@ -53,6 +55,12 @@ export class ProcHub extends EventEmitter {
     return this.subs.size;
   }
 
+  private endViewers(): void {
+    const subs = [...this.subs];
+    this.subs.clear();
+    for (const s of subs) s.end(this.exit);
+  }
+
   private data(stream: OutputStream, b: Buffer): void {
     this.ring.push(stream, b);
     for (const s of this.subs) s.data(stream, b);
@@ -62,7 +70,7 @@ export class ProcHub extends EventEmitter {
   subscribe(sub: HubSubscriber): () => void {
     const replay: OutputChunk[] = this.ring.snapshot();
     for (const c of replay) sub.data(c.stream, c.data);
-    if (this.closed) {
+    if (this.closed || this.exit) {
       sub.end(this.exit);
       return () => {};
     }

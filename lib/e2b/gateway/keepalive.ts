@@ -9,20 +9,25 @@ export async function* withKeepalive<T>(
   intervalMs: number,
   keepalive: () => T,
 ): AsyncGenerator<T> {
+  // One timer for the whole stream, pushed back by every event (a command's few events used to
+  // cost a timer and a promise each): it settles `tick` and arms itself again.
+  let ring: () => void = () => {};
+  let tick = new Promise<'tick'>((r) => {
+    ring = () => r('tick');
+  });
+  const timer = setTimeout(function fire() {
+    const rang = ring;
+    tick = new Promise<'tick'>((r) => {
+      ring = () => r('tick');
+    });
+    timer.refresh();
+    rang();
+  }, intervalMs);
   let pending: Promise<IteratorResult<T>> | null = null;
   try {
     while (true) {
       pending ??= source.next();
-      let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise<'tick'>((r) => {
-        timer = setTimeout(() => r('tick'), intervalMs);
-      });
-      let next: IteratorResult<T> | 'tick';
-      try {
-        next = await Promise.race([pending, tick]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const next = await Promise.race([pending, tick]);
       if (next === 'tick') {
         yield keepalive();
         continue;
@@ -30,8 +35,10 @@ export async function* withKeepalive<T>(
       pending = null;
       if (next.done) return;
       yield next.value;
+      timer.refresh();
     }
   } finally {
+    clearTimeout(timer);
     // Left early (the client went away): the read in flight settles as the stream is cancelled.
     pending?.catch(() => {});
     await source.return(undefined as never).catch(() => {});
