@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { E2E_STRIPE } from './fake-stripe';
+import { E2E_STRIPE, stripePort } from './fake-stripe';
 import { ADMIN, isOrgHome, signIn, signUpNewUser } from './helpers';
 
 /**
@@ -95,7 +95,13 @@ test('an owner upgrades through Stripe Checkout and sees the plan and the invoic
   await expect(page.getByText(E2E_STRIPE.proPriceId)).toBeVisible();
   await page.getByRole('button', { name: 'Pay and subscribe' }).click();
   await page.waitForURL(new RegExp(`/${slug}/billing\\?checkout=success`));
-  await expect(page.getByTestId('checkout-return')).toHaveText('Thank you: you are on the Pro plan.', { timeout: 20_000 });
+  await expect(page.getByTestId('checkout-return'))
+    .toHaveText('Thank you: you are on the Pro plan.', { timeout: 20_000 })
+    .catch(async (err: Error) => {
+      // What the fake Stripe sent and what Warren answered, for a failure seen once in a full run.
+      const state = await (await page.request.get(`http://127.0.0.1:${stripePort()}/_fake/state`)).json();
+      throw new Error(`${err.message}\nwebhook deliveries: ${JSON.stringify(state.deliveries.slice(-8))}`);
+    });
   await expect(page.getByTestId('plan-card')).toContainText('Pro plan');
   await expect(slot).toContainText('A payment method is on file');
   await expect(page.getByTestId('subscription')).toContainText('active');

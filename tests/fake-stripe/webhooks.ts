@@ -4,8 +4,10 @@ import { newId } from './store';
 /**
  * The fake's webhook side: every state change becomes an event (its object as it is at that
  * moment), signed with the official SDK's `generateTestHeaderString` and POSTed to Warren's
- * endpoint. `auto` delivers in order as they happen; `hold` keeps them so a test can deliver
- * them later, twice, or in another order, as Stripe may.
+ * endpoint. `auto` delivers in order as they happen, and like Stripe tries an event again when
+ * Warren answers anything but 2xx or cannot be reached (a few times, seconds apart here where
+ * Stripe backs off for days; every attempt is in `deliveries`); `hold` keeps them so a test can
+ * deliver them later, twice, or in another order, as Stripe may. `send` is one attempt.
  */
 export type FakeEvent = {
   id: string;
@@ -21,6 +23,8 @@ export type FakeEvent = {
 export type Delivery = { eventId: string; type: string; status: number; body: string };
 
 const sdk = new Stripe('sk_test_for_signing_only');
+/** Stripe's automatic retries of a refused event, scaled down to a test's time. */
+const AUTO_RETRY_DELAYS_MS = [500, 1_000, 2_000];
 
 export class Webhooks {
   url: string | null = null;
@@ -47,7 +51,7 @@ export class Webhooks {
     };
     this.events.push(event);
     if (this.mode === 'hold') this.held.push(event);
-    else this.queue = this.queue.then(() => this.send(event));
+    else this.queue = this.queue.then(() => this.deliver(event));
     return event;
   }
 
@@ -61,6 +65,17 @@ export class Webhooks {
     const out = this.held;
     this.held = [];
     return out;
+  }
+
+  /** Sends an event until Warren takes it (2xx) or AUTO_RETRY_DELAYS_MS run out. */
+  private async deliver(event: FakeEvent): Promise<Delivery> {
+    let d = await this.send(event);
+    for (const ms of AUTO_RETRY_DELAYS_MS) {
+      if (d.status >= 200 && d.status < 300) break;
+      await new Promise((r) => setTimeout(r, ms));
+      d = await this.send(event);
+    }
+    return d;
   }
 
   /** Sends one event now, signed, and records Warren's answer. */
