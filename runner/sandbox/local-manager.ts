@@ -257,10 +257,10 @@ export class LocalSandboxManager implements SandboxManager {
       if (this.table.isGone(rec)) throw conflict('The sandbox was deleted while it was being created');
       faultPoint('after-runtime-call:create');
       // `running` is written together with the sandbox's configuration (network, env, TTL): a
-      // crash before this save leaves `creating`, which recovery cleans up, never a sandbox
-      // that runs with a configuration nobody asked for.
+      // crash before that save leaves `creating`, which recovery cleans up, never a sandbox
+      // that runs with a configuration nobody asked for. Until then the record says `creating`
+      // in memory too: any other save meanwhile (the sampler's) must not journal it running.
       Object.assign(rec, {
-        state: 'running',
         snapshotId: input.snapshotId ?? null,
         template,
         image: image?.digest ?? rec.image ?? null,
@@ -285,14 +285,16 @@ export class LocalSandboxManager implements SandboxManager {
       if (this.secrets.get(rec.key)?.ca) this.writeTrust(rec);
       if (egressViaProxyOnly(rec)) {
         rec.env = { ...proxyEnv(), ...rec.env };
-        this.table.save(rec);
-        await this.egress.attach(rec);
       } else if (rec.network.mode === 'egress' && !rec.slirpPid) {
         const p = sandboxPaths(this.cfg.dirs, rec.key);
         rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: p.slirpLog });
       }
+      faultPoint('mid-setup:create');
+      rec.state = 'running';
       this.table.save(rec);
-      await this.egress.attach(rec); // egress-only secrets with slirp egress: the proxy is for them
+      // The egress proxy (allow-lists, or egress secrets with slirp egress), after the save: a
+      // crash in between leaves a running record, whose proxy recovery starts again.
+      await this.egress.attach(rec);
       this.log.info({ sandbox: rec.id, pooled: Boolean(claimed) }, 'sandbox created');
       this.agent(id).warm(); // its first command usually follows at once
       return publicInfo(rec);
@@ -307,7 +309,7 @@ export class LocalSandboxManager implements SandboxManager {
   private async addImageUser(rec: SandboxRecord): Promise<void> {
     const has = (file: string) => `grep -q '^[^:]*:[^:]*:1000:' ${file} 2>/dev/null`;
     const script = `${has('/etc/passwd')} || echo 'user:x:1000:1000:Sandbox user:/home/user:/bin/sh' >> /etc/passwd; ${has('/etc/group')} || echo 'user:x:1000:' >> /etc/group`;
-    await this.agent(rec.id)
+    await this.agentOf(rec)
       .exec({ argv: ['/bin/sh', '-c', script], uid: 0, gid: 0, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 5000 })
       .catch((err) => this.log.debug({ err, sandbox: rec.id }, 'could not add the sandbox user to the image'));
   }
@@ -592,6 +594,11 @@ export class LocalSandboxManager implements SandboxManager {
   agent(id: string): AgentClient {
     const rec = this.table.get(id);
     if (rec.state !== 'running') throw conflict(`Sandbox is ${rec.state}; ${rec.state === 'paused' ? 'resume' : 'start'} it first`);
+    return this.agentOf(rec);
+  }
+
+  /** The agent client of a booted sandbox, whatever its recorded state (create's own setup). */
+  private agentOf(rec: SandboxRecord): AgentClient {
     let a = this.agents.get(rec.key);
     if (!a) {
       const socket = agentSocketOf(sandboxPaths(this.cfg.dirs, rec.key), rec.isolation);

@@ -20,8 +20,8 @@ export function startSampler(m: LocalSandboxManager, everyMs = 30_000): () => vo
         } else if (rec.state === 'stopped') {
           const bytes = m.meter.diskBytes(rec);
           if (lastDisk.get(rec.key) === bytes) continue;
-          lastDisk.set(rec.key, bytes);
           m.meter.sample(rec);
+          lastDisk.set(rec.key, bytes); // once journaled: a failed sample is tried again next time
         }
       } catch (err) {
         m.log.warn({ err, sandbox: rec.id }, 'could not sample a sandbox');

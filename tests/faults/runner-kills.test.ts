@@ -67,6 +67,9 @@ describe('runner: kill -9 at any moment (real runc)', () => {
   const POINTS: Array<[string, string]> = [
     ['after-runtime-call:create', 'create (warm pool)'],
     ['after-runtime-call:create', 'create (cold)'],
+    // After create's own setup (secrets, image user, slirp), before `running` is saved with it.
+    ['mid-setup:create', 'create (warm pool)'],
+    ['mid-setup:create', 'create (cold)'],
     ['after-runtime-call:start', 'start'],
     ['after-runtime-call:stop', 'stop'],
     ['after-runtime-call:pause', 'pause'],
