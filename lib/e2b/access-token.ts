@@ -15,13 +15,35 @@ let derived: { secret: string; key: Buffer } | null = null;
 function purposeKey(): Buffer {
   const secret = process.env.AUTH_SECRET;
   if (!secret) throw new Error('AUTH_SECRET is not set');
-  if (derived?.secret !== secret) derived = { secret, key: createHmac('sha256', secret).update(PURPOSE).digest() };
+  if (derived?.secret !== secret) {
+    derived = { secret, key: createHmac('sha256', secret).update(PURPOSE).digest() };
+    expectedMacs.clear();
+  }
   return derived.key;
 }
 
 function mac(sandboxId: string, apiKeyId: string): string {
   const key = purposeKey();
   return createHmac('sha256', key).update(`${sandboxId}:${apiKeyId}`).digest('base64url');
+}
+
+/**
+ * The MAC each (sandbox, key) pair's token must carry, kept once computed: every gateway call
+ * checks its token, and an HMAC here costs more than the rest of that check (a CPU profile of
+ * bench/e2b-compat). Bounded, emptied when the secret changes; the comparison stays constant-time.
+ */
+const expectedMacs = new Map<string, Buffer>();
+const MAX_EXPECTED = 10_000;
+function expectedMac(sandboxId: string, apiKeyId: string): Buffer {
+  purposeKey(); // empties the map first if the secret changed
+  const id = `${sandboxId}:${apiKeyId}`;
+  let m = expectedMacs.get(id);
+  if (!m) {
+    if (expectedMacs.size >= MAX_EXPECTED) expectedMacs.clear();
+    m = Buffer.from(mac(sandboxId, apiKeyId));
+    expectedMacs.set(id, m);
+  }
+  return m;
 }
 
 export function envdAccessToken(sandboxId: string, apiKeyId: string): string {
@@ -35,7 +57,7 @@ export function verifyEnvdAccessToken(sandboxId: string, token: string | undefin
   if (dot < 1) return null;
   const keyId = token.slice(0, dot);
   if (!/^[a-z0-9]{3,40}$/.test(keyId)) return null;
-  const expected = Buffer.from(mac(sandboxId, keyId));
+  const expected = expectedMac(sandboxId, keyId);
   const given = Buffer.from(token.slice(dot + 1));
   return given.length === expected.length && timingSafeEqual(given, expected) ? keyId : null;
 }
