@@ -277,17 +277,23 @@ export class LocalSandboxManager implements SandboxManager {
         lastActivityAt: nowIso(),
         createdAt: nowIso(),
       });
-      await this.holdSecrets(rec, input.secrets);
-      if (image) await this.addImageUser(rec);
-      // This boot bound a bundle of the system roots alone over the sandbox's CA bundle (a pool
-      // member's, or a cold create's): with egress secrets it gets the sandbox CA, in place
-      // (the bind mount holds the file's inode), before anything of the caller's runs.
-      if (this.secrets.get(rec.key)?.ca) this.writeTrust(rec);
-      if (egressViaProxyOnly(rec)) {
-        rec.env = { ...proxyEnv(), ...rec.env };
-      } else if (rec.network.mode === 'egress' && !rec.slirpPid) {
-        const p = sandboxPaths(this.cfg.dirs, rec.key);
-        rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: p.slirpLog });
+      try {
+        await this.holdSecrets(rec, input.secrets);
+        if (image) await this.addImageUser(rec);
+        // This boot bound a bundle of the system roots alone over the sandbox's CA bundle (a pool
+        // member's, or a cold create's): with egress secrets it gets the sandbox CA, in place
+        // (the bind mount holds the file's inode), before anything of the caller's runs.
+        if (this.secrets.get(rec.key)?.ca) this.writeTrust(rec);
+        if (egressViaProxyOnly(rec)) {
+          rec.env = { ...proxyEnv(), ...rec.env };
+        } else if (rec.network.mode === 'egress' && !rec.slirpPid) {
+          const p = sandboxPaths(this.cfg.dirs, rec.key);
+          rec.slirpPid = await startEgress({ containerPid: this.initPid.get(rec.key)!, apiSocket: p.slirpApi, logFile: p.slirpLog });
+        }
+      } catch (err) {
+        // A failed setup leaves no booted sandbox behind (a `creating` one nothing would reap).
+        await this.destroy(rec).catch((e) => this.log.warn({ err: e, sandbox: rec.id }, 'could not remove a sandbox whose setup failed'));
+        throw err;
       }
       faultPoint('mid-setup:create');
       rec.state = 'running';

@@ -57,12 +57,13 @@ export class ProcessService {
     this.manager.get(id); // unknown ids are a 404 before any path is built from them
     let p = this.sandboxes.get(id);
     if (!p) {
-      p = RecordLog.open<ProcRecord>(this.metaFile(id)).then(({ log, records }) => ({
-        records,
-        log,
-        hubs: new Map(),
-        attaching: new Map(),
-      }));
+      const bootedAt = Date.parse(this.manager.get(id).startedAt ?? '');
+      p = RecordLog.open<ProcRecord>(this.metaFile(id)).then(({ log, records }) => {
+        // Records of an earlier run of the sandbox (a runner killed before it dropped them at
+        // the stop): those processes are gone, and their pids may be anyone's now.
+        for (const [pid, r] of records) if (Date.parse(r.startedAt) < bootedAt) records.delete(pid);
+        return { records, log, hubs: new Map(), attaching: new Map() };
+      });
       this.sandboxes.set(id, p);
       p.catch(() => this.sandboxes.delete(id));
     }
@@ -90,9 +91,19 @@ export class ProcessService {
       // before the next turn): a synchronous write is not theirs to wait for. A runner killed in
       // that turn lists the process as not running, without its exit status (as one killed
       // between the agent's exit frame and the write always did).
-      const changes: RecordChange<ProcRecord>[] = dropped.map((pid) => ({ drop: pid }));
-      if (rec && sb.records.get(hub.pid) === rec) changes.unshift({ put: { ...rec } });
-      setImmediate(() => this.persist(id, sb, changes));
+      // What the touched pids' records are when written, not when the exit came: a pid the
+      // sandbox reused meanwhile keeps its new record.
+      const touched = [hub.pid, ...dropped];
+      setImmediate(() =>
+        this.persist(
+          id,
+          sb,
+          touched.map((pid): RecordChange<ProcRecord> => {
+            const now = sb.records.get(pid);
+            return now ? { put: { ...now } } : { drop: pid };
+          }),
+        ),
+      );
     });
   }
 

@@ -9,8 +9,8 @@ import path from 'node:path';
  * the file's writeback at once (auto_da_alloc), which cost the runner ~0.6 ms of CPU on every
  * process start and again at its exit (bench/e2b-compat, CPU profile of the runner).
  *
- * Loading applies the log over the snapshot. A line cut short by a crash is the last one and is
- * ignored. Every line states what a record became (the whole record, or that it is gone), so
+ * Loading applies the log over the snapshot. A line cut short by a crash (or a full disk) is the
+ * last one: it is cut off the file, and a failed append makes the next write a compaction. Every line states what a record became (the whole record, or that it is gone), so
  * replaying a line twice changes nothing: a crash between a compaction's snapshot and its
  * emptying of the log loses nothing. No fsync, as before: a process crash loses nothing, a power
  * cut may lose the last changes (the agent still has the processes; see ProcessService.list).
@@ -22,6 +22,8 @@ const MIN_COMPACT_LINES = 64;
 
 export class RecordLog<T extends { pid: number }> {
   private lines = 0;
+  /** An append failed part-way (a full disk): the next write rewrites the snapshot instead. */
+  private broken = false;
 
   private constructor(
     private readonly file: string,
@@ -39,15 +41,19 @@ export class RecordLog<T extends { pid: number }> {
     const records = new Map<number, T>();
     for (const r of await readSnapshot<T>(file)) records.set(r.pid, r);
     let lines = 0;
-    const text = await fs.promises.readFile(`${file}.log`, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
+    const bytes = await fs.promises.readFile(`${file}.log`).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return Buffer.alloc(0);
       throw err;
     });
-    for (const line of text.split('\n')) {
+    // A last line without its newline was cut short (a crash or a full disk mid-append): it is
+    // cut off the file, so the next append starts a line of its own instead of joining it.
+    const whole = bytes.lastIndexOf(0x0a) + 1;
+    if (whole < bytes.length) await fs.promises.truncate(`${file}.log`, whole);
+    for (const line of bytes.subarray(0, whole).toString('utf8').split('\n')) {
       if (!line) continue;
       lines++;
       const change = parseChange<T>(line);
-      if (!change) continue; // cut short by a crash mid-append: only ever the last line
+      if (!change) continue; // not ours (edited by hand): skipped, as a corrupt snapshot is
       if ('put' in change) records.set(change.put.pid, change.put);
       else records.delete(change.drop);
     }
@@ -61,7 +67,25 @@ export class RecordLog<T extends { pid: number }> {
    */
   write(changes: RecordChange<T>[], all: () => Iterable<T>): void {
     if (changes.length === 0) return;
+    if (this.broken) {
+      // The log may end in part of a line: the records as they are now replace both files.
+      this.compact([...all()]);
+      this.broken = false;
+      return;
+    }
     const text = changes.map((c) => `${JSON.stringify(c)}\n`).join('');
+    try {
+      this.append(text);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
+    this.lines += changes.length;
+    const records = [...all()];
+    if (this.lines > Math.max(MIN_COMPACT_LINES, 4 * records.length)) this.compact(records);
+  }
+
+  private append(text: string): void {
     try {
       fs.appendFileSync(this.logFile, text, { mode: 0o600 });
     } catch (err) {
@@ -69,9 +93,6 @@ export class RecordLog<T extends { pid: number }> {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       fs.appendFileSync(this.logFile, text, { mode: 0o600 });
     }
-    this.lines += changes.length;
-    const records = [...all()];
-    if (this.lines > Math.max(MIN_COMPACT_LINES, 4 * records.length)) this.compact(records);
   }
 
   private compact(records: T[]): void {

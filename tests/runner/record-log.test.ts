@@ -36,12 +36,17 @@ describe('process records on disk', () => {
     expect(await reopen()).toEqual([rec(10, true)]);
   });
 
-  it('ignores a last line cut short by a crash, keeping every whole line before it', async () => {
-    const { log, records } = await RecordLog.open<Rec>(file);
-    records.set(1, rec(1));
-    log.write([{ put: rec(1) }], () => records.values());
+  it('ignores a last line cut short by a crash, and the next change after it survives', async () => {
+    const first = await RecordLog.open<Rec>(file);
+    first.records.set(1, rec(1));
+    first.log.write([{ put: rec(1) }], () => first.records.values());
     fs.appendFileSync(`${file}.log`, '{"put":{"pid":2,"cmd":["sle');
-    expect(await reopen()).toEqual([rec(1)]);
+    // The restarted runner reads it, then records a start of its own.
+    const { log, records } = await RecordLog.open<Rec>(file);
+    expect([...records.values()]).toEqual([rec(1)]);
+    records.set(3, rec(3));
+    log.write([{ put: rec(3) }], () => records.values());
+    expect(await reopen()).toEqual([rec(1), rec(3)]);
   });
 
   it('folds a long log into the snapshot, and loses nothing if the runner dies between the two', async () => {

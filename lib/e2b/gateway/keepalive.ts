@@ -9,25 +9,23 @@ export async function* withKeepalive<T>(
   intervalMs: number,
   keepalive: () => T,
 ): AsyncGenerator<T> {
-  // One timer for the whole stream, pushed back by every event (a command's few events used to
-  // cost a timer and a promise each): it settles `tick` and arms itself again.
-  let ring: () => void = () => {};
-  let tick = new Promise<'tick'>((r) => {
-    ring = () => r('tick');
-  });
-  const timer = setTimeout(function fire() {
-    const rang = ring;
-    tick = new Promise<'tick'>((r) => {
-      ring = () => r('tick');
-    });
-    timer.refresh();
-    rang();
-  }, intervalMs);
+  // One timer for the whole stream, re-armed as each wait begins (a command's few events used to
+  // cost a timer each). It wakes only the wait under way: each wait is its own promise, so a
+  // stream that is never quiet holds nothing per event, and a timer firing while nobody waits
+  // (the consumer busy, or gone without return()) does nothing and stays down.
+  let wake: (() => void) | null = null;
+  const timer = setTimeout(() => wake?.(), intervalMs);
   let pending: Promise<IteratorResult<T>> | null = null;
   try {
     while (true) {
       pending ??= source.next();
-      const next = await Promise.race([pending, tick]);
+      const read = pending;
+      timer.refresh();
+      const next = await new Promise<IteratorResult<T> | 'tick'>((resolve, reject) => {
+        wake = () => resolve('tick');
+        read.then(resolve, reject);
+      });
+      wake = null;
       if (next === 'tick') {
         yield keepalive();
         continue;
@@ -35,7 +33,6 @@ export async function* withKeepalive<T>(
       pending = null;
       if (next.done) return;
       yield next.value;
-      timer.refresh();
     }
   } finally {
     clearTimeout(timer);
