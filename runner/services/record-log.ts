@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readJsonFile } from './json-store';
 
 /**
  * A sandbox's small set of records (its background processes), kept on disk as a snapshot
@@ -10,9 +11,10 @@ import path from 'node:path';
  * process start and again at its exit (bench/e2b-compat, CPU profile of the runner).
  *
  * Loading applies the log over the snapshot. A line cut short by a crash (or a full disk) is the
- * last one: it is cut off the file, and a failed append makes the next write a compaction. Every line states what a record became (the whole record, or that it is gone), so
- * replaying a line twice changes nothing: a crash between a compaction's snapshot and its
- * emptying of the log loses nothing. No fsync, as before: a process crash loses nothing, a power
+ * last one: it is cut off the file, and a failed append makes the next write a compaction. Every
+ * line states what a record became (the whole record, or that it is gone), so replaying a line
+ * twice changes nothing: a crash between a compaction's snapshot and its emptying of the log
+ * loses nothing. No fsync, as before: a process crash loses nothing, a power
  * cut may lose the last changes (the agent still has the processes; see ProcessService.list).
  */
 export type RecordChange<T> = { put: T } | { drop: number };
@@ -21,16 +23,14 @@ export type RecordChange<T> = { put: T } | { drop: number };
 const MIN_COMPACT_LINES = 64;
 
 export class RecordLog<T extends { pid: number }> {
-  private lines = 0;
   /** An append failed part-way (a full disk): the next write rewrites the snapshot instead. */
   private broken = false;
 
   private constructor(
     private readonly file: string,
-    lines: number,
-  ) {
-    this.lines = lines;
-  }
+    /** Lines in the log since the last compaction. */
+    private lines: number,
+  ) {}
 
   private get logFile() {
     return `${this.file}.log`;
@@ -39,7 +39,9 @@ export class RecordLog<T extends { pid: number }> {
   /** The records as the snapshot and the log leave them; a missing or unreadable snapshot is none. */
   static async open<T extends { pid: number }>(file: string): Promise<{ log: RecordLog<T>; records: Map<number, T> }> {
     const records = new Map<number, T>();
-    for (const r of await readSnapshot<T>(file)) records.set(r.pid, r);
+    // A corrupt snapshot must not wedge the sandbox's API (readJsonFile): the agent still has the processes.
+    const snapshot = await readJsonFile<T[]>(file, []);
+    for (const r of Array.isArray(snapshot) ? snapshot : []) records.set(r.pid, r);
     let lines = 0;
     const bytes = await fs.promises.readFile(`${file}.log`).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return Buffer.alloc(0);
@@ -106,18 +108,6 @@ export class RecordLog<T extends { pid: number }> {
   /** Removes a snapshot and its log (the sandbox is gone). */
   static remove(file: string): Promise<void> {
     return Promise.all([fs.promises.rm(file, { force: true }), fs.promises.rm(`${file}.log`, { force: true })]).then(() => {});
-  }
-}
-
-async function readSnapshot<T>(file: string): Promise<T[]> {
-  try {
-    const value = JSON.parse(await fs.promises.readFile(file, 'utf8')) as unknown;
-    return Array.isArray(value) ? (value as T[]) : [];
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    // A corrupt snapshot must not wedge the sandbox's API: the agent still has the processes.
-    if (err instanceof SyntaxError) return [];
-    throw err;
   }
 }
 
