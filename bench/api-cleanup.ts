@@ -11,6 +11,7 @@ import { waitForSocket } from '../lib/net/wait-for-socket';
 import { createRunnerClient } from '../lib/runner-client';
 import { loadRunnerConfig } from '../runner/env';
 import { mountsUnder } from '../runner/runtime/disk';
+import { runnerNodeArgs } from '@/runner/entry';
 
 export async function cleanupRunnerData(dataDir: string): Promise<void> {
   const sandboxes = path.join(dataDir, 'runner', 'sandboxes');
@@ -23,7 +24,7 @@ export async function cleanupRunnerData(dataDir: string): Promise<void> {
   const socket = path.join(dataDir, 'cleanup.sock');
   const token = 'bench-cleanup-token-0123456789';
   const root = path.resolve(import.meta.dirname, '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'runner', 'main.ts')], {
+  const child = spawn(process.execPath, runnerNodeArgs(), {
     cwd: root,
     env: { ...process.env, WARREN_DATA_DIR: dataDir, WARREN_RUNNER_LISTEN: `unix:${socket}`, WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_POOL_SIZE: '0', WARREN_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -16,8 +16,8 @@ import { GvisorRuntime, probeGvisor } from './runtime/gvisor';
 import { loadEgressTestMode } from './runtime/egress-test-mode';
 import { armedFaultPoint } from './sandbox/fault-point';
 import { LocalSandboxManager } from './sandbox/local-manager';
+import { NATIVE_DIR } from './paths';
 
-export const NATIVE_DIR = path.resolve(import.meta.dirname, 'native', 'build');
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main() {

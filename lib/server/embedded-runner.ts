@@ -6,6 +6,7 @@ import { hostTemplateEnabled, platformDefaultTemplate } from '@/lib/templates/de
 import { setRunnerStatus, type RunnerProblem } from '@/lib/runner-status';
 import { persistentSecret } from './secrets-file';
 import { watchRunnerHealth } from './runner-health';
+import { runnerNodeArgs } from '@/runner/entry';
 
 /** After this long answering health checks, a restarted runner counts as healthy again. */
 export const HEALTHY_RESET_MS = 60_000;
@@ -62,7 +63,7 @@ export const embeddedRunner: BootHook = async ({ log }) => {
   const start = () => {
     if (stopping) return;
     let preflight: RunnerProblem[] | undefined;
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'runner', 'main.ts')], {
+    const c = spawn(process.execPath, runnerNodeArgs(), {
       env: { ...runnerEnv(), WARREN_RUNNER_TOKEN: token, WARREN_RUNNER_LISTEN: url, WARREN_DATA_DIR: e.dataDir, WARREN_RUNNER_EXIT_WITH_PARENT: '1' },
       // stdin is a pipe we never write: its end tells the runner that this console is gone.
       stdio: ['pipe', 'inherit', 'pipe'],

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { SandboxManager } from '@/runner/sandbox/types';
@@ -23,6 +22,7 @@ import { ptyRoutes } from './routes-pty';
 import { sandboxRoutes } from './routes-sandboxes';
 import { snapshotRoutes } from './routes-snapshots';
 import { Router } from './router';
+import { PACKAGE_JSON } from '../paths';
 
 export type RunnerServerOptions = {
   manager: SandboxManager;
@@ -152,8 +152,7 @@ export function createRunnerServer(opts: RunnerServerOptions): RunnerServer {
 
 function packageVersion(): string {
   try {
-    const file = path.resolve(import.meta.dirname, '..', '..', 'package.json');
-    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {
     return 'unknown';
   }

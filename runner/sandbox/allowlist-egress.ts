@@ -78,11 +78,20 @@ export class AllowlistEgress {
     const agent = this.m.agent(rec.id);
     const inside = path.posix.join(SANDBOX_EGRESS_DIR, path.basename(socket));
     const bridge = ['socat', `TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${inside}`];
-    const running = await agent.exec({ argv: ['pgrep', '-f', `TCP-LISTEN:${PROXY_PORT}`], uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' } });
+    const asRoot = { uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' } };
+    // The sandbox's own /proc/net/tcp: 127.0.0.1:3128 in LISTEN (0A).
+    const listening = async () => (await agent.exec({ argv: ['grep', '-q', `0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`, '/proc/net/tcp'], ...asRoot })).exitCode === 0;
+    const running = await agent.exec({ argv: ['pgrep', '-f', `TCP-LISTEN:${PROXY_PORT}`], ...asRoot });
     if (running.exitCode !== 0) {
-      const proc = await agent.spawn({ argv: bridge, uid: 0, gid: 0, env: { PATH: '/usr/bin:/bin' }, detach: true, ringBytes: 4096 });
+      const proc = await agent.spawn({ argv: bridge, ...asRoot, detach: true, ringBytes: 4096 });
       proc.detach();
     }
+    // Started is not listening yet: a command run right after the create (HTTPS_PROXY points
+    // here) was refused on a loaded host. Wait for the bind, a few ms normally.
+    for (const until = Date.now() + 5_000; Date.now() < until; await new Promise((r) => setTimeout(r, 10))) {
+      if (await listening()) return;
+    }
+    log.warn({ port: PROXY_PORT }, 'egress bridge not listening after 5 s');
   }
 
   detach(rec: SandboxRecord): void {

@@ -8,6 +8,7 @@ import { logger } from '@/lib/logger';
 import { runnerStatus } from '@/lib/runner-status';
 import { embeddedRunner } from '@/lib/server/embedded-runner';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
+import { runnerNodeArgs } from '@/runner/entry';
 
 /**
  * The bad day, for the console's own runner (real runner processes, real runc): kill -9 of the
@@ -37,7 +38,7 @@ function removeRunDir(runDir: string) {
 }
 
 function runnerProcess(dataDir: string, extra: Record<string, string> = {}, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runner', 'main.ts')], {
+  return spawn(process.execPath, runnerNodeArgs(), {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -110,7 +111,7 @@ describe('the embedded runner on a bad day', () => {
     // A stand-in console: spawns its runner exactly as the real one does, then gets kill -9.
     const script = `
       const { spawn } = require('node:child_process');
-      const c = spawn(process.execPath, ['--import', 'tsx', ${JSON.stringify(path.join(ROOT, 'runner', 'main.ts'))}], {
+      const c = spawn(process.execPath, ${JSON.stringify(runnerNodeArgs())}, {
         cwd: ${JSON.stringify(ROOT)}, stdio: ['pipe', 'ignore', 'inherit'],
         env: { ...process.env, WARREN_RUNNER_EXIT_WITH_PARENT: '1' },
       });

@@ -8,6 +8,7 @@ import { mountsUnder } from '@/runner/runtime/disk';
 import { ensureNativeBuilt } from '../runner/harness';
 import { scanHost } from './host-scan';
 import type { RunnerDirs } from './leaks';
+import { runnerNodeArgs } from '@/runner/entry';
 
 /**
  * A real runner process that the battery can kill -9 at any moment and start again on the same
@@ -45,7 +46,7 @@ export async function killableRunner(opts: { poolSize: number; label: string }):
   let exit: Promise<void> = Promise.resolve();
 
   const start = async (o: { fault?: string; poolSize?: number } = {}) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runner', 'main.ts')], {
+    const c = spawn(process.execPath, runnerNodeArgs(), {
       cwd: ROOT,
       env: {
         ...process.env,

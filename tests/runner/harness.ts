@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createRunnerClient, type RunnerClient } from '@/lib/runner-client';
 import { mountsUnder } from '@/runner/runtime/disk';
 import { waitForSocket } from '@/lib/net/wait-for-socket';
+import { runnerNodeArgs } from '@/runner/entry';
 
 /**
  * Starts a real runner process (as the console would) on a fresh data dir and a unix socket,
@@ -39,7 +40,7 @@ export async function startRunner(opts: { poolSize?: number; env?: Record<string
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'runner', 'main.ts')], {
+    child = spawn(process.execPath, runnerNodeArgs(), {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runnerNodeArgs } from '@/runner/entry';
 
 /** A host that cannot run sandboxes gets a clear, machine-readable reason and fix, not a stack trace. */
 describe('runner preflight', () => {
   it('names what is missing and how to fix it, and exits with code 3', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-preflight-'));
-    const res = spawnSync(process.execPath, ['--import', 'tsx', 'runner/main.ts'], {
+    const res = spawnSync(process.execPath, runnerNodeArgs(), {
       cwd: path.resolve(import.meta.dirname, '..', '..'),
       env: { ...process.env, WARREN_DATA_DIR: dir, WARREN_RUNNER_TOKEN: 'preflight-token-0123456789', WARREN_RUNNER_RUNTIME: 'no-such-oci-runtime' },
       encoding: 'utf8',
