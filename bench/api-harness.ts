@@ -15,6 +15,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { unixSocketOf } from '../db/postgres';
 import { cleanupRunnerData } from './api-cleanup';
+import { nodeArgsFor } from '../lib/ts-bundle.mjs';
 
 // biome-ignore lint/suspicious/noExplicitAny: bench replies are inspected loosely
 type Json = any;
@@ -152,7 +153,7 @@ async function ready(child: ChildProcess, port: number, root: string, env: NodeJ
     await new Promise((r) => setTimeout(r, 200));
   }
   const cli = (...args: string[]) =>
-    execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    execFileSync(process.execPath, [...nodeArgsFor(path.join(root, 'cli/main.ts')), ...args], { cwd: root, env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
   const slug = cli('org', 'create', '--name', 'Bench', '--owner', 'bench@bench.example');
   const key = cli('apikey', 'create', '--org', slug, '--role', 'owner', '--name', 'bench');
   const api: Api = {

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { nodeArgsFor } from '@/lib/ts-bundle.mjs';
 
-/** Runs `tsx cli/main.ts …` as a separate process, as an operator would. */
+/** Runs `warren …` (cli/main.ts, as bin/warren.mjs does) as a separate process, as an operator would. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; lastLine: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'cli/main.ts', ...args], { env, cwd: process.cwd() });
+    const child = spawn(process.execPath, [...nodeArgsFor(path.resolve('cli/main.ts')), ...args], { env, cwd: process.cwd() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { nodeArgsFor } from '@/lib/ts-bundle.mjs';
 import { agentEnv } from './warren';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-export const CLI = [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'cli/main.ts')];
+export const CLI = nodeArgsFor(path.join(ROOT, 'cli/main.ts'));
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
