@@ -36,9 +36,7 @@ export default defineConfig({
           name: 'runner',
           include: ['tests/runner/**/*.test.ts'],
           environment: 'node',
-          // One at a time for now: two at a time (489 → 322 s) failed once in a fresh-clone run
-          // (tests/runner/egress-relay.test.ts: its agent's socket refused) — not yet understood.
-          maxWorkers: Number(process.env.WARREN_TEST_RUNNER_WORKERS ?? 1),
+          maxWorkers: SANDBOX_WORKERS,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

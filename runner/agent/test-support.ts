@@ -1,6 +1,7 @@
 /** Helpers for the agent and mount-helper tests (tests/runner/agent*.test.ts, mount-helper*.test.ts). */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +16,16 @@ export function ensureNative(): void {
     execFileSync('make', ['-s', '-C', nativeDir], { stdio: 'inherit' });
 }
 
+/** Whether a Unix socket accepts a connection now (closed at once). */
+const accepts = (socket: string) =>
+  new Promise<boolean>((resolve) => {
+    const c = net.createConnection(socket, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+
 export type ServedAgent = { dir: string; socket: string; proc: ChildProcess; stop: () => Promise<void> };
 
 /** `warren-agent serve` on the host (as root), in a fresh 0700 temp dir. */
@@ -24,8 +35,17 @@ export async function serveAgent(): Promise<ServedAgent> {
   fs.chmodSync(dir, 0o700);
   const socket = path.join(dir, 'agent.sock');
   const proc = spawn(agentBin, ['serve', '--socket', socket], { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; i < 200 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!fs.existsSync(socket)) throw new Error('warren-agent serve did not create its socket');
+  // The socket file appears at bind(), before listen(): a connection in between is refused (seen on
+  // a loaded host), so wait until one is accepted.
+  let ready = false;
+  for (let i = 0; i < 500 && !ready && proc.exitCode === null; i++) {
+    ready = fs.existsSync(socket) && (await accepts(socket));
+    if (!ready) await new Promise((r) => setTimeout(r, 10));
+  }
+  if (!ready) {
+    proc.kill('SIGKILL');
+    throw new Error('warren-agent serve did not listen on its socket');
+  }
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const gone = new Promise((r) => proc.once('exit', r));
