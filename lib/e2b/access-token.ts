@@ -17,7 +17,7 @@ function purposeKey(): Buffer {
   if (!secret) throw new Error('AUTH_SECRET is not set');
   if (derived?.secret !== secret) {
     derived = { secret, key: createHmac('sha256', secret).update(PURPOSE).digest() };
-    expectedMacs.clear();
+    verifiedMacs.clear();
   }
   return derived.key;
 }
@@ -28,23 +28,14 @@ function mac(sandboxId: string, apiKeyId: string): string {
 }
 
 /**
- * The MAC each (sandbox, key) pair's token must carry, kept once computed: every gateway call
- * checks its token, and an HMAC here costs more than the rest of that check (a CPU profile of
- * bench/e2b-compat). Bounded, emptied when the secret changes; the comparison stays constant-time.
+ * The MAC of each (sandbox, key) pair whose token has verified, kept: every gateway call checks its
+ * token, and an HMAC here costs more than the rest of that check (a CPU profile of
+ * bench/e2b-compat). Only tokens that verified are remembered, so made-up key ids cannot fill it or
+ * push real pairs out; bounded (the oldest pair goes first), emptied when the secret changes; the
+ * comparison stays constant-time.
  */
-const expectedMacs = new Map<string, Buffer>();
-const MAX_EXPECTED = 10_000;
-function expectedMac(sandboxId: string, apiKeyId: string): Buffer {
-  purposeKey(); // empties the map first if the secret changed
-  const id = `${sandboxId}:${apiKeyId}`;
-  let m = expectedMacs.get(id);
-  if (!m) {
-    if (expectedMacs.size >= MAX_EXPECTED) expectedMacs.clear();
-    m = Buffer.from(mac(sandboxId, apiKeyId));
-    expectedMacs.set(id, m);
-  }
-  return m;
-}
+const verifiedMacs = new Map<string, Buffer>();
+const MAX_VERIFIED = 10_000;
 
 export function envdAccessToken(sandboxId: string, apiKeyId: string): string {
   return `${apiKeyId}.${mac(sandboxId, apiKeyId)}`;
@@ -57,9 +48,17 @@ export function verifyEnvdAccessToken(sandboxId: string, token: string | undefin
   if (dot < 1) return null;
   const keyId = token.slice(0, dot);
   if (!/^[a-z0-9]{3,40}$/.test(keyId)) return null;
-  const expected = expectedMac(sandboxId, keyId);
+  purposeKey(); // empties the memo first if the secret changed
+  const pair = `${sandboxId}:${keyId}`;
+  const known = verifiedMacs.get(pair);
+  const expected = known ?? Buffer.from(mac(sandboxId, keyId));
   const given = Buffer.from(token.slice(dot + 1));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? keyId : null;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!known) {
+    if (verifiedMacs.size >= MAX_VERIFIED) verifiedMacs.delete(verifiedMacs.keys().next().value!);
+    verifiedMacs.set(pair, expected);
+  }
+  return keyId;
 }
 
 /**

@@ -32,4 +32,16 @@ describe('envd access tokens', () => {
     expect(verifyEnvdAccessToken('sbxaaa111', token)).toBeNull();
     expect(verifyEnvdAccessToken('sbxaaa111', envdAccessToken('sbxaaa111', 'key111'))).toBe('key111');
   });
+
+  it('still opens the right sandbox after more tokens than it remembers, real and made up', () => {
+    process.env.AUTH_SECRET = 'a-secret-for-this-test-only-0123456789';
+    const first = envdAccessToken('sbxaaa111', 'key111');
+    expect(verifyEnvdAccessToken('sbxaaa111', first)).toBe('key111');
+    for (let i = 0; i < 10_050; i++) {
+      expect(verifyEnvdAccessToken('sbxaaa111', envdAccessToken('sbxaaa111', `key${i}`))).toBe(`key${i}`);
+      expect(verifyEnvdAccessToken('sbxaaa111', `made${i}.${first.slice(first.indexOf('.') + 1)}`)).toBeNull();
+    }
+    expect(verifyEnvdAccessToken('sbxaaa111', first)).toBe('key111');
+    expect(verifyEnvdAccessToken('sbxbbb222', first)).toBeNull();
+  });
 });
