@@ -94,7 +94,10 @@ describe('the secrets API', () => {
     const events = await db.select().from(schema.auditEvents).where(eq(schema.auditEvents.orgId, scope.orgId));
     const actions = events.map((e) => `${e.action}:${e.targetId}`);
     for (const a of ['secret.create:OPENAI_API_KEY', 'secret.create:GH_TOKEN', 'secret.update:OPENAI_API_KEY', 'secret.delete:TWIN']) expect(actions).toContain(a);
-    expect(events.find((e) => e.action === 'secret.update')?.data).toMatchObject({ fields: ['value'] });
+    // Both updates, each naming what it changed (rows come back in no particular order).
+    const updates = events.filter((e) => e.action === 'secret.update').map((e) => (e.data as { fields?: string[] }).fields);
+    expect(updates).toHaveLength(2);
+    expect(updates).toEqual(expect.arrayContaining([['value'], ['description']]));
     for (const v of stored) expect(JSON.stringify(events)).not.toContain(v);
   });
 
