@@ -44,8 +44,11 @@ export async function signUpNewUser(page: Page, tag: string) {
 
 export async function signIn(page: Page, email: string, password: string) {
   // A page left open with stale cookies may be redirecting itself to sign-in at this very
-  // moment (its queries get 401); that aborts our navigation, so retry until it settles.
+  // moment (its queries get 401): that aborts our navigation, or lands later on its own
+  // /sign-in?callbackUrl=… so the sign-in goes there instead of the org home (seen once). Leave
+  // it for a blank page first, whose load ends its scripts, and retry until that settles.
   await expect(async () => {
+    await page.goto('about:blank');
     await page.goto('/sign-in');
   }).toPass({ timeout: 15_000 });
   await page.getByLabel('E-mail').fill(email);

@@ -102,8 +102,8 @@ test('public assets: favicon, app icons, manifest and the social preview', async
   await expect(page.locator('meta[property="og:image"]')).toHaveAttribute('content', /\/og-image\.png$/);
 });
 
-test('dark mode follows the system setting', async ({ browser }) => {
-  const context = await browser.newContext({ colorScheme: 'dark' });
+test('dark mode and reduced motion follow the system settings', async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: 'dark', reducedMotion: 'reduce' });
   const page = await context.newPage();
   await signUpNewUser(page, 'dark');
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -116,5 +116,18 @@ test('dark mode follows the system setting', async ({ browser }) => {
   expect(lum(bg)).toBeLessThan(0.1);
   expect(lum(card)).toBeLessThan(0.15);
   expect(lum(text)).toBeGreaterThan(0.8);
+  // No element keeps a transition or a finite animation of any length (buttons and links fade
+  // their colours by default; a spinner may keep turning, slowly).
+  const moving = await page.evaluate(() =>
+    [...document.querySelectorAll('*')]
+      .map((el) => ({ el, s: getComputedStyle(el) }))
+      .filter(
+        ({ s }) =>
+          s.transitionDuration.split(',').some((d) => Number.parseFloat(d) > 0.001) ||
+          (s.animationName !== 'none' && s.animationIterationCount !== 'infinite' && Number.parseFloat(s.animationDuration) > 0.001),
+      )
+      .map(({ el }) => `${el.tagName.toLowerCase()}.${el.getAttribute('class')}`),
+  );
+  expect(moving).toEqual([]);
   await context.close();
 });

@@ -42,7 +42,8 @@ export default function TerminalView({ connect, readOnly, className, toolbar }: 
     const host = hostRef.current;
     if (!host) return;
     const term = new Terminal({
-      cursorBlink: true,
+      // No blinking for people who asked their system for less motion.
+      cursorBlink: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
       fontSize: 13,
       scrollback: 5000,
