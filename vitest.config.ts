@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 const alias = { '@': path.resolve(import.meta.dirname) };
 
 // Vitest's default is one worker per core less one: a single worker on these 2-core machines.
-// The console files mostly wait (on Postgres, on runners, on child processes): three at once kept
-// the cores 92% busy against 76% for two (2026-12-04: 325 → 282 s).
-const IO_BOUND_WORKERS = Number(process.env.WARREN_TEST_WORKERS ?? 3);
+// The console and toolkit files mostly wait (on Postgres, on sandboxes, on a real Warren), so two
+// at once keep the cores busy. Three console files at once were no faster in a fresh-clone run
+// (325 s against 315 s, 2026-12-04: the cores were already ~90% busy).
+const IO_BOUND_WORKERS = Number(process.env.WARREN_TEST_WORKERS ?? 2);
 // The toolkit files share one Warren and one org, whose quota of 10 concurrent sandboxes three
 // files at once exceeded: two at most.
 const TOOLKIT_WORKERS = Math.min(2, IO_BOUND_WORKERS);
