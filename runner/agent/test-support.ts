@@ -59,6 +59,16 @@ export async function serveAgent(): Promise<ServedAgent> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** True once `pid` has exited (a zombie, or already reaped). One read of /proc, so a process reaped
+ *  between "does it exist" and "read its stat" cannot throw (that race failed a CI run). */
+export function hasEnded(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 /** Polls until check() is true (or throws after timeoutMs). */
 export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, type AgentProcess } from '@/runner/agent/client';
-import { type ServedAgent, serveAgent, sleep, until } from '@/runner/agent/test-support';
+import { hasEnded, type ServedAgent, serveAgent, sleep, until } from '@/runner/agent/test-support';
 
 /** The exit of a process, whether it already happened or is still to come. */
 const exitOf = (p: { exit: unknown; on(e: 'exit', cb: (x: unknown) => void): unknown }) =>
@@ -319,10 +319,7 @@ describe('warren-agent serve: detached processes', () => {
     });
     p.detach();
     const sock = `${agent.dir}/procs/${p.pid}.sock`;
-    await until(
-      () => !fs.existsSync(`/proc/${p.pid}`) || fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(' ')[2] === 'Z',
-      3000,
-    );
+    await until(() => hasEnded(p.pid), 3000, 'the process to end');
     await sleep(100);
     expect(fs.existsSync(sock)).toBe(true);
     const a = await client.attach(p.pid);
