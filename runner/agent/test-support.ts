@@ -40,7 +40,7 @@ export async function serveAgent(): Promise<ServedAgent> {
   let ready = false;
   for (let i = 0; i < 500 && !ready && proc.exitCode === null; i++) {
     ready = fs.existsSync(socket) && (await accepts(socket));
-    if (!ready) await new Promise((r) => setTimeout(r, 10));
+    if (!ready) await sleep(10);
   }
   if (!ready) {
     proc.kill('SIGKILL');

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasEnded } from '@/runner/agent/test-support';
+import { hasEnded, sleep } from '@/runner/agent/test-support';
 import { run } from '@/runner/runtime/exec-file';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => !hasEnded(pid);
 /** Every process's parent, from /proc. */
 function parents(): Map<number, { ppid: number; name: string }> {
