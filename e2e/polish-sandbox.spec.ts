@@ -34,6 +34,8 @@ test.afterAll(async () => {
 
 test('uploads say how many files arrived, and system folders offer no delete', async () => {
   await page.goto(`/${org}/sandboxes/${sandboxId}?tab=files`);
+  // The listing first (see sandboxes.spec.ts: a file set while the page hydrates is lost).
+  await expect(page.getByTestId('file-.bashrc')).toBeVisible();
   const input = page.getByTestId('upload-input');
   await input.setInputFiles([
     { name: 'one.txt', mimeType: 'text/plain', buffer: Buffer.from('1\n') },

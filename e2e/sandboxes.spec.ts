@@ -97,6 +97,9 @@ test('create a sandbox from the console and use its terminal across a resize, a 
 test('upload a file in the Files tab and read it back in the terminal', async () => {
   await page.goto(`${sandboxUrl}?tab=files`);
   await expect(page.getByRole('button', { name: 'Upload' })).toBeVisible();
+  // The listing first, as a person sees it before choosing a file: a file set on the input while
+  // the page is still hydrating reaches no handler (seen once: the upload never started).
+  await expect(page.getByTestId('file-.bashrc')).toBeVisible();
   await page.getByTestId('upload-input').setInputFiles({
     name: 'e2e-upload.txt',
     mimeType: 'text/plain',
