@@ -34,7 +34,7 @@ test.afterAll(async () => {
 
 test('uploads say how many files arrived, and system folders offer no delete', async () => {
   await page.goto(`/${org}/sandboxes/${sandboxId}?tab=files`);
-  // The listing first (see sandboxes.spec.ts: a file set while the page hydrates is lost).
+  // The listing first, as a person sees it before choosing files (see sandboxes.spec.ts).
   await expect(page.getByTestId('file-.bashrc')).toBeVisible();
   const input = page.getByTestId('upload-input');
   await input.setInputFiles([
