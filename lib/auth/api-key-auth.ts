@@ -1,5 +1,6 @@
 import { eq, type SQL } from 'drizzle-orm';
 import { getDb, schema } from '@/db';
+import { sharedReads } from '@/db/shared-read';
 import { hashApiKey, KEY_RE } from '@/lib/api-keys/key-format';
 import { AppError } from '@/lib/errors';
 import { orgGateColumns } from '@/lib/billing/org-gate-columns';
@@ -24,13 +25,7 @@ const invalid = () => new AppError('unauthorized', 'Invalid or revoked API key')
 export async function authenticateApiKey(rawKey: string): Promise<OrgScope> {
   if (!KEY_RE.test(rawKey)) throw invalid();
   const hash = hashApiKey(rawKey);
-  const hit = cachedApiKey(hash);
-  if (hit) return hit;
-  const generation = apiKeyCacheGeneration();
-  const readAt = memoClock(); // the memo's age counts from before the read
-  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.hash, hash), readAt);
-  rememberApiKey(hash, scope, expiresAt, generation, readAt);
-  return scope;
+  return cachedApiKey(hash) ?? memoisedRead(hash, eq(apiKeys.hash, hash));
 }
 
 /**
@@ -43,13 +38,25 @@ export async function authenticateApiKey(rawKey: string): Promise<OrgScope> {
 export async function authenticateApiKeyId(id: string): Promise<OrgScope> {
   if (!/^[a-z0-9]{3,40}$/.test(id)) throw invalid();
   const memoKey = `id:${id}`;
-  const hit = cachedApiKey(memoKey);
-  if (hit) return hit;
-  const generation = apiKeyCacheGeneration();
-  const readAt = memoClock();
-  const { scope, expiresAt } = await scopeOfKey(eq(apiKeys.id, id), readAt);
-  rememberApiKey(memoKey, scope, expiresAt, generation, readAt);
-  return scope;
+  return cachedApiKey(memoKey) ?? memoisedRead(memoKey, eq(apiKeys.id, id));
+}
+
+/**
+ * A memo miss reads the key once for every request that missed before the read started
+ * (db/shared-read: none of them gets a row read before it asked). When a memo expires under
+ * load, every request in flight misses at once: each reading the key itself queued dozens of
+ * lookups on the embedded database's one session twice a second (list p99 ~100 ms there).
+ */
+const sharedKeyReads = sharedReads<OrgScope>();
+
+function memoisedRead(memoKey: string, where: SQL): Promise<OrgScope> {
+  return sharedKeyReads(memoKey, async () => {
+    const generation = apiKeyCacheGeneration();
+    const readAt = memoClock(); // the memo's age counts from before the read
+    const { scope, expiresAt } = await scopeOfKey(where, readAt);
+    rememberApiKey(memoKey, scope, expiresAt, generation, readAt);
+    return scope;
+  });
 }
 
 async function scopeOfKey(where: SQL, readAt: number): Promise<{ scope: OrgScope; expiresAt: Date | null }> {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, lt, or, type Placeholder, type SQL, sql
 import { type Db, getDb, schema } from '@/db';
 import { compiledRows } from '@/db/compiled-rows';
 import { perDbHandle } from '@/db/per-handle';
+import { sharedReads } from '@/db/shared-read';
 import type { OrgScope } from '@/lib/auth/scope';
 import { badRequest } from '@/lib/errors';
 import { RunnerTimeoutError, RunnerUnavailableError } from '@/lib/runner-client';
@@ -106,6 +107,19 @@ function planRatesOf(rows: PageRow[]): () => RateCard {
  * request: the page and what its costs need (see costColumns). */
 export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}, now = new Date()) {
   return listSandboxesIn(await getDb(), scope, opts, now);
+}
+
+const sharedListReads = perDbHandle(() => sharedReads<string>());
+
+/**
+ * The list's answer as JSON (`GET /api/v1/sandboxes`), one read and one serialisation shared by
+ * the requests for the same page of the same org that arrived before it started (db/shared-read:
+ * never an answer older than the request). Priced when the read starts.
+ */
+export async function listSandboxesJson(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}): Promise<string> {
+  const db = await getDb();
+  const key = `${scope.orgId}\n${JSON.stringify(opts)}`;
+  return sharedListReads(db)(key, async () => JSON.stringify(await listSandboxesIn(db, scope, opts)));
 }
 
 /** listSandboxes on a given handle (the embedded database's tests open their own). */

@@ -5,7 +5,7 @@ import { closeDb, getDb, schema } from '@/db';
 import { disableUser, enableUser } from '@/lib/admin/user-actions';
 import { createApiKey, revokeApiKey } from '@/lib/api-keys/api-keys';
 import { authenticateApiKey } from '@/lib/auth/api-key-auth';
-import { API_KEY_CACHE_TTL_MS } from '@/lib/auth/api-key-cache';
+import { API_KEY_CACHE_TTL_MS, forgetVerifiedApiKeys } from '@/lib/auth/api-key-cache';
 import { updateOrg } from '@/lib/orgs/orgs';
 import { makeOrg, makeUser, uniq } from './helpers/fixtures';
 
@@ -35,6 +35,24 @@ describe('API key memo', () => {
     await authenticateApiKey(key);
     await revokeApiKey(scope, apiKey.id);
     await expect(authenticateApiKey(key)).rejects.toMatchObject({ code: 'unauthorized', message: 'Invalid or revoked API key' });
+  });
+
+  it('requests that miss the memo together share one lookup; a request after a revocation never gets it', async () => {
+    const { scope } = await makeOrg();
+    const { apiKey, key } = await createApiKey(scope, { name: 'shared lookup' });
+    for (let round = 0; round < 3; round++) {
+      // A fresh memo each round: every one of these misses, as in-flight requests do when it expires.
+      forgetVerifiedApiKeys();
+      const burst = await Promise.all(Array.from({ length: 20 }, () => authenticateApiKey(key)));
+      expect(new Set(burst.map((s) => s.orgId))).toEqual(new Set([scope.orgId]));
+    }
+    forgetVerifiedApiKeys();
+    const inFlight = Array.from({ length: 20 }, () => authenticateApiKey(key));
+    await revokeApiKey(scope, apiKey.id);
+    await expect(authenticateApiKey(key)).rejects.toMatchObject({ code: 'unauthorized' });
+    // Those asked before the revocation may have been answered either way; none is left hanging.
+    await Promise.allSettled(inFlight);
+    await expect(authenticateApiKey(key)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('a key expiring while memoised fails at its expiry, not at the end of the memo', async () => {

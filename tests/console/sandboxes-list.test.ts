@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { closeDb, getDb, schema } from '@/db';
 import { newId } from '@/lib/ids';
+import { makeSandboxRow } from './helpers/fixtures';
 import { sessionCookieFor } from './helpers/session';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
 
@@ -57,6 +58,24 @@ describe('GET /api/v1/sandboxes', () => {
     const first = await get('?metadata=batch:first&metadata=index:2');
     expect(first.json.sandboxes.map((s: { id: string }) => s.id)).toEqual([ids[2]]);
     expect((await get('?metadata=batch:first&state=running')).json.sandboxes).toHaveLength(2);
+  });
+
+  it('requests asked together share a read, yet each answer holds every sandbox created before it was asked', async () => {
+    // lib/sandboxes/queries.ts listSandboxesJson: a read serves only requests asked before it
+    // started, so a list asked right after a create shows it even while other lists are in flight.
+    const B = await makeTestOrg();
+    const created: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const burst = Array.from({ length: 20 }, () => api(list.GET, 'GET', '/sandboxes', { key: B.viewer }));
+      created.push(await makeSandboxRow(B.scope));
+      const after = await api(list.GET, 'GET', '/sandboxes', { key: B.viewer });
+      expect(after.status).toBe(200);
+      expect(new Set(after.json.sandboxes.map((s: { id: string }) => s.id))).toEqual(new Set(created));
+      for (const res of await Promise.all(burst)) {
+        expect(res.status).toBe(200);
+        expect(res.json.sandboxes.length).toBeGreaterThanOrEqual(created.length - 1);
+      }
+    }
   });
 
   it('refuses bad filters, limits and cursors with 400', async () => {

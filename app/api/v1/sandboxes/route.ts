@@ -1,7 +1,7 @@
 import { parseJson, withOrg } from '@/lib/api/handler';
 import { idempotent } from '@/lib/api/idempotency';
 import { createSandbox } from '@/lib/sandboxes/create';
-import { listSandboxes } from '@/lib/sandboxes/queries';
+import { listSandboxesJson } from '@/lib/sandboxes/queries';
 import { listSandboxesQuery, publicCreateSandboxBody } from '@/lib/schemas/sandboxes';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +13,7 @@ export const GET = withOrg('sandboxes:read', async ({ req, scope }) => {
   const meta = sp.getAll('metadata');
   if (meta.length) raw.metadata = meta;
   const q = listSandboxesQuery.parse(raw);
-  return Response.json(await listSandboxes(scope, q));
+  return new Response(await listSandboxesJson(scope, q), { headers: { 'content-type': 'application/json' } });
 });
 
 /** Create or fork (`snapshotId`); an `Idempotency-Key` makes a retried create return the first sandbox. */
