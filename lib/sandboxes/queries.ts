@@ -104,12 +104,19 @@ function planRatesOf(rows: PageRow[]): () => RateCard {
 
 /** Newest first, keyset-paginated on (created_at, id). Served from the database alone, so a
  * runner outage never breaks listing; the reconciler keeps states fresh. One statement per
- * request: the page and what its costs need (see costColumns). */
-export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}, now = new Date()) {
-  return listSandboxesIn(await getDb(), scope, opts, now);
+ * request: the page and what its costs need (see costColumns). Without `now` (the E2B gateway's
+ * lists), one read serves the same page asked by requests before it started (db/shared-read). */
+export async function listSandboxes(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}, now?: Date): Promise<ListPage> {
+  const db = await getDb();
+  if (now) return listSandboxesIn(db, scope, opts, now); // the caller's own instant: never shared
+  return sharedPages(db)(listKey(scope, opts), () => listSandboxesIn(db, scope, opts));
 }
 
-const sharedListReads = perDbHandle(() => sharedReads<string>());
+/** What the page and its JSON are shared under: the org and everything the request asked. */
+const listKey = (scope: Pick<OrgScope, 'orgId'>, opts: ListOptions) => `${scope.orgId}\n${JSON.stringify(opts)}`;
+type ListPage = Awaited<ReturnType<typeof listSandboxesIn>>;
+const sharedPages = perDbHandle(() => sharedReads<ListPage>());
+const sharedListJson = perDbHandle(() => sharedReads<string>());
 
 /**
  * The list's answer as JSON (`GET /api/v1/sandboxes`), one read and one serialisation shared by
@@ -118,8 +125,7 @@ const sharedListReads = perDbHandle(() => sharedReads<string>());
  */
 export async function listSandboxesJson(scope: Pick<OrgScope, 'orgId'>, opts: ListOptions = {}): Promise<string> {
   const db = await getDb();
-  const key = `${scope.orgId}\n${JSON.stringify(opts)}`;
-  return sharedListReads(db)(key, async () => JSON.stringify(await listSandboxesIn(db, scope, opts)));
+  return sharedListJson(db)(listKey(scope, opts), async () => JSON.stringify(await listSandboxesIn(db, scope, opts)));
 }
 
 /** listSandboxes on a given handle (the embedded database's tests open their own). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as list from '@/app/api/v1/sandboxes/route';
 import { closeDb, getDb, schema } from '@/db';
 import { newId } from '@/lib/ids';
+import { listSandboxes } from '@/lib/sandboxes/queries';
 import { makeSandboxRow } from './helpers/fixtures';
 import { sessionCookieFor } from './helpers/session';
 import { api, makeTestOrg, type TestOrg } from './sandboxes-fixture';
@@ -75,6 +76,18 @@ describe('GET /api/v1/sandboxes', () => {
         expect(res.status).toBe(200);
         expect(res.json.sandboxes.length).toBeGreaterThanOrEqual(created.length - 1);
       }
+    }
+  });
+
+  it('the shared list the E2B gateway reads holds a sandbox created while other lists were under way', async () => {
+    const B = await makeTestOrg();
+    const created: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const burst = Array.from({ length: 20 }, () => listSandboxes(B.scope, { states: ['running'] }));
+      created.push(await makeSandboxRow(B.scope));
+      const after = await listSandboxes(B.scope, { states: ['running'] });
+      expect(new Set(after.sandboxes.map((s) => s.id))).toEqual(new Set(created));
+      await Promise.all(burst);
     }
   });
 
