@@ -128,19 +128,23 @@ describe('the embedded runner on a bad day', () => {
       stdio: 'ignore',
     });
     const pidFile = path.join(other, 'runner', 'runner.pid');
-    await until('the stand-in console’s runner', () => fs.existsSync(pidFile) && fs.existsSync(path.join(other, 'runner', 'runner.sock')), 30_000);
-    const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(alive(orphan)).toBe(true);
-    consoleProc.kill('SIGKILL');
-    await until('the runner to follow its console', () => !alive(orphan), 15_000);
-    // Nothing holds the data dir: a new runner starts on it at once.
-    const next = runnerProcess(other, {}, 'ignore');
-    await until('a new runner on the freed data dir', () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')) === next.pid, 30_000);
-    await waitForSocket(path.join(other, 'runner', 'runner.sock'), 30_000);
-    const gone = exitOf(next);
-    next.kill('SIGTERM');
-    expect((await gone).code).toBe(0);
-    removeRunDir(path.join('/run/warren-test', path.basename(other)));
-    fs.rmSync(other, { recursive: true, force: true });
+    // In a finally: a failure must not leave the run dir's mounts and loop device behind.
+    try {
+      await until('the stand-in console’s runner', () => fs.existsSync(pidFile) && fs.existsSync(path.join(other, 'runner', 'runner.sock')), 30_000);
+      const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
+      expect(alive(orphan)).toBe(true);
+      consoleProc.kill('SIGKILL');
+      await until('the runner to follow its console', () => !alive(orphan), 15_000);
+      // Nothing holds the data dir: a new runner starts on it at once.
+      const next = runnerProcess(other, {}, 'ignore');
+      await until('a new runner on the freed data dir', () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')) === next.pid, 30_000);
+      await waitForSocket(path.join(other, 'runner', 'runner.sock'), 30_000);
+      const gone = exitOf(next);
+      next.kill('SIGTERM');
+      expect((await gone).code).toBe(0);
+    } finally {
+      removeRunDir(path.join('/run/warren-test', path.basename(other)));
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 });
